@@ -1,0 +1,65 @@
+/**
+ * @module cli/args
+ * Flag parsing for every command: node's parseArgs splits argv, then the command's valibot
+ * schema types and checks the values, so a bad flag is a usage error (exit 2) naming the flag.
+ */
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import * as v from "valibot";
+
+/** A usage mistake: main prints the message and the command's usage line and exits 2. */
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly usage: string,
+  ) {
+    super(message);
+  }
+}
+
+/** `--help` was asked for: main prints the usage and exits 0. */
+export class HelpRequested extends Error {
+  constructor(readonly usage: string) {
+    super("help");
+  }
+}
+
+/** A command's flags, positionals schema and usage text. */
+export interface CommandSpec<S extends v.GenericSchema> {
+  /** First line `bosun NAME [FLAGS] ARGS`, then a sentence or two. */
+  usage: string;
+  options: NonNullable<ParseArgsConfig["options"]>;
+  /** Validates `{ ...flags, positionals }`. */
+  schema: S;
+}
+
+/**
+ * Parses argv for one command (without the command name) against its spec.
+ *
+ * @example
+ * const spec = { usage: "bosun stop [--force] NAME", options: { force: { type: "boolean" } },
+ *   schema: v.object({ force: v.optional(v.boolean(), false), positionals: v.tuple([v.string()]) }) };
+ * parseCommand(spec, ["--force", "web"]) // { force: true, positionals: ["web"] }
+ */
+export function parseCommand<S extends v.GenericSchema>(spec: CommandSpec<S>, argv: string[]): v.InferOutput<S> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: { ...spec.options, help: { type: "boolean", short: "h" } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message.split("\n")[0] ?? "bad arguments", spec.usage);
+  }
+  const { help, ...values } = parsed.values as Record<string, unknown>;
+  if (help) throw new HelpRequested(spec.usage);
+  const result = v.safeParse(spec.schema, { ...values, positionals: parsed.positionals });
+  if (!result.success) {
+    const issue = result.issues[0];
+    const path = issue.path?.map((p) => String(p.key)).join(".");
+    const where = path === undefined ? "" : path.startsWith("positionals") ? "arguments: " : `--${path}: `;
+    throw new UsageError(`${where}${issue.message}`, spec.usage);
+  }
+  return result.output;
+}

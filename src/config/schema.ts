@@ -1,0 +1,248 @@
+/**
+ * @module config/schema
+ * The one source of truth for the shape of a loaded service description: every later layer
+ * (engine, process, logs, cgroups, health, control) reads a `ServiceDescription` and nothing
+ * else. The loader turns the settings of a dinit-format file into this object's input and
+ * validates it here; issue paths map back to the setting's file:line.
+ *
+ * Durations are seconds (dinit's unit), sizes are bytes, signals are names without `SIG`.
+ */
+import * as v from "valibot";
+
+/** dinit's service types; `internal` is the default when `type` is absent. */
+export const ServiceType = v.picklist(["process", "bgprocess", "scripted", "internal", "triggered"]);
+export type ServiceType = v.InferOutput<typeof ServiceType>;
+
+/** Dependency kinds that start (or wait for) the target. `before`/`after` only order. */
+export const DepKind = v.picklist(["need", "milestone", "waits-for", "prepared-by"]);
+export type DepKind = v.InferOutput<typeof DepKind>;
+
+/** A service name: alnum plus `.-_` and bytes >= 0x80, no leading dot, optional `@arg`. */
+export const ServiceName = v.pipe(
+  v.string(),
+  v.minLength(1, "a service name cannot be empty"),
+  v.regex(
+    /^(?!\.)[A-Za-z0-9._\-\u{80}-\u{10FFFF}]+(@[^/\x00]*)?$/u,
+    "a service name is letters, digits, '.', '-', '_' (no leading '.', no '/'), optionally '@arg'",
+  ),
+);
+
+/** The signals dinit accepts for `term-signal` and `signal`, plus `none` (send nothing). */
+export const StopSignal = v.picklist(["HUP", "INT", "QUIT", "KILL", "USR1", "USR2", "TERM", "CONT", "STOP", "none"]);
+
+/** `restart`: dinit's values after aliasing (true -> yes, false -> no). */
+export const RestartPolicy = v.picklist(["yes", "on-failure", "no"]);
+
+/** `options` flags (dinit's list). */
+export const ServiceOption = v.picklist([
+  "runs-on-console",
+  "starts-on-console",
+  "shares-console",
+  "unmask-intr",
+  "starts-rwfs",
+  "starts-log",
+  "pass-cs-fd",
+  "start-interruptible",
+  "skippable",
+  "signal-process-only",
+  "always-chain",
+  "kill-all-on-stop",
+  "no-new-privs",
+]);
+export type ServiceOption = v.InferOutput<typeof ServiceOption>;
+
+/** `load-options` flags. */
+export const LoadOption = v.picklist(["export-passwd-vars", "export-service-name", "sub-vars"]);
+
+/**
+ * `ready-notification`: dinit's `pipefd:N` / `pipevar:VAR` (s6's notification-fd is the same
+ * protocol), and bosun's own `notify`: systemd's NOTIFY_SOCKET datagram protocol.
+ */
+export const Readiness = v.variant("kind", [
+  v.object({ kind: v.literal("pipefd"), fd: v.pipe(v.number(), v.integer(), v.minValue(3, "fd 0-2 are stdin/stdout/stderr")) }),
+  v.object({ kind: v.literal("pipevar"), variable: v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]*$/)) }),
+  v.object({ kind: v.literal("notify") }),
+]);
+export type Readiness = v.InferOutput<typeof Readiness>;
+
+/** One side of an rlimit: a number, `unlimited`, or null when that side is left unchanged. */
+const RlimitSide = v.nullable(v.union([v.pipe(v.number(), v.integer(), v.minValue(0)), v.literal("unlimited")]));
+export const Rlimit = v.object({ soft: RlimitSide, hard: RlimitSide });
+export type Rlimit = v.InferOutput<typeof Rlimit>;
+
+const Seconds = v.pipe(v.number(), v.minValue(0, "a duration cannot be negative"));
+const Bytes = v.pipe(v.number(), v.integer(), v.minValue(0, "a size cannot be negative"));
+const Mode = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(0o7777, "a mode is at most 07777"));
+
+/** bosun's health checks (one kind at most is set; the loader enforces that). */
+export const HealthCheck = v.object({
+  command: v.nullable(v.array(v.string())),
+  http: v.nullable(v.string()),
+  tcp: v.nullable(v.string()),
+  interval: v.optional(Seconds, 30),
+  timeout: v.optional(Seconds, 10),
+  retries: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 3),
+  startPeriod: v.optional(Seconds, 0),
+});
+
+/** bosun's cgroup limits; null = not limited. `cpuMax` is cgroup v2's "QUOTA PERIOD" or "max PERIOD". */
+export const CgroupLimits = v.object({
+  memoryMax: v.nullable(Bytes),
+  memoryHigh: v.nullable(Bytes),
+  cpuMax: v.nullable(v.pipe(v.string(), v.regex(/^(max|\d+) \d+$/, "cpu-max is 'QUOTA PERIOD' in microseconds, or a percentage like 50%"))),
+  cpuWeight: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10000))),
+  pidsMax: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(1))),
+  ioWeight: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10000))),
+});
+
+/** A dependency edge as written: the kind, the target's name, and where it was declared. */
+export const Dependency = v.object({ kind: DepKind, name: ServiceName, line: v.optional(v.number(), 0) });
+export type Dependency = v.InferOutput<typeof Dependency>;
+
+/**
+ * A loaded, substituted and validated service description. Defaults are dinit's where dinit
+ * has the setting, bosun's documented ones otherwise.
+ */
+export const ServiceDescription = v.object({
+  /** Full name, `base@arg` for a template instance. */
+  name: ServiceName,
+  /** Absolute path of the file it came from; null for an ad-hoc service (`boot -- CMD`). */
+  file: v.nullable(v.string()),
+  /** Line of each setting in `file`, by dinit setting name (for check and reload messages). */
+  lines: v.optional(v.record(v.string(), v.number()), {}),
+
+  type: v.optional(ServiceType, "internal"),
+  command: v.nullable(v.array(v.string())),
+  stopCommand: v.nullable(v.array(v.string())),
+  /** Absolute; defaults to the directory of the service file. */
+  workingDir: v.nullable(v.string()),
+  runAs: v.nullable(v.string()),
+  /** The service's own environment from env-file and load-options, applied over the daemon's. */
+  env: v.optional(v.record(v.string(), v.string()), {}),
+  envFile: v.nullable(v.string()),
+  pidFile: v.nullable(v.string()),
+
+  depends: v.optional(v.array(Dependency), []),
+  before: v.optional(v.array(ServiceName), []),
+  after: v.optional(v.array(ServiceName), []),
+  chainTo: v.nullable(ServiceName),
+
+  restart: v.optional(RestartPolicy, "yes"),
+  smoothRecovery: v.optional(v.boolean(), false),
+  restartDelay: v.optional(Seconds, 0.2),
+  /** bosun's own: when > restartDelay, the delay doubles on each consecutive restart up to this cap. */
+  restartDelayMax: v.optional(Seconds, 0),
+  restartLimitInterval: v.optional(Seconds, 10),
+  restartLimitCount: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)), 3),
+  startTimeout: v.optional(Seconds, 60),
+  stopTimeout: v.optional(Seconds, 10),
+  termSignal: v.optional(StopSignal, "TERM"),
+
+  readiness: v.nullable(Readiness),
+  socketListen: v.nullable(v.string()),
+  socketPermissions: v.optional(Mode, 0o666),
+  socketUid: v.nullable(v.string()),
+  socketGid: v.nullable(v.string()),
+
+  /** `console` is bosun's own and its default: prefixed passthrough to bosun's stdout. */
+  logType: v.optional(v.picklist(["console", "file", "buffer", "pipe", "none"]), "console"),
+  logfile: v.nullable(v.string()),
+  logfilePermissions: v.optional(Mode, 0o600),
+  logfileUid: v.nullable(v.string()),
+  logfileGid: v.nullable(v.string()),
+  logBufferSize: v.optional(Bytes, 4096),
+  consumerOf: v.nullable(ServiceName),
+  /** bosun's own; null = the daemon's default format. */
+  logFormat: v.nullable(v.picklist(["text", "json"])),
+  /** bosun's own; 0 = never rotate. */
+  logMaxSize: v.optional(Bytes, 0),
+  logMaxFiles: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 5),
+  /** bosun's own: buffer output in memory until this service has started, then write the file. */
+  logFileAfter: v.nullable(ServiceName),
+
+  options: v.optional(v.array(ServiceOption), []),
+  loadOptions: v.optional(v.array(LoadOption), []),
+  /** `@meta enable-via`: the service `enable` adds the waits-for link to (default boot). */
+  enableVia: v.nullable(ServiceName),
+
+  rlimits: v.optional(
+    v.object({
+      nofile: v.nullable(Rlimit),
+      core: v.nullable(Rlimit),
+      data: v.nullable(Rlimit),
+      addrspace: v.nullable(Rlimit),
+    }),
+    { nofile: null, core: null, data: null, addrspace: null },
+  ),
+  nice: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(-20), v.maxValue(19))),
+  ioprio: v.nullable(v.string()),
+  oomScoreAdj: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(-1000), v.maxValue(1000))),
+  runInCgroup: v.nullable(v.string()),
+  capabilities: v.nullable(v.string()),
+  securebits: v.optional(v.array(v.string()), []),
+  /** bosun's own setting, also set by the `no-new-privs` option. */
+  noNewPrivs: v.optional(v.boolean(), false),
+  namespaces: v.optional(v.array(v.picklist(["net", "pid", "mount", "uts", "ipc"])), []),
+  chroot: v.nullable(v.string()),
+
+  health: v.nullable(HealthCheck),
+  cgroup: v.optional(CgroupLimits, {
+    memoryMax: null,
+    memoryHigh: null,
+    cpuMax: null,
+    cpuWeight: null,
+    pidsMax: null,
+    ioWeight: null,
+  }),
+  /** bosun's own: this service's own exit ends bosun with its (mapped) exit code. */
+  main: v.optional(v.boolean(), false),
+  /** bosun's own: `143:0 3:0` maps the main service's exit code before bosun exits with it. */
+  exitCodeMap: v.optional(v.record(v.string(), v.number()), {}),
+  /** bosun's own: a cron expression for scheduled tasks (a later issue honours it). */
+  schedule: v.nullable(v.string()),
+});
+
+/** The validated description every layer reads. */
+export type ServiceDescription = v.InferOutput<typeof ServiceDescription>;
+/** What the loader hands to the schema: defaults may be omitted. */
+export type ServiceDescriptionInput = v.InferInput<typeof ServiceDescription>;
+
+/**
+ * Builds a description from a partial input with every default applied: for ad-hoc services
+ * (`boot -- CMD`) and for tests of the layers above the loader.
+ *
+ * @example
+ * const d = describe({ name: "web", type: "process", command: ["nginx", "-g", "daemon off;"] });
+ */
+export function describe(input: Partial<ServiceDescriptionInput> & { name: string }): ServiceDescription {
+  return v.parse(ServiceDescription, {
+    file: null,
+    command: null,
+    stopCommand: null,
+    workingDir: null,
+    runAs: null,
+    envFile: null,
+    pidFile: null,
+    chainTo: null,
+    readiness: null,
+    socketListen: null,
+    socketUid: null,
+    socketGid: null,
+    logfile: null,
+    logfileUid: null,
+    logfileGid: null,
+    consumerOf: null,
+    logFormat: null,
+    logFileAfter: null,
+    enableVia: null,
+    nice: null,
+    ioprio: null,
+    oomScoreAdj: null,
+    runInCgroup: null,
+    capabilities: null,
+    chroot: null,
+    health: null,
+    schedule: null,
+    ...input,
+  });
+}

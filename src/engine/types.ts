@@ -1,0 +1,200 @@
+/**
+ * @module engine/types
+ * The engine's boundary: what it asks of the world (a Launcher for processes, a Clock for
+ * timers), what the world tells it back (process events), and what it reports (service status
+ * and state-change events). Everything here is plain data; no I/O.
+ */
+import type { DepKind, ServiceDescription } from "../config/schema.ts";
+
+export type ServiceState = "stopped" | "starting" | "started" | "stopping";
+export type TargetState = "started" | "stopped";
+
+/** Why a service stopped (dinit's stop reasons, spelled for JSON). */
+export type StopReason =
+  | "normal" // stopped on request, or a process service that exited while a stop was wanted
+  | "dep-restart" // stopped because a hard dependency restarted
+  | "dep-failed" // a hard dependency failed to start
+  | "failed" // the process exited (or the start command failed) unexpectedly
+  | "exec-failed" // the launch itself failed (see LaunchFailure)
+  | "timed-out" // start-timeout expired
+  | "terminated"; // the process ended of its own accord after it had started
+
+/** How a process ended: exit code or signal name (e.g. "SEGV"), never both. */
+export interface ExitStatus {
+  code: number | null;
+  signal: string | null;
+}
+
+/**
+ * A launch that failed before the program ran: the stage (`exec`, `chdir`, `env-file`,
+ * `log-file`, `rlimit`, `cgroup`, `setuid`, `socket`, `pid-file`, ...), the errno name, and a
+ * message for people, e.g. `exec: ENOENT (no such file: /usr/bin/nginxx)`.
+ */
+export interface LaunchFailure {
+  stage: string;
+  errno: string | null;
+  message: string;
+}
+
+/** What the engine asks the process layer to do. Calls return at once; outcomes come back via `ProcessEvents`. */
+export interface Launcher {
+  /**
+   * Start the service's process: `command` for process/bgprocess/scripted. The launcher later
+   * calls `ready` (exec'd, or ready by its readiness protocol, or pid file read, or the
+   * scripted start command exited 0), `exited`, or `launchFailed`.
+   */
+  start(service: ServiceDescription): void;
+  /**
+   * Begin an orderly stop: `stop-command` if set (scripted: run it; no stop-command means
+   * nothing to run and `exited` follows at once), else `term-signal` to the process group.
+   */
+  stop(service: ServiceDescription): void;
+  /** stop-timeout expired: SIGKILL to the process group. */
+  kill(service: ServiceDescription): void;
+  /** start-timeout expired: SIGINT to the process group (dinit's choice). */
+  interrupt(service: ServiceDescription): void;
+  /** Deliver a signal (name without SIG) to the service's process (group unless signal-process-only). */
+  signal(service: ServiceDescription, signal: string): void;
+}
+
+/** What the process layer tells the engine (methods of the Engine). */
+export interface ProcessEvents {
+  /** The process was spawned; pid known (not yet ready). */
+  launched(name: string, pid: number): void;
+  /** The service is up: exec'd, readiness received, pid file read, or start script done. */
+  ready(name: string): void;
+  /** The service's process (or script) ended. */
+  exited(name: string, status: ExitStatus): void;
+  /** The launch failed before the program ran. */
+  launchFailed(name: string, failure: LaunchFailure): void;
+}
+
+/** An opaque timer handle from the Clock. */
+export type TimerHandle = unknown;
+
+/** Time for the engine: milliseconds; the daemon uses real timers, tests a manual clock. */
+export interface Clock {
+  now(): number;
+  schedule(ms: number, callback: () => void): TimerHandle;
+  cancel(handle: TimerHandle): void;
+}
+
+/** One state change, delivered to subscribers in the order it happened. */
+export interface ServiceEvent {
+  /** Increases by one per event across the engine. */
+  seq: number;
+  /** Clock time in ms. */
+  time: number;
+  service: string;
+  from: ServiceState;
+  to: ServiceState;
+  target: TargetState;
+  /** Set when `to` is stopped (and on stopping, the reason it is stopping). */
+  reason: StopReason | null;
+  exit: ExitStatus | null;
+  failure: LaunchFailure | null;
+  /** Free text for logs: "restarting (2/3)", "restarting too quickly", "chain-to x", ... */
+  note: string | null;
+}
+
+/** A service as the engine sees it: the JSON of `list`/`status` is built from this. */
+export interface ServiceStatus {
+  name: string;
+  type: ServiceDescription["type"];
+  state: ServiceState;
+  target: TargetState;
+  activated: boolean;
+  pinned: TargetState | null;
+  pid: number | null;
+  exit: ExitStatus | null;
+  reason: StopReason | null;
+  failure: LaunchFailure | null;
+  restarts: number;
+  /** Clock time of the last transition to started, null when not started. */
+  since: number | null;
+  triggered: boolean;
+  /** Edges out of this service (what it depends on). */
+  depends: { kind: DepKind; name: string }[];
+  /** Services that depend on this one. */
+  dependents: { kind: DepKind; name: string }[];
+}
+
+/** Result of an engine command: ok, or refused with a reason a person can act on. */
+export type CommandResult =
+  | { ok: true }
+  | {
+      ok: false;
+      /** not-found -> HTTP 404, refused -> 409, invalid -> 400 */
+      code: "not-found" | "refused" | "invalid";
+      message: string;
+      /** for a refused stop: the started hard dependents */
+      dependents?: string[];
+    };
+
+/** What a reload would do, without doing it. */
+export interface ReloadPlan {
+  restart: string[];
+  start: string[];
+  stop: string[];
+  refused: { service: string; reason: string }[];
+}
+
+/** How the engine is built: its two injected interfaces and its own daemon-wide settings. */
+export interface EngineOptions {
+  launcher: Launcher;
+  clock: Clock;
+  /**
+   * Lazy loader for services named but not yet loaded (dependencies, chain-to, start of an
+   * unloaded name). Throws the loader's error (with file:line) when it cannot load.
+   */
+  load?: (name: string) => ServiceDescription;
+  /** Soft limit on services starting at once (default unlimited). */
+  maxStarting?: number;
+  /** ms after which a service still starting stops counting against maxStarting. */
+  startingGrace?: number;
+}
+
+/**
+ * The engine: a pure state machine over the loaded services. Commands return at once with a
+ * result; what happens afterwards is reported as events. `createEngine` in engine/engine.ts
+ * builds one. Launcher callbacks may call back into the engine synchronously.
+ */
+export interface Engine extends ProcessEvents {
+  /** Load (or return the already loaded) service and, lazily, what it reaches. */
+  add(service: ServiceDescription): CommandResult;
+  /** Activate and start (pulling in dependencies). `pin` keeps it started until unpinned. */
+  start(name: string, opts?: { pin?: boolean }): CommandResult;
+  /** Start without activating: runs while something needs it or until released. */
+  wake(name: string): CommandResult;
+  /** Stop; refused with the started hard dependents unless forced. `pin` keeps it stopped. */
+  stop(name: string, opts?: { force?: boolean; pin?: boolean }): CommandResult;
+  /** Stop and start again (dependents restart with reason dep-restart). */
+  restart(name: string): CommandResult;
+  /** Remove the activation mark: stops if nothing started needs it. */
+  release(name: string): CommandResult;
+  unpin(name: string): CommandResult;
+  trigger(name: string): CommandResult;
+  untrigger(name: string): CommandResult;
+  /** Send a signal to the service's running process (refused when none runs). */
+  signal(name: string, signal: string): CommandResult;
+  addDep(kind: "need" | "milestone" | "waits-for", from: string, to: string): CommandResult;
+  rmDep(kind: "need" | "milestone" | "waits-for", from: string, to: string): CommandResult;
+  /** Forget a stopped service nothing loaded depends on. */
+  unload(name: string): CommandResult;
+  /** Replace a loaded description; `restartNeeded` lists changes that apply only after a restart. */
+  reload(service: ServiceDescription): CommandResult & { restartNeeded?: string[] };
+  /** What reloading these descriptions would restart, start or stop; changes nothing. */
+  plan(services: ServiceDescription[]): ReloadPlan;
+  /** Stop everything in reverse dependency order; no restarts or chain-to from now on. */
+  shutdown(): void;
+  readonly shuttingDown: boolean;
+  /** During shutdown (or any stop): services still being waited on and since when (clock ms). */
+  waitingOn(): { name: string; state: ServiceState; since: number }[];
+  status(name: string): ServiceStatus | null;
+  list(): ServiceStatus[];
+  description(name: string): ServiceDescription | null;
+  /** Subscribe to state changes; returns the unsubscribe function. */
+  subscribe(listener: (event: ServiceEvent) => void): () => void;
+  /** True when nothing is running, starting or stopping and nothing is activated. */
+  idle(): boolean;
+}
