@@ -1,0 +1,86 @@
+/**
+ * @module log/format
+ * How a line looks on the console: text (`name | line`, names padded to a common width,
+ * coloured only on a terminal) or JSON lines `{time, service, stream, line}` for collectors.
+ * bosun's own lines use the same shapes, with `stream: "system"` and a `level` in JSON.
+ */
+import type { Stream, SystemLevel } from "./types.ts";
+
+export type LogFormat = "text" | "json";
+
+/** The name bosun's own lines carry when no service is concerned. */
+export const SELF = "bosun";
+
+/** Longest name padded to; longer names are printed whole, unpadded. */
+const MAX_PAD = 24;
+
+/** ANSI colours that read on dark and light backgrounds; a service keeps its colour by name. */
+const PALETTE = [36, 32, 33, 35, 34, 96, 92, 93, 95, 94];
+
+function colourOf(name: string): number {
+  let hash = 0;
+  for (let i = 0; i < name.length; i++) hash = (hash * 31 + name.charCodeAt(i)) | 0;
+  return PALETTE[Math.abs(hash) % PALETTE.length] ?? 36;
+}
+
+/**
+ * Builds line prefixes. The width grows as longer names appear, so early lines may be padded
+ * less than later ones; fixing the width up front would need every name before the first line.
+ *
+ * @example
+ * const p = new Prefixes(false);
+ * p.text("web") // "web | "
+ */
+export class Prefixes {
+  private width = SELF.length;
+  private readonly cache = new Map<string, string>();
+
+  constructor(private readonly colour: boolean) {}
+
+  /** Widens the column for a name that is about to print. */
+  admit(name: string): void {
+    const len = Math.min(name.length, MAX_PAD);
+    if (len > this.width) {
+      this.width = len;
+      this.cache.clear();
+    }
+  }
+
+  /** `name` padded, then ` | `; coloured when on a terminal. */
+  text(name: string): string {
+    let prefix = this.cache.get(name);
+    if (prefix === undefined) {
+      const padded = name.padEnd(this.width);
+      prefix = this.colour ? `\x1b[${colourOf(name)}m${padded} |\x1b[0m ` : `${padded} | `;
+      this.cache.set(name, prefix);
+    }
+    return prefix;
+  }
+}
+
+/**
+ * One JSON line (with its newline) for a service's output line.
+ *
+ * @example
+ * jsonLine("web", "stdout", "listening") // '{"time":"2026-…Z","service":"web","stream":"stdout","line":"listening"}\n'
+ */
+export function jsonLine(service: string, stream: Stream, line: string): string {
+  return `${JSON.stringify({ time: new Date().toISOString(), service, stream, line })}\n`;
+}
+
+/** One of bosun's own messages as text or JSON, with its newline. */
+export function systemLine(
+  format: LogFormat,
+  prefixes: Prefixes,
+  level: SystemLevel,
+  message: string,
+  service: string | undefined,
+): string {
+  if (format === "json") {
+    const record: Record<string, string> = { time: new Date().toISOString(), service: service ?? SELF, stream: "system", level, line: message };
+    return `${JSON.stringify(record)}\n`;
+  }
+  const tag = level === "info" ? "" : `${level}: `;
+  const about = service ? `${service}: ` : "";
+  return `${prefixes.text(SELF)}${tag}${about}${message}\n`;
+}

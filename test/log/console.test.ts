@@ -1,0 +1,93 @@
+import { afterEach, beforeEach, expect, test } from "bun:test";
+import { join } from "node:path";
+import { createLogRouter } from "../../src/log/router.ts";
+import { fileConsole, launch, numbered, service, tempDir } from "./helpers.ts";
+
+let dir: ReturnType<typeof tempDir>;
+beforeEach(() => (dir = tempDir()));
+afterEach(() => dir.remove());
+
+function consoles() {
+  return { out: fileConsole(join(dir.path, "stdout")), err: fileConsole(join(dir.path, "stderr")) };
+}
+
+test("console lines are prefixed with the aligned service name, stdout and stderr kept apart", async () => {
+  const { out, err } = consoles();
+  const logs = createLogRouter({ stdout: out.stream, stderr: err.stream });
+  const a = launch(logs, service({ name: "web" }), numbered("out", 1, 3));
+  const b = launch(logs, service({ name: "database" }), numbered("err", 1, 2, 2));
+  await Promise.all([a.done, b.done]);
+  await logs.close();
+  const stdout = (await out.end()).split("\n").filter(Boolean);
+  const stderr = (await err.end()).split("\n").filter(Boolean);
+  expect(stdout.map((l) => l.replace(/ +\|/, " |"))).toEqual(["web | out 1", "web | out 2", "web | out 3"]);
+  expect(stderr).toEqual(["database | err 1", "database | err 2"]);
+  // Once "database" is known, "web" is padded to its width.
+  expect(logs.tail("web")).toEqual(["out 1", "out 2", "out 3"]);
+});
+
+test("json lines parse and carry time, service, stream and line", async () => {
+  const { out, err } = consoles();
+  const logs = createLogRouter({ stdout: out.stream, stderr: err.stream, format: "json" });
+  await launch(logs, service({ name: "api" }), ["sh", "-c", 'echo "say \\"hi\\""; echo oops >&2']).done;
+  logs.system("warn", "restarting", "api");
+  await logs.close();
+  const records = [...(await out.end()).split("\n"), ...(await err.end()).split("\n")].filter(Boolean).map((l) => JSON.parse(l));
+  expect(records.map(({ service, stream, line }) => ({ service, stream, line }))).toEqual([
+    { service: "api", stream: "stdout", line: 'say "hi"' },
+    { service: "api", stream: "stderr", line: "oops" },
+    { service: "api", stream: "system", line: "restarting" },
+  ]);
+  for (const r of records) expect(Number.isNaN(Date.parse(r.time))).toBe(false);
+});
+
+test("a partial line is printed after a quiet time without waiting for its newline", async () => {
+  const { out, err } = consoles();
+  const logs = createLogRouter({ stdout: out.stream, stderr: err.stream, quietMs: 20 });
+  const seen: string[] = [];
+  logs.follow("prompt", (line) => seen.push(line));
+  // The child holds its output open (sleep) after the partial line: only the quiet timer can flush it.
+  const run = launch(logs, service({ name: "prompt" }), ["sh", "-c", "printf 'password: '; exec sleep 5"]);
+  const deadline = Date.now() + 3000;
+  while (seen.length === 0 && Date.now() < deadline) await Bun.sleep(5);
+  expect(seen).toEqual(["password: "]);
+  run.proc.kill();
+  await run.done;
+  await logs.close();
+  await out.end();
+  await err.end();
+});
+
+test("an overlong line is cut into pieces, none longer than the limit, nothing lost", async () => {
+  const { out, err } = consoles();
+  const logs = createLogRouter({ stdout: out.stream, stderr: err.stream, maxLineBytes: 1000 });
+  await launch(logs, service({ name: "long" }), ["sh", "-c", "head -c 2500 /dev/zero | tr '\\0' x; echo; echo after"]).done;
+  await logs.close();
+  const lines = (await out.end()).split("\n").filter(Boolean).map((l) => l.slice(l.indexOf("| ") + 2));
+  expect(lines.map((l) => l.length)).toEqual([1000, 1000, 500, 5]);
+  expect(lines.at(-1)).toBe("after");
+  await err.end();
+});
+
+test("bosun's own lines go to stderr with the bosun prefix, debug dropped by default", async () => {
+  const { out, err } = consoles();
+  const logs = createLogRouter({ stdout: out.stream, stderr: err.stream });
+  logs.system("info", "booting");
+  logs.system("debug", "noise");
+  logs.system("error", "exec failed", "web");
+  await logs.close();
+  expect(await out.end()).toBe("");
+  expect(await err.end()).toBe("bosun | booting\nbosun | error: web: exec failed\n");
+});
+
+test("log-type none discards output and keeps nothing", async () => {
+  const { out, err } = consoles();
+  const logs = createLogRouter({ stdout: out.stream, stderr: err.stream });
+  const desc = service({ name: "quiet", logType: "none" });
+  expect(logs.open(desc).stdout).toBe("ignore");
+  await launch(logs, desc, numbered("x", 1, 3)).done;
+  await logs.close();
+  expect(await out.end()).toBe("");
+  expect(logs.tail("quiet")).toBeNull();
+  await err.end();
+});
