@@ -3,40 +3,85 @@
  * Serves the control app on the unix socket (0600 from the first instant) and, when asked,
  * the probe/metrics listener on TCP.
  */
-import { Hono } from "hono";
-import type { ControlContext } from "./types.ts";
+import * as v from "valibot";
+import { controlApp, defaultLimits, type ControlLimits } from "./app.ts";
+import { probeApp } from "./probes.ts";
 import { claimSocketPath } from "./socket.ts";
+import type { ControlContext } from "./types.ts";
 
 /** Where and how to serve: the unix socket, an optional HOST:PORT for probes, an optional token for control over TCP. */
 export interface ControlOptions {
   socket: string;
   healthListen?: string | null;
   token?: string | null;
+  limits?: Partial<ControlLimits>;
 }
 
+/** `HOST:PORT`, `[v6]:PORT` or `:PORT` (all interfaces). */
+const HostPort = v.pipe(
+  v.string(),
+  v.regex(/^(\[[0-9a-fA-F:.]+\]|[^:\s]*):\d{1,5}$/, "--health-listen is HOST:PORT, [IPv6]:PORT or :PORT"),
+  v.transform((s) => {
+    const at = s.lastIndexOf(":");
+    const host = s.slice(0, at).replace(/^\[|\]$/g, "");
+    return { hostname: host || "0.0.0.0", port: Number(s.slice(at + 1)) };
+  }),
+  v.check((a) => a.port <= 65535, "--health-listen port is at most 65535"),
+);
+
+/** A connection left silent this long is closed (follow streams lift it for themselves). */
+const IDLE_SECONDS = 10;
+
 /**
- * Starts the control server; throws a clear Error when another bosun answers on the socket or
- * the path is not a socket.
+ * Starts the control server; throws a clear Error when another bosun answers on the socket,
+ * the path is not a socket, or the TCP address is bad or taken.
  *
  * @example
- * const server = await startControl(ctx, { socket: "/run/bosun.sock" });
+ * const server = await startControl(ctx, { socket: "/run/bosun.sock", healthListen: ":8080" });
+ * server.healthPort; // 8080
  * await server.close();
  */
-export async function startControl(ctx: ControlContext, opts: ControlOptions): Promise<{ close(): Promise<void> }> {
+export async function startControl(
+  ctx: ControlContext,
+  opts: ControlOptions,
+): Promise<{ close(): Promise<void>; healthPort: number | null }> {
+  const limits = { ...defaultLimits, ...opts.limits };
+  let listen = null;
+  if (opts.healthListen) {
+    const parsed = v.safeParse(HostPort, opts.healthListen);
+    if (!parsed.success) throw new Error(`${parsed.issues[0].message} (got ${JSON.stringify(opts.healthListen)})`);
+    listen = parsed.output;
+  }
   await claimSocketPath(opts.socket);
-  const app = new Hono();
-  app.get("/v1/services", (c) => c.json(ctx.engine.list()));
+  const app = controlApp(ctx, limits);
   // umask, not chmod after listen: there is no instant where the socket is wider than 0600.
   const old = process.umask(0o177);
-  let server;
+  let unix;
   try {
-    server = Bun.serve({ unix: opts.socket, fetch: app.fetch });
+    // Bun closes a connection idle for 10 s (its default; the option is typed for TCP only).
+    unix = Bun.serve({ unix: opts.socket, fetch: (req, server) => app.fetch(req, server), maxRequestBodySize: limits.maxBody * 2 });
   } finally {
     process.umask(old);
   }
+  let tcp = null;
+  if (listen) {
+    const tcpApp = probeApp(ctx, opts.token ?? null, limits);
+    try {
+      tcp = Bun.serve({
+        ...listen,
+        fetch: (req, server) => tcpApp.fetch(req, server),
+        idleTimeout: IDLE_SECONDS,
+        maxRequestBodySize: limits.maxBody * 2,
+      });
+    } catch (e) {
+      await unix.stop(true);
+      throw new Error(`--health-listen ${opts.healthListen}: ${(e as Error).message}`);
+    }
+  }
   return {
+    healthPort: tcp?.port ?? null,
     async close() {
-      await server.stop(true);
+      await Promise.all([unix.stop(true), tcp?.stop(true)]);
     },
   };
 }

@@ -35,4 +35,6 @@ export interface ControlContext {
   stats(): { reapedOrphans: number; startedAt: number };
   /** Begin an orderly shutdown of the whole daemon. */
   shutdown(): void;
+  /** The engine clock's time in ms (for uptime against `ServiceStatus.since`); Date.now when absent. */
+  now?(): number;
 }

@@ -1,0 +1,72 @@
+/**
+ * @module control/metrics
+ * GET /metrics: Prometheus text exposition (format 0.0.4) of every service's state, restarts,
+ * last exit code and uptime, and bosun's own counters.
+ */
+import { constants } from "node:os";
+import type { ServiceState } from "../engine/types.ts";
+import type { ControlContext } from "./types.ts";
+
+const STATES: ServiceState[] = ["stopped", "starting", "started", "stopping"];
+
+/** Label values escape backslash, quote and newline (the exposition format's rule). */
+function label(value: string): string {
+  return value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+}
+
+/**
+ * Renders the metrics; `connections` is the number of requests and streams open right now.
+ *
+ * @example
+ * metrics(ctx, 3) // "# HELP bosun_service_state ...\n..."
+ */
+export function metrics(ctx: ControlContext, connections: number): string {
+  const now = ctx.now?.() ?? Date.now();
+  const services = ctx.engine.list();
+  const out: string[] = [];
+  const family = (name: string, type: "gauge" | "counter", help: string, samples: string[]) => {
+    out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, ...samples);
+  };
+  family(
+    "bosun_service_state",
+    "gauge",
+    "1 for the state the service is in, 0 for the others.",
+    services.flatMap((s) => STATES.map((st) => `bosun_service_state{service="${label(s.name)}",state="${st}"} ${s.state === st ? 1 : 0}`)),
+  );
+  family(
+    "bosun_service_restarts_total",
+    "counter",
+    "Automatic restarts of the service.",
+    services.map((s) => `bosun_service_restarts_total{service="${label(s.name)}"} ${s.restarts}`),
+  );
+  family(
+    "bosun_service_last_exit_code",
+    "gauge",
+    "Exit code of the service's last process (128+N for a signal); absent when it never exited.",
+    services.flatMap((s) => {
+      if (!s.exit) return [];
+      const code = s.exit.code ?? 128 + (signalNumber(s.exit.signal) ?? 0);
+      return [`bosun_service_last_exit_code{service="${label(s.name)}"} ${code}`];
+    }),
+  );
+  family(
+    "bosun_service_uptime_seconds",
+    "gauge",
+    "Seconds since the service last reached started; 0 when not started.",
+    services.map((s) => {
+      const up = s.state === "started" && s.since !== null ? Math.max(0, (now - s.since) / 1000) : 0;
+      return `bosun_service_uptime_seconds{service="${label(s.name)}"} ${up}`;
+    }),
+  );
+  const stats = ctx.stats();
+  family("bosun_reaped_orphans_total", "counter", "Orphaned processes bosun reaped.", [`bosun_reaped_orphans_total ${stats.reapedOrphans}`]);
+  family("bosun_control_connections", "gauge", "Control requests and streams open now.", [`bosun_control_connections ${connections}`]);
+  family("bosun_resident_memory_bytes", "gauge", "bosun's resident set size.", [`bosun_resident_memory_bytes ${process.memoryUsage.rss()}`]);
+  family("bosun_start_time_seconds", "gauge", "When bosun started (Unix time).", [`bosun_start_time_seconds ${stats.startedAt / 1000}`]);
+  return `${out.join("\n")}\n`;
+}
+
+function signalNumber(name: string | null): number | null {
+  if (!name) return null;
+  return (constants.signals as Record<string, number>)[`SIG${name}`] ?? null;
+}

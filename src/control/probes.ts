@@ -1,0 +1,48 @@
+/**
+ * @module control/probes
+ * The TCP app of `--health-listen`: /livez, /readyz, /startupz (`?verbose` for the reasons in
+ * JSON) and /metrics, read-only. With a control token the control routes are served too, to
+ * callers presenting it as a bearer token (compared in constant time by hono's bearerAuth).
+ */
+import { Hono } from "hono";
+import { bearerAuth } from "hono/bearer-auth";
+import { controlApp, inFlight, type ControlLimits, defaultLimits } from "./app.ts";
+import { errorBody } from "./errors.ts";
+import { metrics } from "./metrics.ts";
+import { ready, startup, summary, type ProbeJson } from "./readiness.ts";
+import { ProbeQuery } from "./schemas.ts";
+import { openStreams } from "./stream.ts";
+import type { ControlContext } from "./types.ts";
+import { check } from "./validate.ts";
+
+/**
+ * Builds the TCP app.
+ *
+ * @example
+ * Bun.serve({ hostname: "0.0.0.0", port: 8080, fetch: probeApp(ctx, null).fetch });
+ */
+export function probeApp(ctx: ControlContext, token: string | null, limits: ControlLimits = defaultLimits): Hono {
+  const app = new Hono();
+  const answer = (result: ProbeJson, what: string, verbose: boolean) => {
+    const status = result.ok ? 200 : 503;
+    if (verbose) return Response.json(result, { status });
+    return new Response(`${summary(result, what)}\n`, { status, headers: { "content-type": "text/plain; charset=utf-8" } });
+  };
+  app.get("/livez", (c) => c.text("ok\n"));
+  app.get("/readyz", check("query", ProbeQuery), (c) => answer(ready(ctx), "ready", c.req.valid("query").verbose));
+  app.get("/startupz", check("query", ProbeQuery), (c) => answer(startup(ctx), "started", c.req.valid("query").verbose));
+  app.get("/metrics", (c) =>
+    c.text(metrics(ctx, inFlight.count + openStreams.count), 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" }),
+  );
+  if (token) {
+    const unauthorized = { message: errorBody("unauthorized", "control over TCP needs the control token as 'Authorization: Bearer TOKEN'") };
+    app.use("/v1/*", bearerAuth({ token, noAuthenticationHeader: unauthorized, invalidToken: unauthorized, invalidAuthenticationHeader: unauthorized }));
+    app.route("/", controlApp(ctx, limits));
+  } else {
+    app.all("/v1/*", (c) =>
+      c.json(errorBody("unauthorized", "control routes are not served over TCP without a control token (--control-token); use the unix socket"), 403),
+    );
+  }
+  app.notFound((c) => c.json(errorBody("not-found", `no route ${c.req.method} ${c.req.path}; this listener serves /livez /readyz /startupz /metrics`), 404));
+  return app;
+}

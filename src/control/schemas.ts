@@ -1,0 +1,158 @@
+/**
+ * @module control/schemas
+ * Every shape that crosses the control socket, as valibot schemas: request bodies, params and
+ * queries (checked by the server), and the responses (parsed by the client, so a server and a
+ * client of different versions disagree loudly rather than silently).
+ */
+import * as v from "valibot";
+import { DepKind, ServiceName, ServiceType } from "../config/schema.ts";
+
+const State = v.picklist(["stopped", "starting", "started", "stopping"]);
+const Target = v.picklist(["started", "stopped"]);
+const Reason = v.picklist(["normal", "dep-restart", "dep-failed", "failed", "exec-failed", "timed-out", "terminated"]);
+const Exit = v.object({ code: v.nullable(v.number()), signal: v.nullable(v.string()) });
+const Failure = v.object({ stage: v.string(), errno: v.nullable(v.string()), message: v.string() });
+
+/** One service in `GET /v1/services` (and the head of a status). */
+export const ServiceJson = v.object({
+  name: v.string(),
+  state: State,
+  target: Target,
+  activated: v.boolean(),
+  pinned: v.nullable(Target),
+  pid: v.nullable(v.number()),
+  type: ServiceType,
+  exit: v.nullable(Exit),
+  reason: v.nullable(Reason),
+  failure: v.nullable(Failure),
+  restarts: v.number(),
+});
+export type ServiceJson = v.InferOutput<typeof ServiceJson>;
+
+export const ServiceList = v.array(ServiceJson);
+
+const Edge = v.object({ kind: DepKind, name: v.string(), state: v.nullable(State) });
+
+/** `GET /v1/services/:name`: the list item plus everything an operator asks about one service. */
+export const StatusJson = v.object({
+  ...ServiceJson.entries,
+  /** Seconds since it last reached started; null when not started. */
+  uptime: v.nullable(v.number()),
+  triggered: v.boolean(),
+  readiness: v.nullable(v.picklist(["waiting", "ready"])),
+  health: v.nullable(
+    v.object({ status: v.picklist(["starting", "healthy", "unhealthy"]), failures: v.number(), lastError: v.nullable(v.string()) }),
+  ),
+  statusText: v.nullable(v.string()),
+  file: v.nullable(v.string()),
+  fileChanged: v.boolean(),
+  depends: v.array(Edge),
+  dependents: v.array(Edge),
+  logProblem: v.nullable(v.string()),
+});
+export type StatusJson = v.InferOutput<typeof StatusJson>;
+
+/** One server-sent event of `GET /v1/events` (event name `state`). */
+export const EventJson = v.object({
+  seq: v.number(),
+  time: v.number(),
+  service: v.string(),
+  from: State,
+  state: State,
+  target: Target,
+  reason: v.nullable(Reason),
+  exit: v.nullable(Exit),
+  failure: v.nullable(Failure),
+  note: v.nullable(v.string()),
+});
+export type EventJson = v.InferOutput<typeof EventJson>;
+
+/** Every non-2xx answer: a code a script can branch on and a message a person can act on. */
+export const ErrorJson = v.object({
+  error: v.object({
+    code: v.picklist(["invalid", "not-found", "refused", "too-large", "busy", "unauthorized", "internal"]),
+    message: v.string(),
+    /** The request field at fault (for `invalid`), e.g. `body.signal`. */
+    field: v.optional(v.string()),
+    /** For a refused stop: the started hard dependents. */
+    dependents: v.optional(v.array(v.string())),
+  }),
+});
+export type ErrorJson = v.InferOutput<typeof ErrorJson>;
+
+export const ReloadPlanJson = v.object({
+  restart: v.array(v.string()),
+  start: v.array(v.string()),
+  stop: v.array(v.string()),
+  refused: v.array(v.object({ service: v.string(), reason: v.string() })),
+});
+
+/** The answer to an action: the service afterwards, and for reload what needs a restart or the plan. */
+export const ActionResult = v.object({
+  ok: v.literal(true),
+  service: v.nullable(StatusJson),
+  restartNeeded: v.optional(v.array(v.string())),
+  plan: v.optional(ReloadPlanJson),
+});
+export type ActionResult = v.InferOutput<typeof ActionResult>;
+
+export const EnvJson = v.object({ env: v.record(v.string(), v.string()) });
+
+// ---- requests ----
+
+export const NameParam = v.object({ name: ServiceName });
+
+/** The actions of `POST /v1/services/:name/:action`. */
+export const Action = v.picklist([
+  "start", "stop", "restart", "wake", "release", "unpin", "reload", "unload", "signal", "trigger",
+  "untrigger", "add-dep", "rm-dep", "enable", "disable",
+]);
+export type Action = v.InferOutput<typeof Action>;
+
+export const ActionParams = v.object({ name: ServiceName, action: Action });
+
+/** A signal by name (with or without SIG, any case) or number. */
+export const SignalArg = v.union(
+  [
+    v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(64)),
+    v.pipe(v.string(), v.regex(/^(SIG)?[A-Z0-9+-]+$/i, "a signal is a name like TERM or SIGHUP, or a number")),
+  ],
+  "a signal is a name like TERM or SIGHUP, or a number",
+);
+
+/** Body of an action; every field optional, each action reads its own. Unknown keys are refused. */
+export const ActionBody = v.optional(
+  v.strictObject({
+    pin: v.optional(v.boolean()),
+    force: v.optional(v.boolean()),
+    signal: v.optional(SignalArg),
+    plan: v.optional(v.boolean()),
+    kind: v.optional(v.picklist(["need", "milestone", "waits-for"], "a dependency kind is need, milestone or waits-for")),
+    to: v.optional(ServiceName),
+  }),
+  {},
+);
+export type ActionBody = v.InferOutput<typeof ActionBody>;
+
+/** `POST /v1/env`: variables to set, then names to unset. */
+export const EnvBody = v.strictObject({
+  set: v.optional(
+    v.record(v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "a variable name is letters, digits and '_'")), v.string()),
+    {},
+  ),
+  unset: v.optional(v.array(v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "a variable name is letters, digits and '_'"))), []),
+});
+
+const Flag = v.optional(v.pipe(v.picklist(["", "1", "true", "0", "false"], "a flag is 1, true, 0 or false"), v.transform((s) => s === "" || s === "1" || s === "true")), "0");
+
+/** `GET /v1/services/:name/logs?lines=N&follow&clear`. */
+export const LogsQuery = v.object({
+  lines: v.optional(v.pipe(v.string(), v.regex(/^\d+$/, "lines is a whole number"), v.transform(Number), v.maxValue(100000)), "100"),
+  follow: Flag,
+  clear: Flag,
+});
+
+/** `?verbose` on the probes. */
+export const ProbeQuery = v.object({ verbose: Flag });
+
+export const LogsJson = v.object({ lines: v.array(v.string()) });
