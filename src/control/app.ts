@@ -111,8 +111,9 @@ export function controlApp(ctx: ControlContext, limits: ControlLimits = defaultL
     const { name } = c.req.valid("param");
     const q = c.req.valid("query");
     if (!engine.status(name)) return c.json(missing(name), 404);
-    if (q.clear) ctx.logs.clear(name);
     const lines = ctx.logs.tail(name, q.lines) ?? [];
+    // Like dinitctl catlog --clear: what was printed is what was cleared.
+    if (q.clear) ctx.logs.clear(name);
     if (!q.follow) return c.json({ lines });
     if (openStreams.count >= limits.maxStreams) {
       return c.json(errorBody("busy", `${openStreams.count} follow streams are open already; close one`), 503);

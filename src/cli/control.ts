@@ -1,0 +1,332 @@
+/**
+ * @module cli/control
+ * The control commands (`list`, `status`, `start`, ... `health`, `events`): each parses its
+ * flags, asks the daemon over the socket, and prints for people (consola) or `--json` for
+ * scripts. Exit 0 on success, 1 when bosun refused or the operation failed, 2 on bad usage.
+ */
+import { consola } from "consola";
+import { constants } from "node:os";
+import * as v from "valibot";
+import { ServiceName } from "../config/schema.ts";
+import { client, ControlError, type Client } from "../control/client.ts";
+import { ProbeJson } from "../control/readiness.ts";
+import {
+  ActionResult,
+  EnvJson,
+  ServiceList,
+  StatusJson,
+  type EventJson,
+  type ServiceJson,
+} from "../control/schemas.ts";
+import { socketPath } from "../paths.ts";
+import { parseCommand, type CommandSpec } from "./args.ts";
+
+const socketOpt = { socket: { type: "string", short: "p" } } as const;
+const jsonOpt = { json: { type: "boolean" } } as const;
+const waitOpts = { "no-wait": { type: "boolean" } } as const;
+const Name = v.tuple([ServiceName], "give exactly one service NAME");
+const common = { socket: v.optional(v.string()) };
+const bool = v.optional(v.boolean(), false);
+
+/** A spec for a command taking one NAME plus the given flags. */
+function named<O extends Record<string, { type: "boolean" | "string"; short?: string }>>(
+  usage: string,
+  options: O,
+  flags: Record<string, v.GenericSchema> = {},
+) {
+  return { usage, options: { ...socketOpt, ...options }, schema: v.object({ ...common, ...flags, positionals: Name }) } satisfies CommandSpec<v.GenericSchema>;
+}
+
+const P = "[-p SOCKET]";
+const specs = {
+  list: { usage: `bosun list ${P} [--json]\nOne line per loaded service.`, options: { ...socketOpt, ...jsonOpt }, schema: v.object({ ...common, json: bool, positionals: v.tuple([], "list takes no arguments") }) },
+  status: named(`bosun status ${P} [--json] NAME\nThe full status of one service.`, jsonOpt, { json: bool }),
+  start: named(`bosun start ${P} [--no-wait] [--pin] NAME\nStart and activate NAME (and its dependencies); waits until it has started.`, { ...waitOpts, pin: { type: "boolean" } }, { "no-wait": bool, pin: bool }),
+  stop: named(`bosun stop ${P} [--no-wait] [--pin] [--force] NAME\nStop NAME; refused while started services need it unless --force.`, { ...waitOpts, pin: { type: "boolean" }, force: { type: "boolean" } }, { "no-wait": bool, pin: bool, force: bool }),
+  restart: named(`bosun restart ${P} [--no-wait] NAME\nStop and start NAME again; its hard dependents restart too.`, waitOpts, { "no-wait": bool }),
+  wake: named(`bosun wake ${P} [--no-wait] NAME\nStart NAME without activating it: it runs while something needs it.`, waitOpts, { "no-wait": bool }),
+  release: named(`bosun release ${P} [--no-wait] NAME\nRemove NAME's activation: it stops unless something started needs it.`, waitOpts, { "no-wait": bool }),
+  unpin: named(`bosun unpin ${P} NAME\nRemove a start or stop pin.`, {}),
+  reload: named(`bosun reload ${P} [--plan] [--json] NAME\nRe-read NAME's file; --plan shows what it would restart, start or stop.`, { plan: { type: "boolean" }, ...jsonOpt }, { plan: bool, json: bool }),
+  unload: named(`bosun unload ${P} NAME\nForget a stopped service nothing depends on.`, {}),
+  trigger: named(`bosun trigger ${P} NAME\nMark a triggered service as triggered.`, {}),
+  untrigger: named(`bosun untrigger ${P} NAME\nClear a triggered service's trigger.`, {}),
+  enable: named(`bosun enable ${P} NAME\nAdd NAME to its enable-via service's (default boot) waits-for.d, live and on disk; starts it if that service is up.`, {}),
+  disable: named(`bosun disable ${P} NAME\nUndo enable.`, {}),
+  "is-started": named(`bosun is-started ${P} NAME\nExit 0 if NAME is started, 1 otherwise; prints nothing.`, {}),
+  "is-failed": named(`bosun is-failed ${P} NAME\nExit 0 if NAME stopped by failing, 1 otherwise; prints nothing.`, {}),
+  signal: {
+    usage: `bosun signal ${P} SIG NAME | bosun signal --list\nSend signal SIG (name like HUP or SIGHUP, or a number) to NAME's process.`,
+    options: { ...socketOpt, list: { type: "boolean", short: "l" } },
+    schema: v.union([
+      v.object({ ...common, list: v.literal(true), positionals: v.tuple([], "--list takes no arguments") }),
+      v.object({ ...common, list: v.optional(v.literal(false), false), positionals: v.tuple([v.string(), ServiceName], "give SIG and NAME") }),
+    ], "give SIG and NAME, or --list"),
+  },
+  "add-dep": {
+    usage: `bosun add-dep ${P} TYPE FROM TO\nAdd a dependency (TYPE need, milestone or waits-for) from FROM on TO, live.`,
+    options: socketOpt,
+    schema: v.object({ ...common, positionals: v.tuple([v.picklist(["need", "milestone", "waits-for"], "TYPE is need, milestone or waits-for"), ServiceName, ServiceName], "give TYPE FROM TO") }),
+  },
+  "rm-dep": {
+    usage: `bosun rm-dep ${P} TYPE FROM TO\nRemove a dependency of FROM on TO, live.`,
+    options: socketOpt,
+    schema: v.object({ ...common, positionals: v.tuple([v.picklist(["need", "milestone", "waits-for"], "TYPE is need, milestone or waits-for"), ServiceName, ServiceName], "give TYPE FROM TO") }),
+  },
+  setenv: {
+    usage: `bosun setenv ${P} NAME=VALUE...\nSet variables in the environment later launches get.`,
+    options: socketOpt,
+    schema: v.object({ ...common, positionals: v.pipe(v.array(v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]*=/, "each argument is NAME=VALUE"))), v.minLength(1, "give at least one NAME=VALUE")) }),
+  },
+  unsetenv: {
+    usage: `bosun unsetenv ${P} NAME...\nRemove variables from the environment later launches get.`,
+    options: socketOpt,
+    schema: v.object({ ...common, positionals: v.pipe(v.array(v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "a variable NAME is letters, digits and '_'"))), v.minLength(1, "give at least one NAME")) }),
+  },
+  shutdown: { usage: `bosun shutdown ${P}\nStop every service in order and end bosun.`, options: socketOpt, schema: v.object({ ...common, positionals: v.tuple([], "shutdown takes no arguments") }) },
+  health: { usage: `bosun health ${P} [--json]\nExit 0 when every service that must be up is up and ready, else 1 with the reason (for HEALTHCHECK).`, options: { ...socketOpt, ...jsonOpt }, schema: v.object({ ...common, json: bool, positionals: v.tuple([], "health takes no arguments") }) },
+  events: { usage: `bosun events ${P} [--json]\nFollow state changes, one line each, until interrupted.`, options: { ...socketOpt, ...jsonOpt }, schema: v.object({ ...common, json: bool, positionals: v.tuple([], "events takes no arguments") }) },
+} satisfies Record<string, CommandSpec<v.GenericSchema>>;
+
+type Command = keyof typeof specs;
+
+const out = (text: string) => process.stdout.write(`${text}\n`);
+const json = (value: unknown) => out(JSON.stringify(value, null, 2));
+
+/** `pid 12` when running, else how it last ended. */
+function pidOrExit(s: ServiceJson): string {
+  if (s.pid !== null) return `pid ${s.pid}`;
+  if (s.exit) return s.exit.signal ? `signal ${s.exit.signal}` : `exit ${s.exit.code}`;
+  return "";
+}
+
+/** Why it is stopped, when that is worth a look (not a plain stop). */
+function trouble(s: ServiceJson): string {
+  if (s.failure) return `${s.reason ?? "failed"}: ${s.failure.message}`;
+  return s.reason && s.reason !== "normal" ? s.reason : "";
+}
+
+function stateText(s: ServiceJson): string {
+  return s.state === s.target || (s.state === "starting" && s.target === "started") || (s.state === "stopping" && s.target === "stopped")
+    ? s.state
+    : `${s.state}->${s.target}`;
+}
+
+function listLines(services: ServiceJson[]): string[] {
+  const width = Math.max(4, ...services.map((s) => s.name.length));
+  return services.map((s) => {
+    const marks = [s.activated ? "activated" : "", s.pinned ? `pinned-${s.pinned}` : ""].filter(Boolean).join(",");
+    return [s.name.padEnd(width), stateText(s).padEnd(17), marks.padEnd(24), pidOrExit(s).padEnd(12), trouble(s)].join(" ").trimEnd();
+  });
+}
+
+function statusLines(s: StatusJson): string[] {
+  const edges = (list: StatusJson["depends"]) => (list.length ? list.map((d) => `${d.name} (${d.kind}, ${d.state ?? "not loaded"})`).join(", ") : "none");
+  const lines = [
+    `${s.name} (${s.type})`,
+    `  state:      ${s.state}, target ${s.target}${s.activated ? ", activated" : ""}${s.pinned ? `, pinned ${s.pinned}` : ""}${s.triggered ? ", triggered" : ""}`,
+  ];
+  if (s.pid !== null) lines.push(`  pid:        ${s.pid}`);
+  if (s.uptime !== null) lines.push(`  uptime:     ${formatSeconds(s.uptime)}`);
+  lines.push(`  restarts:   ${s.restarts}`);
+  if (s.exit) lines.push(`  last exit:  ${s.exit.signal ? `signal ${s.exit.signal}` : `code ${s.exit.code}`}`);
+  if (s.reason) lines.push(`  stopped:    ${s.reason}`);
+  if (s.failure) lines.push(`  failure:    ${s.failure.stage}${s.failure.errno ? ` ${s.failure.errno}` : ""}: ${s.failure.message}`);
+  if (s.readiness) lines.push(`  readiness:  ${s.readiness}`);
+  if (s.health) lines.push(`  health:     ${s.health.status}${s.health.failures ? ` (${s.health.failures} failures)` : ""}${s.health.lastError ? `: ${s.health.lastError}` : ""}`);
+  if (s.statusText) lines.push(`  status:     ${s.statusText}`);
+  lines.push(`  file:       ${s.file ?? "(none: ad-hoc)"}${s.fileChanged ? " (changed on disk since loaded: bosun reload " + s.name + ")" : ""}`);
+  lines.push(`  depends:    ${edges(s.depends)}`, `  dependents: ${edges(s.dependents)}`);
+  if (s.logProblem) lines.push(`  log:        ${s.logProblem}`);
+  return lines;
+}
+
+function formatSeconds(total: number): string {
+  const s = Math.floor(total);
+  const parts = [Math.floor(s / 86400) && `${Math.floor(s / 86400)}d`, Math.floor((s % 86400) / 3600) && `${Math.floor((s % 86400) / 3600)}h`, Math.floor((s % 3600) / 60) && `${Math.floor((s % 3600) / 60)}m`, `${s % 60}s`];
+  return parts.filter(Boolean).join(" ");
+}
+
+function eventLine(e: EventJson): string {
+  const extra = [e.reason, e.exit ? (e.exit.signal ? `signal ${e.exit.signal}` : `exit ${e.exit.code}`) : null, e.failure?.message, e.note].filter(Boolean);
+  return `${new Date(e.time).toISOString()} ${e.service}: ${e.from} -> ${e.state}${extra.length ? ` (${extra.join(", ")})` : ""}`;
+}
+
+type Goal = "started" | "stopped";
+const goals: Partial<Record<Command, Goal>> = { start: "started", wake: "started", restart: "started", stop: "stopped", release: "stopped" };
+const FAILURES = new Set(["failed", "exec-failed", "timed-out", "dep-failed"]);
+
+/**
+ * Posts a start/stop-like action and, unless --no-wait, follows the events of that service
+ * until it reaches the goal (exit 0) or fails on the way (exit 1).
+ */
+async function act(c: Client, command: Command, name: string, body: Record<string, unknown>, wait: boolean): Promise<number> {
+  const goal = goals[command];
+  const events = goal && wait ? await c.events() : null;
+  const result = await c.post(`/v1/services/${encodeURIComponent(name)}/${command}`, body, ActionResult);
+  const s = result.service;
+  if (!goal || !events || !s) {
+    await events?.return(undefined);
+    consola.success(`${name}: ${command} done${s && goal ? ` (${s.state})` : ""}`);
+    return 0;
+  }
+  const settled = (st: ServiceJson) => command !== "restart" && (st.state === goal || (command === "release" && st.target === "started"));
+  if (settled(s)) {
+    await events.return(undefined);
+    if (command === "release" && s.state === "started") consola.info(`${name} stays started: ${s.dependents.filter((d) => d.state === "started").map((d) => d.name).join(", ") || "something"} needs it`);
+    else consola.success(`${name} is ${s.state}`);
+    return 0;
+  }
+  const tty = process.stderr.isTTY;
+  // On a terminal one status line rewritten in place; elsewhere (logs, CI) a plain line per step.
+  const progress = (text: string) => (tty ? process.stderr.write(`\r\x1b[K${text}`) : consola.info(text));
+  const finish = async (code: number, say: () => void) => {
+    await events.return(undefined);
+    if (tty) process.stderr.write("\r\x1b[K");
+    say();
+    return code;
+  };
+  progress(`${name}: ${s.state}...`);
+  // A restart counts only once the service has been down; the events of the restart itself
+  // are already queued, since we subscribed before asking.
+  let wentDown = command !== "restart";
+  for await (const e of events) {
+    if (e.service !== name) {
+      if (tty) progress(`${name}: waiting (${e.service} ${e.state})`);
+      continue;
+    }
+    if (e.state === goal && (goal === "stopped" || wentDown)) {
+      return finish(0, () => consola.success(`${name} is ${goal}${e.reason && e.reason !== "normal" ? ` (${e.reason})` : ""}`));
+    }
+    if (goal === "started" && e.state === "stopped" && (e.target === "stopped" || (e.reason !== null && FAILURES.has(e.reason)))) {
+      const exit = e.exit ? ` (${e.exit.signal ? `signal ${e.exit.signal}` : `exit ${e.exit.code}`})` : "";
+      return finish(1, () => consola.fail(`${name} failed to start: ${e.failure?.message ?? e.reason ?? "stopped"}${exit}`));
+    }
+    if (goal === "stopped" && e.state === "started") {
+      return finish(1, () => consola.fail(`${name} started again instead of stopping${e.note ? ` (${e.note})` : ""}`));
+    }
+    if (e.state === "stopping" || e.state === "stopped") wentDown = true;
+    progress(`${name}: ${e.state}${e.note ? ` (${e.note})` : ""}`);
+  }
+  if (tty) process.stderr.write("\n");
+  consola.fail(`bosun closed the event stream before ${name} was ${goal}`);
+  return 1;
+}
+
+const signalNumbers = constants.signals as Record<string, number>;
+
+/**
+ * Runs one control command against the daemon's socket.
+ *
+ * @example
+ * await run("status", ["-p", "/tmp/b.sock", "--json", "web"]) // 0, prints the status JSON
+ */
+export async function run(command: string, argv: string[]): Promise<number> {
+  if (!(command in specs)) throw new Error(`cli/control has no command ${command}`);
+  const name = command as Command;
+  const args = parseCommand(specs[name] as CommandSpec<v.GenericSchema>, argv) as Record<string, unknown> & { socket?: string; positionals: string[] };
+  if (name === "signal" && args.list) {
+    out(Object.entries(signalNumbers).map(([k, n]) => `${n} ${k.slice(3)}`).join("\n"));
+    return 0;
+  }
+  const c = client(socketPath({ flag: args.socket }));
+  try {
+    return await dispatch(c, name, args);
+  } catch (e) {
+    if (!(e instanceof ControlError)) throw e;
+    if (name === "is-started" || name === "is-failed") return 1;
+    consola.error(e.message);
+    if (e.dependents.length) consola.log(`started services that need it: ${e.dependents.join(", ")} (stop them first, or use --force to stop them too)`);
+    return 1;
+  }
+}
+
+async function dispatch(c: Client, name: Command, args: Record<string, unknown> & { positionals: string[] }): Promise<number> {
+  const [first, second, third] = args.positionals as [string, string, string];
+  const path = (service: string, action?: string) => `/v1/services/${encodeURIComponent(service)}${action ? `/${action}` : ""}`;
+  switch (name) {
+    case "list": {
+      const services = await c.get("/v1/services", ServiceList);
+      if (args.json) json(services);
+      else if (services.length === 0) consola.info("no services are loaded");
+      else out(listLines(services).join("\n"));
+      return 0;
+    }
+    case "status": {
+      const s = await c.get(path(first), StatusJson);
+      if (args.json) json(s);
+      else out(statusLines(s).join("\n"));
+      return 0;
+    }
+    case "is-started":
+      return (await c.get(path(first), StatusJson)).state === "started" ? 0 : 1;
+    case "is-failed": {
+      const s = await c.get(path(first), StatusJson);
+      return s.state === "stopped" && s.reason !== null && FAILURES.has(s.reason) ? 0 : 1;
+    }
+    case "start":
+    case "stop":
+    case "restart":
+    case "wake":
+    case "release": {
+      const body = name === "start" ? { pin: args.pin } : name === "stop" ? { pin: args.pin, force: args.force } : {};
+      return act(c, name, first, body, !args["no-wait"]);
+    }
+    case "reload": {
+      const result = await c.post(path(first, "reload"), { plan: args.plan }, ActionResult);
+      if (args.json) json(result);
+      else if (result.plan) {
+        const p = result.plan;
+        const line = (label: string, names: string[]) => out(`${label.padEnd(9)}${names.length ? names.join(", ") : "-"}`);
+        line("restart:", p.restart);
+        line("start:", p.start);
+        line("stop:", p.stop);
+        for (const r of p.refused) out(`refused: ${r.service}: ${r.reason}`);
+      } else if (result.restartNeeded?.length) {
+        consola.warn(`${first} reloaded; these changes apply after a restart: ${result.restartNeeded.join(", ")} (bosun restart ${first})`);
+      } else consola.success(`${first} reloaded`);
+      return 0;
+    }
+    case "signal": {
+      const sig = /^\d+$/.test(first) ? Number(first) : first;
+      await c.post(path(second, "signal"), { signal: sig }, ActionResult);
+      consola.success(`sent ${first} to ${second}`);
+      return 0;
+    }
+    case "add-dep":
+    case "rm-dep":
+      await c.post(path(second, name), { kind: first, to: third }, ActionResult);
+      consola.success(`${name === "add-dep" ? "added" : "removed"} ${first} dependency of ${second} on ${third}`);
+      return 0;
+    case "setenv":
+    case "unsetenv": {
+      const body = name === "setenv"
+        ? { set: Object.fromEntries(args.positionals.map((p) => [p.slice(0, p.indexOf("=")), p.slice(p.indexOf("=") + 1)])) }
+        : { unset: args.positionals };
+      await c.post("/v1/env", body, EnvJson);
+      consola.success(`${name === "setenv" ? "set" : "unset"} ${args.positionals.map((p) => p.split("=")[0]).join(", ")} for later launches`);
+      return 0;
+    }
+    case "shutdown":
+      await c.post("/v1/shutdown", {}, ActionResult);
+      consola.success("bosun is shutting down");
+      return 0;
+    case "health": {
+      const h = await c.get("/v1/health", ProbeJson);
+      if (args.json) json(h);
+      else out(h.ok ? "ready" : `not ready: ${h.services.filter((s) => !s.ok).map((s) => `${s.name}: ${s.reason}`).join("; ")}`);
+      return h.ok ? 0 : 1;
+    }
+    case "events": {
+      for await (const e of await c.events()) out(args.json ? JSON.stringify(e) : eventLine(e));
+      consola.info("bosun closed the event stream");
+      return 0;
+    }
+    default: {
+      const result = await c.post(path(first, name), {}, ActionResult);
+      const s = result.service;
+      consola.success(`${first}: ${name} done${s ? ` (${stateText(s)})` : ""}`);
+      return 0;
+    }
+  }
+}

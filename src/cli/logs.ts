@@ -1,0 +1,62 @@
+/**
+ * @module cli/logs
+ * `bosun logs [-f] [-n LINES] [--clear] NAME`: a service's recent output from the daemon's log
+ * router; `-f` keeps following new lines until interrupted, `--clear` empties a buffer log
+ * after printing it.
+ */
+import { consola } from "consola";
+import * as v from "valibot";
+import { ServiceName } from "../config/schema.ts";
+import { client, ControlError } from "../control/client.ts";
+import { LogsJson } from "../control/schemas.ts";
+import { socketPath } from "../paths.ts";
+import { parseCommand, UsageError } from "./args.ts";
+
+const spec = {
+  usage: "bosun logs [-p SOCKET] [-f] [-n LINES] [--clear] [--json] NAME\nPrint NAME's recent output; -f follows new lines, --clear empties a buffer log after printing.",
+  options: {
+    socket: { type: "string", short: "p" },
+    follow: { type: "boolean", short: "f" },
+    lines: { type: "string", short: "n" },
+    clear: { type: "boolean" },
+    json: { type: "boolean" },
+  },
+  schema: v.object({
+    socket: v.optional(v.string()),
+    follow: v.optional(v.boolean(), false),
+    lines: v.optional(v.pipe(v.string(), v.regex(/^\d+$/, "LINES is a whole number")), "100"),
+    clear: v.optional(v.boolean(), false),
+    json: v.optional(v.boolean(), false),
+    positionals: v.tuple([ServiceName], "give exactly one service NAME"),
+  }),
+} as const;
+
+/**
+ * Runs `bosun logs`.
+ *
+ * @example
+ * await run("logs", ["-n", "20", "web"]) // prints web's last 20 lines
+ */
+export async function run(_command: string, argv: string[]): Promise<number> {
+  const args = parseCommand(spec, argv);
+  if (args.follow && args.json) throw new UsageError("--json cannot be combined with -f", spec.usage);
+  const c = client(socketPath({ flag: args.socket }));
+  const name = args.positionals[0];
+  const query = new URLSearchParams({ lines: args.lines, follow: args.follow ? "1" : "0", clear: args.clear ? "1" : "0" });
+  const path = `/v1/services/${encodeURIComponent(name)}/logs?${query}`;
+  try {
+    if (!args.follow) {
+      const { lines } = await c.get(path, LogsJson);
+      if (args.json) process.stdout.write(`${JSON.stringify({ lines })}\n`);
+      else if (lines.length) process.stdout.write(`${lines.join("\n")}\n`);
+      return 0;
+    }
+    for await (const chunk of c.stream(path)) process.stdout.write(chunk);
+    consola.info("bosun closed the log stream");
+    return 0;
+  } catch (e) {
+    if (!(e instanceof ControlError)) throw e;
+    consola.error(e.message);
+    return 1;
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * @module control/client
+ * The CLI's side of the control socket: fetch over the unix socket, answers parsed with the
+ * schemas of control/schemas.ts, failures turned into a ControlError with a reason. Imports
+ * neither hono nor the engine, so a client command starts fast.
+ */
+import * as v from "valibot";
+import { ErrorJson, EventJson } from "./schemas.ts";
+
+/** A request bosun refused or could not be asked: `code` as in ErrorJson, `unreachable` when no bosun answered. */
+export class ControlError extends Error {
+  constructor(
+    message: string,
+    readonly code: ErrorJson["error"]["code"] | "unreachable" | "protocol",
+    readonly dependents: string[] = [],
+  ) {
+    super(message);
+  }
+}
+
+/** A connection to one bosun's control socket. */
+export interface Client {
+  get<S extends v.GenericSchema>(path: string, schema: S): Promise<v.InferOutput<S>>;
+  post<S extends v.GenericSchema>(path: string, body: unknown, schema: S): Promise<v.InferOutput<S>>;
+  /** The raw body of a streaming GET (logs -f), chunk by chunk as text. */
+  stream(path: string): AsyncGenerator<string>;
+  /** Server-sent events of /v1/events; resolves once subscribed, so nothing after it is missed. */
+  events(): Promise<AsyncGenerator<EventJson>>;
+}
+
+/**
+ * A client for the socket at `socket`.
+ *
+ * @example
+ * const list = await client("/run/bosun.sock").get("/v1/services", ServiceList);
+ */
+export function client(socket: string): Client {
+  const request = async (method: string, path: string, body?: unknown): Promise<Response> => {
+    let res: Response;
+    try {
+      res = await fetch(`http://bosun${path}`, {
+        method,
+        unix: socket,
+        headers: body === undefined ? {} : { "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      const hint = code === "ENOENT" || code === "ECONNREFUSED" || code === "FailedToOpenSocket" ? "is bosun running? (-p SOCKET or $BOSUN_SOCKET)" : (e as Error).message;
+      throw new ControlError(`cannot reach bosun at ${socket}: ${hint}`, "unreachable");
+    }
+    if (res.ok) return res;
+    const parsed = v.safeParse(ErrorJson, await res.json().catch(() => null));
+    if (!parsed.success) throw new ControlError(`bosun answered ${res.status} to ${method} ${path}`, "protocol");
+    const { code, message, dependents } = parsed.output.error;
+    throw new ControlError(message, code, dependents);
+  };
+  const parse = async <S extends v.GenericSchema>(res: Response, schema: S) => {
+    const parsed = v.safeParse(schema, await res.json());
+    if (!parsed.success) {
+      const issue = parsed.issues[0];
+      throw new ControlError(`unexpected answer from bosun (${issue.path?.map((p) => String(p.key)).join(".") ?? "body"}: ${issue.message}); is it the same version?`, "protocol");
+    }
+    return parsed.output as v.InferOutput<S>;
+  };
+  async function* chunks(res: Response): AsyncGenerator<string> {
+    const decoder = new TextDecoder();
+    if (!res.body) return;
+    try {
+      for await (const chunk of res.body) yield decoder.decode(chunk, { stream: true });
+    } catch {
+      // The daemon went away or dropped us as too slow: the stream just ends.
+    }
+  }
+  async function* sse(res: Response): AsyncGenerator<EventJson> {
+    let pending = "";
+    for await (const text of chunks(res)) {
+      pending += text;
+      let end;
+      while ((end = pending.indexOf("\n\n")) >= 0) {
+        const block = pending.slice(0, end);
+        pending = pending.slice(end + 2);
+        const data = block.split("\n").filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)).join("\n");
+        if (!data) continue;
+        const parsed = v.safeParse(EventJson, JSON.parse(data));
+        if (parsed.success) yield parsed.output;
+      }
+    }
+  }
+  return {
+    get: async (path, schema) => parse(await request("GET", path), schema),
+    post: async (path, body, schema) => parse(await request("POST", path, body), schema),
+    stream: async function* (path) {
+      yield* chunks(await request("GET", path));
+    },
+    events: async () => {
+      const res = await request("GET", "/v1/events");
+      return sse(res);
+    },
+  };
+}
