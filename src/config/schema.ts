@@ -110,6 +110,8 @@ export const ServiceDescription = v.object({
   file: v.nullable(v.string()),
   /** Line of each setting in `file`, by dinit setting name (for check and reload messages). */
   lines: v.optional(v.record(v.string(), v.number()), {}),
+  /** File of each setting in `lines` that came from an `@include` fragment rather than `file`. */
+  sources: v.optional(v.record(v.string(), v.string()), {}),
 
   type: v.optional(ServiceType, "internal"),
   command: v.nullable(v.array(v.string())),

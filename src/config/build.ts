@@ -1,0 +1,189 @@
+/**
+ * @module config/build
+ * Turns the statements of one service file (with its includes) into a validated
+ * ServiceDescription: looks each setting up in the settings table, reads and substitutes its
+ * value, applies it, lists `.d` directories, loads the env-file, makes relative paths
+ * absolute, and validates the result with the schema. Every problem names file:line and the
+ * setting; one bad line does not hide the others.
+ */
+import * as v from "valibot";
+import { dirname, resolve } from "node:path";
+import { listDependencyDir, readTextFile, FileProblem } from "./files.ts";
+import { parseEnvFile } from "./envfile.ts";
+import type { Located } from "./includes.ts";
+import { error, warning, type Problem } from "./problems.ts";
+import { describe, ServiceDescription, ServiceName } from "./schema.ts";
+import { closestSetting, settingForField, SETTINGS, type Draft, type SettingSpec } from "./settings.ts";
+import { substituteText, substituteWords, type Resolver } from "./substitute.ts";
+import { findUser } from "./users.ts";
+import { readValue, ValueError } from "./value.ts";
+
+export interface BuildInput {
+  /** Full name (`base@arg` for a template instance). */
+  name: string;
+  arg: string | null;
+  /** Absolute path of the service file (includes are in `statements`). */
+  file: string;
+  statements: Located[];
+  /** bosun's own environment (the global environment of dinit's model). */
+  env: Record<string, string | undefined>;
+}
+
+/** Settings that shape the service's environment, so they are applied before all others. */
+const ENV_SETTINGS = new Set(["env-file", "load-options", "run-as"]);
+
+/**
+ * Builds and validates one description. `description` is null when there are errors.
+ *
+ * @example
+ * const { statements } = readWithIncludes(file, preload);
+ * const { description, problems } = buildDescription({ name: "web", arg: null, file, statements, env: process.env });
+ */
+export function buildDescription(input: BuildInput): { description: ServiceDescription | null; problems: Problem[] } {
+  const { name, arg, file, env } = input;
+  const problems: Problem[] = [];
+  const draft: Draft = { desc: { ...describe({ name, file }) }, logType: null, depDirs: [] };
+  const lines: Record<string, number> = {};
+  const sources: Record<string, string> = {};
+  const preload: Resolver = { lookup: (n) => env[n], arg };
+  const own: Record<string, string> = {};
+  const service: Resolver = { lookup: (n) => own[n] ?? env[n], arg };
+
+  const apply = (s: Located & { kind: "setting" }, spec: SettingSpec) => {
+    lines[s.name] = s.line;
+    if (s.file !== file) sources[s.name] = s.file;
+    else delete sources[s.name];
+    const ctx = {
+      service: name,
+      file: s.file,
+      line: s.line,
+      op: s.op,
+      warn: (message: string) => problems.push(warning(s.file, s.line, name, `${s.name}: ${message}`)),
+    };
+    try {
+      const value = readValue(s.value);
+      const resolver = spec.subst === "preload" ? preload : spec.subst === "service" ? service : null;
+      const words = resolver ? substituteWords(value.parts, resolver) : value.parts;
+      const text = resolver ? substituteText(value.text, resolver) : value.text;
+      spec.apply(draft, { words, text }, ctx);
+    } catch (e) {
+      if (!(e instanceof ValueError)) throw e;
+      problems.push(error(s.file, s.line, name, `${s.name}: ${e.message}`));
+    }
+  };
+
+  const settings: { s: Located & { kind: "setting" }; spec: SettingSpec }[] = [];
+  for (const s of input.statements) {
+    if (s.kind === "meta") {
+      enableVia(s, draft, name, problems);
+      continue;
+    }
+    if (s.kind !== "setting") continue;
+    const spec = SETTINGS[s.name];
+    if (!spec) {
+      const hint = closestSetting(s.name);
+      problems.push(error(s.file, s.line, name, `unknown setting '${s.name}'${hint ? ` (did you mean '${hint}'?)` : ""}`));
+      continue;
+    }
+    if (s.op === "+=" && !spec.append) {
+      problems.push(error(s.file, s.line, name, `'+=' cannot be used with '${s.name}' (only command, stop-command, health-command, capabilities and securebits append); use '='`));
+      continue;
+    }
+    settings.push({ s, spec });
+  }
+
+  for (const { s, spec } of settings) if (ENV_SETTINGS.has(s.name)) apply(s, spec);
+  Object.assign(own, serviceEnvironment(draft, name, file, lines, env, problems));
+  for (const { s, spec } of settings) if (!ENV_SETTINGS.has(s.name)) apply(s, spec);
+
+  finish(draft, file, name, problems);
+  draft.desc.env = own;
+  draft.desc.lines = lines;
+  if (Object.keys(sources).length > 0) draft.desc.sources = sources;
+
+  const result = v.safeParse(ServiceDescription, draft.desc);
+  if (!result.success) {
+    for (const issue of result.issues) {
+      const path = issue.path?.map((p) => String(p.key)).join(".") ?? "";
+      const setting = settingForField(path);
+      const where = setting === null ? { file, line: null } : { file: sources[setting] ?? file, line: lines[setting] ?? null };
+      problems.push(error(where.file, where.line, name, `${setting ?? (path || "description")}: ${issue.message}`));
+    }
+  }
+  const failed = problems.some((p) => p.severity === "error");
+  return { description: failed || !result.success ? null : result.output, problems };
+}
+
+function enableVia(s: Located & { kind: "meta" }, draft: Draft, name: string, problems: Problem[]): void {
+  try {
+    const parts = readValue(s.value).parts;
+    // Other @meta lines carry information for other tools; dinit ignores them too.
+    if (parts[0] !== "enable-via") return;
+    if (parts.length !== 2 || !v.is(ServiceName, parts[1])) throw new ValueError("'@meta enable-via' takes one service name");
+    draft.desc.enableVia = parts[1]!;
+  } catch (e) {
+    if (!(e instanceof ValueError)) throw e;
+    problems.push(error(s.file, s.line, name, `@meta: ${e.message}`));
+  }
+}
+
+/** The service's own variables: load-options ones, then the env-file (which wins, as in dinit). */
+function serviceEnvironment(
+  draft: Draft,
+  name: string,
+  file: string,
+  lines: Record<string, number>,
+  env: Record<string, string | undefined>,
+  problems: Problem[],
+): Record<string, string> {
+  const vars: Record<string, string> = {};
+  const { loadOptions, runAs, envFile } = draft.desc;
+  if (loadOptions.includes("export-passwd-vars")) {
+    const who = runAs ?? String(process.getuid?.() ?? 0);
+    const user = findUser(who);
+    if (user) {
+      Object.assign(vars, { USER: user.name, LOGNAME: user.name, HOME: user.home, SHELL: user.shell, UID: String(user.uid), GID: String(user.gid) });
+    } else {
+      problems.push(warning(file, lines["load-options"] ?? null, name, `load-options: export-passwd-vars: user '${who}' is not in /etc/passwd; USER, HOME and the rest are not set`));
+    }
+  }
+  if (loadOptions.includes("export-service-name")) vars.DINIT_SERVICE = name;
+  if (envFile !== null) {
+    try {
+      const parsed = parseEnvFile(readTextFile(envFile), envFile, env);
+      Object.assign(vars, parsed.vars);
+      problems.push(...parsed.problems.map((p) => ({ ...p, service: name })));
+    } catch (e) {
+      if (!(e instanceof FileProblem)) throw e;
+      problems.push(error(file, lines["env-file"] ?? null, name, `env-file: ${e.message}`));
+    }
+  }
+  return vars;
+}
+
+/** What needs every setting read: `.d` directories, the log-type default, absolute paths. */
+function finish(draft: Draft, file: string, name: string, problems: Problem[]): void {
+  const d = draft.desc;
+  for (const dir of draft.depDirs) {
+    try {
+      for (const entry of listDependencyDir(dir.dir)) {
+        if (!v.is(ServiceName, entry)) {
+          problems.push(error(dir.file, dir.line, name, `entry '${entry}' in ${dir.dir} is not a valid service name`));
+          continue;
+        }
+        d.depends = [...d.depends, { kind: dir.kind, name: entry, line: dir.line }];
+      }
+    } catch (e) {
+      if (!(e instanceof FileProblem)) throw e;
+      problems.push(error(dir.file, dir.line, name, `dependency directory ${e.message}`));
+    }
+  }
+  // bosun's default is `console` (prefixed passthrough); dinit's `logfile` alone still means file.
+  d.logType = (draft.logType as typeof d.logType | null) ?? (d.logfile !== null ? "file" : "console");
+  const base = dirname(file);
+  d.workingDir = d.workingDir === null ? base : resolve(base, d.workingDir);
+  if (d.logfile !== null) d.logfile = resolve(base, d.logfile);
+  if (d.pidFile !== null) d.pidFile = resolve(base, d.pidFile);
+  if (d.socketListen !== null) d.socketListen = resolve(base, d.socketListen);
+  if (d.chroot !== null) d.chroot = resolve(base, d.chroot);
+}
