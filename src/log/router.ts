@@ -4,11 +4,15 @@
  * ring, held pipe, nowhere), runs the readers for output that passes through bosun, and answers
  * the control layer's questions (tail, follow, clear, problem). One router per daemon.
  */
+import { closeSync } from "node:fs";
 import type { ServiceDescription } from "../config/schema.ts";
+import { FileLog, fileProblem, fileSettings, openDirect, sameSettings } from "./file.ts";
 import { jsonLine, Prefixes, systemLine, type LogFormat } from "./format.ts";
 import { LineSplitter, type LogLine } from "./lines.ts";
+import { HeldPipes } from "./pipes.ts";
 import { pump } from "./pump.ts";
 import { ByteRing, LineRing } from "./ring.ts";
+import { followFile, tailFile } from "./tail.ts";
 import type { LogRouter, ServiceOutput, Stream, SystemLevel } from "./types.ts";
 import { ConsoleWriter, type Writable } from "./writer.ts";
 
@@ -38,17 +42,41 @@ export interface LogRouterOptions {
    * outlived its service may hold the pipe open indefinitely.
    */
   closeWaitMs?: number;
+  /** After a log file failed, how long before it is tried again (default 5000 ms). */
+  retryMs?: number;
+  /** Output held in memory per service while waiting for `log-file-after` (default 1 MiB; oldest lines dropped beyond). */
+  holdBytes?: number;
+  /** Where the private directory of held pipes is made (default the system temp dir). */
+  runtimeDir?: string;
 }
 
 const LEVELS: Record<SystemLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 
 type Listener = (line: string, stream: Stream) => void;
 
+/** Output held for `log-file-after` until the named service has started. */
+interface Hold {
+  until: string;
+  lines: LogLine[];
+  bytes: number;
+  dropped: number;
+}
+
 /** What bosun keeps per service across launches. */
 interface Channel {
   name: string;
+  /** The log type of the latest launch. */
+  type: ServiceDescription["logType"];
   recent: LineRing | null;
   ring: ByteRing | null;
+  /** The log file's path for tail/follow (file type). */
+  path: string | null;
+  /** The writer for output passing through bosun to the file (kept across launches for rotation). */
+  file: FileLog | null;
+  hold: Hold | null;
+  /** Formats of the latest launch: the file's (JSON only when the service asks) and the console's. */
+  fileFormat: LogFormat;
+  consoleFormat: LogFormat;
   listeners: Set<Listener>;
   problem: string | null;
 }
@@ -75,6 +103,11 @@ export function createLogRouter(opts: LogRouterOptions = {}): LogRouter {
   const maxLineBytes = opts.maxLineBytes ?? 16384;
   const recentLines = opts.recentLines ?? 200;
   const closeWaitMs = opts.closeWaitMs ?? 2000;
+  const retryMs = opts.retryMs ?? 5000;
+  const holdBytes = opts.holdBytes ?? 1024 * 1024;
+  const pipes = new HeldPipes(opts.runtimeDir);
+  const started = new Set<string>();
+  const encoder = new TextEncoder();
   const prefixes = new Prefixes(colour);
   const decoder = new TextDecoder();
   const channels = new Map<string, Channel>();
@@ -83,7 +116,7 @@ export function createLogRouter(opts: LogRouterOptions = {}): LogRouter {
   function channelOf(name: string): Channel {
     let channel = channels.get(name);
     if (!channel) {
-      channel = { name, recent: null, ring: null, listeners: new Set(), problem: null };
+      channel = { name, type: "console", recent: null, ring: null, path: null, file: null, hold: null, fileFormat: "text", consoleFormat: defaultFormat, listeners: new Set(), problem: null };
       channels.set(name, channel);
     }
     return channel;
@@ -94,6 +127,15 @@ export function createLogRouter(opts: LogRouterOptions = {}): LogRouter {
     // Not awaited: bosun's own lines are few, and the caller (a signal handler, the engine's
     // event listener) must not wait on the console.
     void stderr.write(systemLine(defaultFormat, prefixes, level, message, service));
+  }
+
+  /** Records a sink problem, logging it once when it appears and once when it clears. */
+  function setProblem(channel: Channel, problem: string | null): void {
+    if (problem === channel.problem) return;
+    const previous = channel.problem;
+    channel.problem = problem;
+    if (problem) system("error", problem, channel.name);
+    else system("info", `log output is written again (was: ${previous})`, channel.name);
   }
 
   function notify(channel: Channel, line: string, stream: Stream): void {
@@ -137,6 +179,59 @@ export function createLogRouter(opts: LogRouterOptions = {}): LogRouter {
     };
   }
 
+  /** The bytes a file gets for these lines: as written, or JSON lines. */
+  function fileBytes(name: string, lines: LogLine[], format: LogFormat): Uint8Array {
+    if (format === "json") {
+      let text = "";
+      for (const line of lines) text += jsonLine(name, line.stream, decoder.decode(line.bytes));
+      return encoder.encode(text);
+    }
+    let size = 0;
+    for (const line of lines) size += line.bytes.length + (line.complete ? 1 : 0);
+    const out = new Uint8Array(size);
+    let at = 0;
+    for (const line of lines) {
+      out.set(line.bytes, at);
+      at += line.bytes.length;
+      if (line.complete) out[at++] = 10;
+    }
+    return out;
+  }
+
+  /** Holds lines until `log-file-after`'s service starts, dropping the oldest beyond the limit. */
+  function holdLines(hold: Hold, lines: LogLine[]): void {
+    for (const line of lines) {
+      // Copied: the reader's chunk memory is not ours to keep.
+      hold.lines.push({ ...line, bytes: line.bytes.slice() });
+      hold.bytes += line.bytes.length + 1;
+    }
+    while (hold.bytes > holdBytes && hold.lines.length > 0) {
+      const dropped = hold.lines.shift();
+      hold.bytes -= (dropped?.bytes.length ?? 0) + 1;
+      hold.dropped++;
+    }
+  }
+
+  /** File sink through bosun: held while waiting for `log-file-after`, on the console while the file fails. */
+  function toFile(channel: Channel, log: FileLog) {
+    const format = channel.fileFormat;
+    const fallback = toConsole(channel, channel.consoleFormat);
+    return async (lines: LogLine[]): Promise<void> => {
+      if (lines.length === 0) return;
+      if (channel.hold) return holdLines(channel.hold, lines);
+      if (!(await log.write(fileBytes(channel.name, lines, format)))) await fallback(lines);
+    };
+  }
+
+  /** Writes out what `log-file-after` held (then or at exit), ahead of anything later. */
+  function releaseHold(channel: Channel): Promise<void> {
+    const hold = channel.hold;
+    channel.hold = null;
+    if (!hold || !channel.file) return Promise.resolve();
+    if (hold.dropped > 0) system("warn", `${hold.dropped} line(s) dropped while waiting for ${hold.until} (more than ${holdBytes} bytes held)`, channel.name);
+    return toFile(channel, channel.file)(hold.lines);
+  }
+
   /** Output that passes through bosun: both streams read, cut into lines and given to `deliver`. */
   function passthrough(deliver: (lines: LogLine[]) => Promise<void>, stdin: ServiceOutput["stdin"], onRelease: () => void): ServiceOutput {
     // Each stream's deliveries are chained so the quiet-timer flush cannot overtake a write.
@@ -162,23 +257,80 @@ export function createLogRouter(opts: LogRouterOptions = {}): LogRouter {
     };
   }
 
+  /**
+   * Where a file-type service's output goes this launch: its own fd on the file when nothing
+   * needs bosun in between (plain text, no rotation, not waiting for log-file-after), else
+   * through bosun's FileLog.
+   */
+  function openFile(desc: ServiceDescription, channel: Channel): { fd: number } | { deliver: (lines: LogLine[]) => Promise<void> } {
+    const settings = fileSettings(desc);
+    channel.path = settings.path;
+    // The daemon's default format is for the console; a file gets JSON only when the service
+    // asks, so a plain file keeps dinit's raw output and the direct fast path.
+    const format = desc.logFormat ?? "text";
+    channel.fileFormat = format;
+    if (!channel.file || !sameSettings(channel.file.settings, settings)) {
+      void channel.file?.close();
+      channel.file = new FileLog(settings, { retryMs, onProblem: (problem) => setProblem(channel, problem) });
+    }
+    // Held output must reach the file before anything newer, so a launch that finds some
+    // (log-file-after changed by a reload) writes through bosun too.
+    const held = channel.hold !== null;
+    if (desc.logFileAfter && !started.has(desc.logFileAfter)) {
+      channel.hold ??= { until: desc.logFileAfter, lines: [], bytes: 0, dropped: 0 };
+    } else if (held) {
+      void releaseHold(channel);
+    }
+    if (format === "text" && settings.maxSize === 0 && !held && !channel.hold) {
+      try {
+        const fd = openDirect(settings);
+        setProblem(channel, null);
+        return { fd };
+      } catch (error) {
+        setProblem(channel, fileProblem(settings.path, error, retryMs));
+      }
+    }
+    return { deliver: toFile(channel, channel.file) };
+  }
+
   function open(desc: ServiceDescription): ServiceOutput {
     const channel = channelOf(desc.name);
-    const stdin = "ignore" as const;
-    const nothing = () => {};
-    switch (desc.logType) {
-      case "none":
-        return { stdin, stdout: "ignore", stderr: "ignore", attach: nothing, release: nothing };
-      case "buffer": {
-        if (!channel.ring || channel.ring.size !== desc.logBufferSize) channel.ring = new ByteRing(desc.logBufferSize);
-        channel.recent = null;
-        return passthrough(toRing(channel, channel.ring), stdin, nothing);
+    channel.type = desc.logType;
+    channel.consoleFormat = desc.logFormat ?? defaultFormat;
+    // Per-launch descriptors: the child has its own copies once spawned, so bosun closes its
+    // own at release (held pipes stay open in HeldPipes).
+    const fds: number[] = [];
+    const release = () => {
+      for (const fd of fds.splice(0)) closeSync(fd);
+    };
+    try {
+      let stdin: ServiceOutput["stdin"] = "ignore";
+      if (desc.consumerOf) fds.push((stdin = pipes.readEnd(desc.consumerOf)));
+      const direct = (fd: number | "ignore"): ServiceOutput => ({ stdin, stdout: fd, stderr: fd, attach() {}, release });
+      switch (desc.logType) {
+        case "none":
+          return direct("ignore");
+        case "pipe": {
+          const fd = pipes.writeEnd(desc.name);
+          fds.push(fd);
+          return direct(fd);
+        }
+        case "buffer":
+          if (!channel.ring || channel.ring.size !== desc.logBufferSize) channel.ring = new ByteRing(desc.logBufferSize);
+          return passthrough(toRing(channel, channel.ring), stdin, release);
+        case "file": {
+          const target = openFile(desc, channel);
+          if ("deliver" in target) return passthrough(target.deliver, stdin, release);
+          fds.push(target.fd);
+          return direct(target.fd);
+        }
+        case "console":
+          channel.recent ??= new LineRing(recentLines);
+          return passthrough(toConsole(channel, channel.consoleFormat), stdin, release);
       }
-      default: {
-        channel.recent ??= new LineRing(recentLines);
-        channel.ring = null;
-        return passthrough(toConsole(channel, desc.logFormat ?? defaultFormat), stdin, nothing);
-      }
+    } catch (error) {
+      release();
+      throw error;
     }
   }
 
@@ -188,27 +340,34 @@ export function createLogRouter(opts: LogRouterOptions = {}): LogRouter {
         return open(desc);
       } catch (error) {
         const channel = channelOf(desc.name);
-        channel.problem = `log setup failed: ${String(error)}; output goes to the console`;
-        system("error", channel.problem, desc.name);
-        return passthrough(toConsole(channel, defaultFormat), "ignore", () => {});
+        setProblem(channel, `log-type ${desc.logType}: ${error instanceof Error ? error.message : String(error)}; output goes to the console`);
+        return passthrough(toConsole(channel, desc.logFormat ?? defaultFormat), "ignore", () => {});
       }
     },
     system,
-    serviceStarted() {},
-    reopen() {},
+    serviceStarted(name) {
+      started.add(name);
+      for (const channel of channels.values()) if (channel.hold?.until === name) void releaseHold(channel);
+    },
+    reopen() {
+      for (const channel of channels.values()) void channel.file?.reopen();
+    },
     tail(name, lines) {
       const channel = channels.get(name);
       if (!channel) return null;
-      if (channel.ring) {
+      if (channel.type === "file" && channel.path) return tailFile(channel.path, lines ?? recentLines);
+      if (channel.type === "buffer" && channel.ring) {
         const text = decoder.decode(channel.ring.contents());
         const all = text.endsWith("\n") ? text.slice(0, -1).split("\n") : text.split("\n");
         const kept = text === "" ? [] : all;
         return lines === undefined ? kept : kept.slice(Math.max(0, kept.length - lines));
       }
-      return channel.recent ? channel.recent.last(lines) : null;
+      return channel.type === "console" && channel.recent ? channel.recent.last(lines) : null;
     },
     follow(name, onLine) {
       const channel = channelOf(name);
+      // A file is followed on disk: a child writing to its own fd never passes through bosun.
+      if (channel.type === "file" && channel.path) return followFile(channel.path, (line) => onLine(line, "stdout"));
       channel.listeners.add(onLine);
       return () => void channel.listeners.delete(onLine);
     },
@@ -226,6 +385,12 @@ export function createLogRouter(opts: LogRouterOptions = {}): LogRouter {
       const drained = await Promise.race([Promise.allSettled([...pumps]).then(() => true), waited]);
       clearTimeout(timer);
       if (!drained) system("warn", `${pumps.size} output stream(s) still open at exit (a leftover process holds them); not waited for`);
+      for (const channel of channels.values()) {
+        await releaseHold(channel);
+        await channel.file?.close();
+      }
+      pipes.close();
+      await Promise.all([stdout.write(""), stderr.write("")]);
     },
   };
 }

@@ -1,0 +1,123 @@
+/**
+ * @module log/tail
+ * Reading a log file back for `bosun logs`: the last lines (read from the end, never the whole
+ * file) and following lines appended later (a directory watch, so a file created, rotated or
+ * replaced later is still followed).
+ */
+import { closeSync, fstatSync, openSync, readSync, statSync, watch } from "node:fs";
+import { open } from "node:fs/promises";
+import { basename, dirname } from "node:path";
+
+const BLOCK = 65536;
+/** `bosun logs` on a file reads at most this much from its end. */
+const MAX_TAIL_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The last `count` lines of a file, or null when it does not exist or cannot be read.
+ *
+ * @example
+ * tailFile("/var/log/web.log", 20)
+ */
+export function tailFile(path: string, count: number): string[] | null {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch {
+    return null;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const blocks: Uint8Array[] = [];
+    let start = size;
+    let newlines = 0;
+    // One newline more than asked for: the line before it is cut and dropped.
+    while (start > 0 && newlines <= count && size - start < MAX_TAIL_BYTES) {
+      const length = Math.min(BLOCK, start);
+      start -= length;
+      const block = new Uint8Array(length);
+      readSync(fd, block, 0, length, start);
+      for (const byte of block) if (byte === 10) newlines++;
+      blocks.unshift(block);
+    }
+    const text = Buffer.concat(blocks).toString("utf8");
+    const lines = (text.endsWith("\n") ? text.slice(0, -1) : text).split("\n");
+    if (start > 0) lines.shift();
+    return text === "" ? [] : lines.slice(Math.max(0, lines.length - count));
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Calls `onLine` for each line appended to `path` from now on; returns the function that stops.
+ * A file that is replaced or truncated (rotation) is read again from its start.
+ *
+ * @example
+ * const stop = followFile("/var/log/web.log", (line) => console.log(line));
+ */
+export function followFile(path: string, onLine: (line: string) => void): () => void {
+  const name = basename(path);
+  let identity = fileIdentity(path);
+  let offset = identity?.size ?? 0;
+  let partial = "";
+  let reading = false;
+  let again = false;
+  let stopped = false;
+
+  async function readNew(): Promise<void> {
+    if (reading) {
+      again = true;
+      return;
+    }
+    reading = true;
+    try {
+      do {
+        again = false;
+        const now = fileIdentity(path);
+        if (!now) continue;
+        if (!identity || now.ino !== identity.ino || now.size < offset) {
+          offset = 0;
+          partial = "";
+        }
+        identity = now;
+        if (now.size <= offset) continue;
+        const handle = await open(path, "r");
+        try {
+          const buffer = new Uint8Array(Math.min(now.size - offset, MAX_TAIL_BYTES));
+          const { bytesRead } = await handle.read(buffer, 0, buffer.length, offset);
+          offset += bytesRead;
+          const text = partial + Buffer.from(buffer.subarray(0, bytesRead)).toString("utf8");
+          const lines = text.split("\n");
+          partial = lines.pop() ?? "";
+          for (const line of lines) if (!stopped) onLine(line);
+          if (offset < now.size) again = true;
+        } finally {
+          await handle.close();
+        }
+      } while (again && !stopped);
+    } catch {
+      // The file vanished between stat and read (rotation): the next event reads the new one.
+    } finally {
+      reading = false;
+    }
+  }
+
+  const watcher = watch(dirname(path), (_event, file) => {
+    if (!stopped && (file === null || file === name)) void readNew();
+  });
+  return () => {
+    stopped = true;
+    watcher.close();
+  };
+}
+
+function fileIdentity(path: string): { ino: number; size: number } | null {
+  try {
+    const st = statSync(path);
+    return { ino: st.ino, size: st.size };
+  } catch {
+    return null;
+  }
+}
