@@ -1,0 +1,162 @@
+/**
+ * @module process/reaper
+ * PID-1 and subreaper duty: reap every orphan reparented to bosun, without ever stealing the
+ * exit status of a child Bun spawned (Bun waits for those itself, by pid; a `waitpid(-1)` here
+ * would hand Bun a wrong status). So: pids Bun spawns are tracked synchronously at spawn, and on
+ * SIGCHLD only zombies outside that set are reaped, one `waitpid(pid, WNOHANG)` each. A pid
+ * that bosun supervises without having spawned it (a bgprocess daemon) is claimed: its status
+ * goes to the claimant instead of the orphan count.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import type { ExitStatus } from "../engine/types.ts";
+import { fromWaitStatus } from "./signals.ts";
+import { becomeSubreaper, getpid, reapPid } from "./sys.ts";
+
+export interface Reaper {
+  /** Record a pid Bun just spawned (call synchronously after the spawn returns). */
+  track(pid: number): void;
+  /** Bun has reaped it: the pid may be reused by a process that is not Bun's. */
+  untrack(pid: number): void;
+  /**
+   * Supervise a pid Bun did not spawn; `onExit` gets its status once it ends (at once if it
+   * already did). Returns a function that gives up the claim.
+   */
+  claim(pid: number, onExit: (status: ExitStatus) => void): () => void;
+  /** Orphans reaped so far (claimed pids not counted). */
+  readonly reaped: number;
+  /** Whether orphans come to us: bosun is PID 1 or a child subreaper. */
+  readonly reaping: boolean;
+  /** Stops listening for SIGCHLD. */
+  close(): void;
+}
+
+/** How many recently reaped statuses to keep for a claim that arrives after the pid ended. */
+const RECENT = 64;
+/** Poll interval for a claimed pid that is not our child (no SIGCHLD will come for it). */
+const FOREIGN_POLL_MS = 1000;
+
+function parseStat(pid: number): { state: string; ppid: number } | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+    // the command name in parentheses may itself hold spaces or parentheses
+    const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return { state: rest[0]!, ppid: Number(rest[1]) };
+  } catch {
+    return null;
+  }
+}
+
+/** Our children, from each thread's children list (orphans reparent to any of our threads). */
+function childPids(self: number): number[] {
+  try {
+    const pids: number[] = [];
+    for (const tid of readdirSync(`/proc/${self}/task`)) {
+      const text = readFileSync(`/proc/${self}/task/${tid}/children`, "latin1").trim();
+      if (text) for (const p of text.split(" ")) pids.push(Number(p));
+    }
+    return pids;
+  } catch {
+    // kernel without CONFIG_PROC_CHILDREN: walk /proc
+    return readdirSync("/proc")
+      .filter((e) => /^\d+$/.test(e))
+      .map(Number)
+      .filter((p) => parseStat(p)?.ppid === self);
+  }
+}
+
+/**
+ * Starts reaping: as PID 1 directly, otherwise after making bosun a child subreaper (unless
+ * `subreaper` is false, for tests that share a process with other reapers).
+ *
+ * @example
+ * const reaper = createReaper();
+ * const proc = Bun.spawn(argv, { detached: true });
+ * reaper.track(proc.pid);
+ * proc.exited.then(() => reaper.untrack(proc.pid));
+ */
+export function createReaper(opts: { subreaper?: boolean; onError?: (message: string) => void } = {}): Reaper {
+  const self = getpid();
+  const spawned = new Set<number>();
+  const claims = new Map<number, (status: ExitStatus) => void>();
+  const recent = new Map<number, ExitStatus>();
+  let reaped = 0;
+  let reaping = self === 1;
+  if (!reaping && opts.subreaper !== false) {
+    try {
+      becomeSubreaper();
+      reaping = true;
+    } catch (e) {
+      opts.onError?.(`cannot become child subreaper (${(e as Error).message}); daemons that fork away will not be reaped`);
+    }
+  }
+
+  function settle(pid: number, status: ExitStatus): void {
+    const onExit = claims.get(pid);
+    if (onExit) {
+      claims.delete(pid);
+      onExit(status);
+      return;
+    }
+    reaped++;
+    recent.set(pid, status);
+    if (recent.size > RECENT) recent.delete(recent.keys().next().value!);
+  }
+
+  function scan(): void {
+    for (const pid of childPids(self)) {
+      if (spawned.has(pid) || parseStat(pid)?.state !== "Z") continue;
+      const raw = reapPid(pid);
+      if (raw !== null) settle(pid, fromWaitStatus(raw));
+    }
+  }
+
+  const onSigchld = () => {
+    try {
+      scan();
+    } catch (e) {
+      opts.onError?.(`reaping failed: ${(e as Error).message}`);
+    }
+  };
+  process.on("SIGCHLD", onSigchld);
+
+  function claimForeign(pid: number, onExit: (status: ExitStatus) => void): () => void {
+    const timer = setInterval(() => {
+      if (parseStat(pid) === null) {
+        clearInterval(timer);
+        // not our child: its status is its parent's to read
+        onExit({ code: null, signal: null });
+      }
+    }, FOREIGN_POLL_MS);
+    return () => clearInterval(timer);
+  }
+
+  return {
+    track: (pid) => void spawned.add(pid),
+    untrack: (pid) => void spawned.delete(pid),
+    claim(pid, onExit) {
+      const early = recent.get(pid);
+      if (early) {
+        recent.delete(pid);
+        reaped--;
+        onExit(early);
+        return () => {};
+      }
+      const stat = parseStat(pid);
+      if (stat === null) {
+        onExit({ code: null, signal: null });
+        return () => {};
+      }
+      if (stat.ppid !== self) return claimForeign(pid, onExit);
+      claims.set(pid, onExit);
+      if (stat.state === "Z") scan();
+      return () => void claims.delete(pid);
+    },
+    get reaped() {
+      return reaped;
+    },
+    get reaping() {
+      return reaping;
+    },
+    close: () => void process.off("SIGCHLD", onSigchld),
+  };
+}

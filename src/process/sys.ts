@@ -1,0 +1,139 @@
+/**
+ * @module process/sys
+ * The few Linux calls Bun does not offer, through bun:ffi: becoming a child subreaper, reaping
+ * one pid, and unix sockets bosun must hold as raw fds (the listening socket passed to a
+ * service as fd 3, the datagram socket of the systemd notify protocol).
+ *
+ * Every buffer handed to the kernel is a fresh `new Uint8Array(new ArrayBuffer(n))` passed as
+ * the typed array itself: a cached `ptr()` goes stale once the caller is JIT-compiled and the
+ * kernel then writes into abandoned memory (BUN-NOTES.md).
+ */
+import { dlopen, FFIType, read } from "bun:ffi";
+import { constants } from "node:os";
+
+const libc = dlopen("libc.so.6", {
+  prctl: { args: [FFIType.i32, FFIType.u64, FFIType.u64, FFIType.u64, FFIType.u64], returns: FFIType.i32 },
+  waitpid: { args: [FFIType.i32, FFIType.ptr, FFIType.i32], returns: FFIType.i32 },
+  socket: { args: [FFIType.i32, FFIType.i32, FFIType.i32], returns: FFIType.i32 },
+  bind: { args: [FFIType.i32, FFIType.ptr, FFIType.u32], returns: FFIType.i32 },
+  listen: { args: [FFIType.i32, FFIType.i32], returns: FFIType.i32 },
+  fcntl: { args: [FFIType.i32, FFIType.i32, FFIType.i64], returns: FFIType.i32 },
+  recv: { args: [FFIType.i32, FFIType.ptr, FFIType.u64, FFIType.i32], returns: FFIType.i64 },
+  close: { args: [FFIType.i32], returns: FFIType.i32 },
+  getpid: { args: [], returns: FFIType.i32 },
+  __errno_location: { args: [], returns: FFIType.ptr },
+});
+const c = libc.symbols;
+
+const PR_SET_CHILD_SUBREAPER = 36;
+const WNOHANG = 1;
+const AF_UNIX = 1;
+const SOCK_STREAM = 1;
+const SOCK_DGRAM = 2;
+const SOCK_NONBLOCK = 0o4000;
+const SOCK_CLOEXEC = 0o2000000;
+const F_GETFL = 3;
+const F_SETFL = 4;
+const F_SETOWN = 8;
+const O_ASYNC = 0o20000;
+const MSG_DONTWAIT = 0x40;
+
+const errnoNames = new Map(Object.entries(constants.errno).map(([name, n]) => [n, name]));
+
+/** A failed system call: `code` is the errno name (`EADDRINUSE`), `syscall` the call. */
+export class SysError extends Error {
+  constructor(
+    readonly syscall: string,
+    readonly code: string,
+  ) {
+    super(`${syscall}: ${code}`);
+  }
+}
+
+function lastError(syscall: string): SysError {
+  const errno = read.i32(c.__errno_location()!, 0);
+  return new SysError(syscall, errnoNames.get(errno) ?? `errno ${errno}`);
+}
+
+/** Reads errno before close() can change it, then closes the fd and throws. */
+function closeAndFail(fd: number, syscall: string): never {
+  const err = lastError(syscall);
+  c.close(fd);
+  throw err;
+}
+
+/** This process's pid as the kernel sees it (1 inside a fresh pid namespace). */
+export function getpid(): number {
+  return c.getpid();
+}
+
+/**
+ * Makes orphans of our descendants come back to us instead of to PID 1, so a daemon that
+ * double-forks is still ours to reap and supervise.
+ */
+export function becomeSubreaper(): void {
+  if (c.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) !== 0) throw lastError("prctl(PR_SET_CHILD_SUBREAPER)");
+}
+
+/**
+ * Reaps one child if it has ended: its raw wait status, or null if it is still running or
+ * not our child (ECHILD).
+ */
+export function reapPid(pid: number): number | null {
+  const status = new Int32Array(new ArrayBuffer(4));
+  const r = c.waitpid(pid, status, WNOHANG);
+  return r === pid ? status[0]! : null;
+}
+
+function sockaddrUn(path: string): Uint8Array {
+  const bytes = new TextEncoder().encode(path);
+  // sun_path is 108 bytes including the terminating NUL
+  if (bytes.length > 107) throw new SysError("bind", "ENAMETOOLONG");
+  const addr = new Uint8Array(new ArrayBuffer(2 + bytes.length + 1));
+  addr[0] = AF_UNIX; // sa_family_t, little-endian u16
+  addr.set(bytes, 2);
+  return addr;
+}
+
+function boundSocket(type: number, path: string): number {
+  const fd = c.socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw lastError("socket");
+  const addr = sockaddrUn(path);
+  if (c.bind(fd, addr, addr.length) !== 0) closeAndFail(fd, "bind");
+  return fd;
+}
+
+/**
+ * A listening unix stream socket bound at `path` (which must not exist). The fd is
+ * close-on-exec: Bun's spawn maps it onto the child's fd 3 explicitly.
+ */
+export function listenUnix(path: string, backlog = 128): number {
+  const fd = boundSocket(SOCK_STREAM, path);
+  if (c.listen(fd, backlog) !== 0) closeAndFail(fd, "listen");
+  return fd;
+}
+
+/**
+ * A non-blocking unix datagram socket at `path` that raises SIGIO in this process when a
+ * datagram arrives. (Reading it through a Bun stream would merge datagrams that arrive in a
+ * burst; SIGIO plus `recvDatagram` keeps each message whole.)
+ */
+export function datagramSocket(path: string): number {
+  const fd = boundSocket(SOCK_DGRAM | SOCK_NONBLOCK, path);
+  if (c.fcntl(fd, F_SETOWN, c.getpid()) !== 0 || c.fcntl(fd, F_SETFL, c.fcntl(fd, F_GETFL, 0) | O_ASYNC) !== 0) {
+    closeAndFail(fd, "fcntl(O_ASYNC)");
+  }
+  return fd;
+}
+
+/** The next datagram waiting on a non-blocking socket, or null when none is. */
+export function recvDatagram(fd: number): Uint8Array | null {
+  const buf = new Uint8Array(new ArrayBuffer(4096));
+  const n = Number(c.recv(fd, buf, buf.length, MSG_DONTWAIT));
+  return n < 0 ? null : buf.subarray(0, n);
+}
+
+/** Closes a raw fd; errors are ignored since there is nothing to do about them. */
+export function closeFd(fd: number): void {
+  c.close(fd);
+}

@@ -1,0 +1,234 @@
+/**
+ * @module test/process/launcher
+ * The launcher against real processes and signals, with a recording ProcessEvents in place of
+ * the engine: each service type, launch failure stages, stopping and escalation, environment.
+ */
+import { afterAll, afterEach, beforeAll, describe as group, expect, test } from "bun:test";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, type ServiceDescriptionInput } from "../../src/config/schema.ts";
+import { createLauncher, type ProcessLauncher } from "../../src/process/launcher.ts";
+import { createReaper, type Reaper } from "../../src/process/reaper.ts";
+import { alive, recorder, stubLogs, tempDir, waitFor } from "./support.ts";
+
+let tmp: ReturnType<typeof tempDir>;
+let reaper: Reaper;
+let launcher: ProcessLauncher;
+let rec: ReturnType<typeof recorder>;
+let out: ReturnType<typeof stubLogs>;
+const env = new Map<string, string>([["PATH", process.env.PATH ?? "/usr/bin:/bin"], ["FROM_DAEMON", "d"]]);
+let serial = 0;
+
+beforeAll(() => {
+  tmp = tempDir();
+  reaper = createReaper();
+});
+afterAll(() => {
+  reaper.close();
+  tmp.cleanup();
+});
+
+function fresh() {
+  rec = recorder();
+  out = stubLogs();
+  launcher = createLauncher({ events: rec.events, logs: out.logs, env, reaper, runtimeDir: tmp.dir });
+}
+const started: { desc: ReturnType<typeof describe> }[] = [];
+afterEach(() => {
+  // whatever a failed test left running goes now
+  launcher?.killAll();
+  launcher?.close();
+  started.length = 0;
+});
+
+function svc(input: Partial<ServiceDescriptionInput>) {
+  const desc = describe({ name: `s${++serial}`, type: "process", workingDir: tmp.dir, ...input });
+  started.push({ desc });
+  return desc;
+}
+const sh = (script: string) => ["/bin/sh", "-c", script];
+const readPid = (file: string) => (existsSync(file) ? Number(readFileSync(file, "utf8")) || undefined : undefined);
+
+group("process", () => {
+  test("a process is launched, ready once exec'd, and its exit code reported", async () => {
+    fresh();
+    const d = svc({ command: sh("echo out; exit 3") });
+    launcher.start(d);
+    const exit = await rec.next("exited", d.name);
+    expect(rec.kinds(d.name)).toEqual(["launched", "ready", "exited"]);
+    expect(exit.status).toEqual({ code: 3, signal: null });
+    await waitFor("output line", () => out.lines(d.name).includes("out"));
+  });
+
+  test("a signal death is reported by signal name", async () => {
+    fresh();
+    const d = svc({ command: sh("kill -SEGV $$") });
+    launcher.start(d);
+    expect((await rec.next("exited", d.name)).status).toEqual({ code: null, signal: "SEGV" });
+  });
+
+  test("a missing executable is a launch failure at stage exec, unlike a program that exits 127", async () => {
+    fresh();
+    const missing = svc({ command: ["/usr/bin/nginxx", "-g"] });
+    const exits127 = svc({ command: sh("exit 127") });
+    launcher.start(missing);
+    launcher.start(exits127);
+    const failed = await rec.next("launchFailed", missing.name);
+    expect(failed.failure).toEqual({ stage: "exec", errno: "ENOENT", message: "exec: ENOENT (no such file: /usr/bin/nginxx)" });
+    expect((await rec.next("exited", exits127.name)).status.code).toBe(127);
+    expect(rec.kinds(exits127.name)).not.toContain("launchFailed");
+  });
+
+  test("a command not in PATH and a non-executable file fail at stage exec", async () => {
+    fresh();
+    writeFileSync(join(tmp.dir, "plain"), "x", { mode: 0o644 });
+    const notInPath = svc({ command: ["no-such-program-xyz"] });
+    const notExec = svc({ command: ["./plain"] });
+    launcher.start(notInPath);
+    launcher.start(notExec);
+    expect((await rec.next("launchFailed", notInPath.name)).failure.message).toBe("exec: ENOENT (no such file: no-such-program-xyz in PATH)");
+    expect((await rec.next("launchFailed", notExec.name)).failure).toMatchObject({ stage: "exec", errno: "EACCES" });
+  });
+
+  test("a missing working-dir fails at stage chdir", async () => {
+    fresh();
+    const d = svc({ command: ["true"], workingDir: join(tmp.dir, "nope") });
+    launcher.start(d);
+    expect((await rec.next("launchFailed", d.name)).failure).toMatchObject({ stage: "chdir", errno: "ENOENT" });
+  });
+
+  test("the child gets the daemon env, the service env, its working dir and its own session", async () => {
+    fresh();
+    const wd = join(tmp.dir, "wd");
+    mkdirSync(wd, { recursive: true });
+    const d = svc({
+      command: sh('echo "$FROM_DAEMON $OWN $(pwd) $(ps -o sid= -p $$ | tr -d " ") $$"; read x || echo stdin-closed'),
+      env: { OWN: "o" },
+      workingDir: wd,
+    });
+    launcher.start(d);
+    await rec.next("exited", d.name);
+    const launched = await rec.next("launched", d.name);
+    await waitFor("output", () => out.lines(d.name).length >= 2);
+    expect(out.lines(d.name)).toEqual([`d o ${wd} ${launched.pid} ${launched.pid}`, "stdin-closed"]);
+  });
+
+  test("stop sends term-signal to the whole process group", async () => {
+    fresh();
+    const pidFile = join(tmp.dir, `grandchild-${serial}`);
+    const d = svc({ command: sh(`sleep 30 & echo $! > ${pidFile}; wait`), termSignal: "HUP" });
+    launcher.start(d);
+    await rec.next("ready", d.name);
+    const grandchild = await waitFor("grandchild pid", () => readPid(pidFile));
+    launcher.stop(d);
+    expect((await rec.next("exited", d.name)).status).toEqual({ code: null, signal: "HUP" });
+    await waitFor("grandchild gone", () => !alive(grandchild));
+  });
+
+  test("signal-process-only spares the rest of the group", async () => {
+    fresh();
+    const pidFile = join(tmp.dir, `spared-${serial}`);
+    const d = svc({ command: sh(`sleep 30 & echo $! > ${pidFile}; wait`), options: ["signal-process-only"] });
+    launcher.start(d);
+    const grandchild = await waitFor("grandchild pid", () => readPid(pidFile));
+    launcher.stop(d);
+    await rec.next("exited", d.name);
+    expect(alive(grandchild)).toBe(true);
+    process.kill(grandchild, "SIGKILL");
+  });
+
+  test("a process ignoring its term-signal ends by kill, and the log says SIGKILL was needed", async () => {
+    fresh();
+    const d = svc({ command: sh("trap '' TERM; echo armed; while :; do sleep 0.05; done"), stopTimeout: 1 });
+    launcher.start(d);
+    await waitFor("trap armed", () => out.lines(d.name).includes("armed"));
+    launcher.stop(d);
+    // the engine calls kill when stop-timeout expires; here the test plays the engine
+    launcher.kill(d);
+    expect((await rec.next("exited", d.name)).status).toEqual({ code: null, signal: "KILL" });
+    expect(out.system.some((l) => l.service === d.name && /SIGKILL/.test(l.message))).toBe(true);
+  });
+
+  test("interrupt sends SIGINT to the group (start-timeout)", async () => {
+    fresh();
+    const d = svc({ command: ["sleep", "30"], readiness: { kind: "pipefd", fd: 3 } });
+    launcher.start(d);
+    await rec.next("launched", d.name);
+    launcher.interrupt(d);
+    expect((await rec.next("exited", d.name)).status).toEqual({ code: null, signal: "INT" });
+    expect(rec.kinds(d.name)).not.toContain("ready");
+  });
+
+  test("stop-command replaces the signal for a process", async () => {
+    fresh();
+    const marker = join(tmp.dir, `stopped-${serial}`);
+    const d = svc({ command: ["sleep", "30"], stopCommand: sh(`touch ${marker}; kill $(cat ${marker}.pid)`) });
+    launcher.start(d);
+    const { pid } = await rec.next("launched", d.name);
+    writeFileSync(`${marker}.pid`, String(pid));
+    launcher.stop(d);
+    expect((await rec.next("exited", d.name)).status.signal).toBe("TERM");
+    expect(existsSync(marker)).toBe(true);
+  });
+});
+
+group("scripted, internal, bgprocess", () => {
+  test("scripted is ready when its command exits 0 and stops by running stop-command", async () => {
+    fresh();
+    const d = svc({ type: "scripted", command: sh("echo up"), stopCommand: sh("echo down; exit 4") });
+    launcher.start(d);
+    await rec.next("ready", d.name);
+    expect(rec.kinds(d.name)).toEqual(["launched", "ready"]);
+    launcher.stop(d);
+    expect((await rec.next("exited", d.name)).status.code).toBe(4);
+    await waitFor("both scripts' output", () => out.lines(d.name).join(",") === "up,down");
+  });
+
+  test("scripted whose command fails reports the exit, not ready", async () => {
+    fresh();
+    const d = svc({ type: "scripted", command: sh("exit 2") });
+    launcher.start(d);
+    expect((await rec.next("exited", d.name)).status.code).toBe(2);
+    expect(rec.kinds(d.name)).toEqual(["launched", "exited"]);
+  });
+
+  test("scripted without stop-command stops at once", async () => {
+    fresh();
+    const d = svc({ type: "scripted", command: ["true"] });
+    launcher.start(d);
+    await rec.next("ready", d.name);
+    launcher.stop(d);
+    expect((await rec.next("exited", d.name)).status.code).toBe(0);
+  });
+
+  test("internal and triggered services are ready without a process", async () => {
+    fresh();
+    const d = svc({ type: "internal" });
+    launcher.start(d);
+    await rec.next("ready", d.name);
+    launcher.stop(d);
+    await rec.next("exited", d.name);
+    expect(rec.kinds(d.name)).toEqual(["ready", "exited"]);
+  });
+
+  test("bgprocess: the daemon named in the pid file is supervised after its launcher exits", async () => {
+    fresh();
+    const pidFile = join(tmp.dir, `daemon-${serial}.pid`);
+    const d = svc({ type: "bgprocess", command: sh(`(setsid sh -c 'trap "exit 9" TERM; echo $$ > ${pidFile}; while :; do sleep 0.05; done' &) ; while [ ! -s ${pidFile} ]; do sleep 0.01; done`), pidFile });
+    launcher.start(d);
+    await rec.next("ready", d.name);
+    const pids = rec.log.filter((e) => e.kind === "launched" && e.name === d.name).map((e) => (e as { pid: number }).pid);
+    const daemon = readPid(pidFile)!;
+    expect(pids).toEqual([pids[0]!, daemon]);
+    expect(alive(daemon)).toBe(true);
+    launcher.stop(d);
+    expect((await rec.next("exited", d.name)).status).toEqual({ code: 9, signal: null });
+  });
+
+  test("bgprocess whose pid file is missing fails at stage pid-file", async () => {
+    fresh();
+    const d = svc({ type: "bgprocess", command: ["true"], pidFile: join(tmp.dir, "never.pid") });
+    launcher.start(d);
+    expect((await rec.next("launchFailed", d.name)).failure).toMatchObject({ stage: "pid-file", errno: "ENOENT" });
+  });
+});
