@@ -110,8 +110,45 @@ export function buildDescription(input: BuildInput): { description: ServiceDescr
       problems.push(error(where.file, where.line, name, `${setting ?? (path || "description")}: ${issue.message}`));
     }
   }
+  if (result.success) problems.push(...structural(result.output, sources));
   const failed = problems.some((p) => p.severity === "error");
   return { description: failed || !result.success ? null : result.output, problems };
+}
+
+const RUNS_A_PROCESS = ["process", "bgprocess", "scripted"];
+
+/**
+ * What dinit refuses at load time because the settings contradict each other or the type;
+ * the layers above rely on these holding.
+ */
+function structural(d: ServiceDescription, sources: Record<string, string>): Problem[] {
+  const problems: Problem[] = [];
+  const at = (setting: string, message: string) =>
+    problems.push(error(sources[setting] ?? d.file, d.lines[setting] ?? null, d.name, message));
+  if (RUNS_A_PROCESS.includes(d.type) && d.command === null) {
+    at("type", `a ${d.type} service needs a 'command' (or make it 'type = internal')`);
+  }
+  if (d.type === "bgprocess" && d.pidFile === null) {
+    at("type", "a bgprocess service needs a 'pid-file': the file its daemon writes its process id to");
+  }
+  if (d.type === "bgprocess" && d.readiness !== null) {
+    at("ready-notification", "ready-notification: not supported for bgprocess services (the pid file marks readiness)");
+  }
+  if (d.options.includes("kill-all-on-stop") && d.type !== "internal" && d.type !== "scripted") {
+    at("options", "options: kill-all-on-stop can only be set on scripted or internal services");
+  }
+  if (d.consumerOf !== null && d.type !== "process" && d.type !== "bgprocess") {
+    at("consumer-of", "consumer-of: only a process or bgprocess service can consume another service's output");
+  }
+  if (d.health !== null) {
+    const kinds = ["health-command", "health-http", "health-tcp"].filter((k) => d.lines[k] !== undefined);
+    if (kinds.length > 1) at(kinds[1]!, `${kinds.join(" and ")}: a service has one health check; keep one of them`);
+    if (kinds.length === 0) {
+      const first = Object.keys(d.lines).find((k) => k.startsWith("health-"))!;
+      at(first, `${first}: there is no health check to tune; add health-command, health-http or health-tcp`);
+    }
+  }
+  return problems;
 }
 
 function enableVia(s: Located & { kind: "meta" }, draft: Draft, name: string, problems: Problem[]): void {

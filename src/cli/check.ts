@@ -1,0 +1,48 @@
+/**
+ * @module cli/check
+ * `bosun check [-d DIR]... [--json] [SERVICE...]`: loads the named services (default `boot`)
+ * and everything they reach without a daemon, and prints every problem as
+ * `file:line: service 'x': error|warning: message`. Exit 0 when clean, 1 with any problem.
+ */
+import * as v from "valibot";
+import { checkServices } from "../config/check.ts";
+import { formatProblem, type Problem } from "../config/problems.ts";
+import { ServiceName } from "../config/schema.ts";
+import { serviceDirs } from "../paths.ts";
+import { parseCommand, type CommandSpec } from "./args.ts";
+
+const spec = {
+  usage: `bosun check [-d DIR]... [--json] [SERVICE...]
+Check service descriptions offline: syntax, settings, values, dependencies (missing files,
+cycles), consumer-of targets, executables and users. Default SERVICE is boot.`,
+  options: { "services-dir": { type: "string", short: "d", multiple: true }, json: { type: "boolean" } },
+  schema: v.object({
+    "services-dir": v.optional(v.array(v.string()), []),
+    json: v.optional(v.boolean(), false),
+    positionals: v.array(ServiceName),
+  }),
+} satisfies CommandSpec<v.GenericSchema>;
+
+/** Formats one problem for people: the location, then `error:` or `warning:`. */
+export function formatCheckLine(p: Problem): string {
+  const located = formatProblem({ ...p, message: "" });
+  return `${located}${p.severity}: ${p.message}`;
+}
+
+/** Runs `bosun check`; returns the exit status. */
+export async function run(_command: string, argv: string[]): Promise<number> {
+  const args = parseCommand(spec, argv);
+  const dirs = serviceDirs({ flags: args["services-dir"] });
+  const names = args.positionals.length > 0 ? args.positionals : ["boot"];
+  const problems = checkServices({ dirs }, names);
+  if (args.json) {
+    console.log(JSON.stringify(problems, null, 2));
+  } else if (problems.length === 0) {
+    console.log(`No problems found in ${names.join(", ")} and the services they reach.`);
+  } else {
+    for (const p of problems) console.error(formatCheckLine(p));
+    const errors = problems.filter((p) => p.severity === "error").length;
+    console.error(`${errors} error(s), ${problems.length - errors} warning(s)`);
+  }
+  return problems.length === 0 ? 0 : 1;
+}

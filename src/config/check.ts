@@ -1,0 +1,133 @@
+/**
+ * @module config/check
+ * `bosun check` without the CLI: loads services and everything they reach, then lints what
+ * loading alone does not catch: settings ignored for the service's type, executables that
+ * are missing or not executable, users and groups that do not exist, `consumer-of` targets
+ * that do not produce a pipe, log settings that contradict each other.
+ */
+import { accessSync, constants, statSync } from "node:fs";
+import { delimiter, join, resolve } from "node:path";
+import { createLoader } from "./loader.ts";
+import { error, warning, type Problem } from "./problems.ts";
+import { fileOf, reach } from "./reach.ts";
+import type { ServiceDescription } from "./schema.ts";
+import { findUser, groupExists } from "./users.ts";
+
+export interface CheckOptions {
+  dirs: string[];
+  env?: Record<string, string | undefined>;
+  /** /etc/passwd and /etc/group, replaceable for tests. */
+  passwd?: string;
+  group?: string;
+}
+
+/** Settings that only mean something for a service that runs a process. */
+const PROCESS_ONLY = [
+  "command", "stop-command", "working-dir", "run-as", "socket-listen", "log-type", "logfile", "nice", "ioprio",
+  "oom-score-adj", "run-in-cgroup", "capabilities", "securebits", "rlimit-nofile", "rlimit-core", "rlimit-data",
+  "rlimit-addrspace", "ready-notification", "pid-file", "health-command", "health-http", "health-tcp", "memory-max",
+  "memory-high", "cpu-max", "cpu-weight", "pids-max", "io-weight", "namespaces", "chroot", "no-new-privs",
+];
+const PROCESS_ONLY_OPTIONS = ["signal-process-only", "start-interruptible", "pass-cs-fd", "skippable", "no-new-privs"];
+
+/**
+ * Checks `names` (and what they reach); returns every problem, errors first within each
+ * service's findings as they were found.
+ *
+ * @example
+ * checkServices({ dirs: ["services"] }, ["boot"]) // [] when clean
+ */
+export function checkServices(opts: CheckOptions, names: string[]): Problem[] {
+  const env = opts.env ?? process.env;
+  const loader = createLoader({ dirs: opts.dirs, env });
+  const { services, problems } = reach(loader, names);
+  problems.push(...loader.warnings());
+  for (const d of services.values()) problems.push(...lint(d, services, env, opts));
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${p.file}:${p.line}:${p.service}:${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function lint(
+  d: ServiceDescription,
+  services: Map<string, ServiceDescription>,
+  env: Record<string, string | undefined>,
+  opts: CheckOptions,
+): Problem[] {
+  const out: Problem[] = [];
+  const where = (setting: string) => ({ file: fileOf(d, setting), line: d.lines[setting] ?? null });
+  const err = (setting: string, message: string) => out.push(error(where(setting).file, where(setting).line, d.name, message));
+  const warn = (setting: string, message: string) => out.push(warning(where(setting).file, where(setting).line, d.name, message));
+  const runsProcess = d.type === "process" || d.type === "bgprocess" || d.type === "scripted";
+
+  if (!runsProcess) {
+    for (const setting of PROCESS_ONLY) {
+      if (d.lines[setting] !== undefined) warn(setting, `${setting}: ignored for a ${d.type} service (it runs no process)`);
+    }
+    for (const option of PROCESS_ONLY_OPTIONS) {
+      if (d.options.includes(option as never)) warn("options", `options: '${option}' is ignored for a ${d.type} service`);
+    }
+  }
+  if (d.lines["log-type"] !== undefined && d.logType === "file" && d.logfile === null) {
+    warn("log-type", "log-type: 'file' needs a 'logfile'; add one");
+  }
+  if (d.logfile !== null && d.logType !== "file") warn("logfile", `logfile: ignored because log-type is '${d.logType}'`);
+  if (d.logFileAfter !== null && d.logType !== "file") warn("log-file-after", "log-file-after: only applies to log-type = file");
+
+  if (d.consumerOf !== null) {
+    const producer = services.get(d.consumerOf);
+    if (producer && producer.logType !== "pipe") {
+      err("consumer-of", `consumer-of: service '${d.consumerOf}' does not produce a pipe; set 'log-type = pipe' in it`);
+    }
+  }
+
+  if (runsProcess) {
+    const path = d.env.PATH ?? env.PATH ?? "/usr/local/bin:/usr/bin:/bin";
+    const commands: [string, string[] | null][] = [
+      ["command", d.command],
+      ["stop-command", d.stopCommand],
+      ["health-command", d.health?.command ?? null],
+    ];
+    for (const [setting, argv] of commands) {
+      const problem = argv && argv[0] !== undefined ? executableProblem(argv[0], d.workingDir ?? "/", path) : null;
+      if (problem) err(setting, `${setting}: ${problem}`);
+    }
+  }
+
+  const users: [string, string | null][] = [["run-as", d.runAs], ["socket-uid", d.socketUid], ["logfile-uid", d.logfileUid]];
+  for (const [setting, user] of users) {
+    if (user !== null && !/^\d+$/.test(user) && findUser(user, opts.passwd) === null) {
+      err(setting, `${setting}: user '${user}' does not exist (not in ${opts.passwd ?? "/etc/passwd"})`);
+    }
+  }
+  const groups: [string, string | null][] = [["socket-gid", d.socketGid], ["logfile-gid", d.logfileGid]];
+  for (const [setting, group] of groups) {
+    if (group !== null && !groupExists(group, opts.group)) {
+      err(setting, `${setting}: group '${group}' does not exist (not in ${opts.group ?? "/etc/group"})`);
+    }
+  }
+  return out;
+}
+
+/** Why `program` cannot be executed, or null when it can. */
+function executableProblem(program: string, cwd: string, searchPath: string): string | null {
+  const candidates = program.includes("/") ? [resolve(cwd, program)] : searchPath.split(delimiter).filter(Boolean).map((dir) => join(dir, program));
+  for (const candidate of candidates) {
+    try {
+      if (!statSync(candidate).isFile()) continue;
+    } catch {
+      continue;
+    }
+    try {
+      accessSync(candidate, constants.X_OK);
+      return null;
+    } catch {
+      return `'${candidate}' is not executable (chmod +x it)`;
+    }
+  }
+  return program.includes("/") ? `executable '${candidates[0]}' does not exist` : `executable '${program}' is not in PATH (${searchPath})`;
+}
