@@ -23,6 +23,7 @@ import { createListeners, type Listeners } from "./listen.ts";
 import { openReadiness, type ReadinessChannel } from "./readiness.ts";
 import type { Reaper } from "./reaper.ts";
 import { fromBun, signalNumber } from "./signals.ts";
+import { spawnChild } from "./spawn.ts";
 
 export interface LauncherOptions {
   events: ProcessEvents;
@@ -178,15 +179,13 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
       cmd = ["/bin/sh", "-c", 'LISTEN_PID=$$; export LISTEN_PID; exec "$0" "$@"', ...cmd];
     }
     try {
-      const proc = Bun.spawn(cmd, {
+      return spawnChild(cmd, {
         cwd,
         env,
         argv0: d.socketListen ? undefined : program,
         stdio: stdio as never,
         detached: true,
       });
-      reaper.track(proc.pid);
-      return proc;
     } catch (e) {
       return launchFailure("exec", errnoOf(e) ?? "ENOEXEC", exe);
     }
@@ -232,7 +231,6 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
     emit(d.name, () => events.launched(d.name, proc.pid));
     if (d.type === "process" && !d.readiness) markReady(run);
     proc.exited.then(() => {
-      reaper.untrack(proc.pid);
       if (run.proc === proc) run.proc = null;
       onExit(fromBun(proc.exitCode, proc.signalCode));
     });
@@ -281,7 +279,6 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
     run.stopProc = proc;
     attach(output, proc);
     proc.exited.then(() => {
-      reaper.untrack(proc.pid);
       output.release();
       run.stopProc = null;
       then(fromBun(proc.exitCode, proc.signalCode));

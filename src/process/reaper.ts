@@ -2,21 +2,19 @@
  * @module process/reaper
  * PID-1 and subreaper duty: reap every orphan reparented to bosun, without ever stealing the
  * exit status of a child Bun spawned (Bun waits for those itself, by pid; a `waitpid(-1)` here
- * would hand Bun a wrong status). So: pids Bun spawns are tracked synchronously at spawn, and on
- * SIGCHLD only zombies outside that set are reaped, one `waitpid(pid, WNOHANG)` each. A pid
+ * would hand Bun a wrong status). So: pids Bun spawns are recorded synchronously by spawnChild
+ * (spawn.ts), and on SIGCHLD only zombies outside that set are reaped, one `waitpid(pid,
+ * WNOHANG)` each. A pid
  * that bosun supervises without having spawned it (a bgprocess daemon) is claimed: its status
  * goes to the claimant instead of the orphan count.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import type { ExitStatus } from "../engine/types.ts";
 import { fromWaitStatus } from "./signals.ts";
+import { isOwnChild } from "./spawn.ts";
 import { becomeSubreaper, getpid, reapPid } from "./sys.ts";
 
 export interface Reaper {
-  /** Record a pid Bun just spawned (call synchronously after the spawn returns). */
-  track(pid: number): void;
-  /** Bun has reaped it: the pid may be reused by a process that is not Bun's. */
-  untrack(pid: number): void;
   /**
    * Supervise a pid Bun did not spawn; `onExit` gets its status once it ends (at once if it
    * already did). Returns a function that gives up the claim.
@@ -70,13 +68,10 @@ function childPids(self: number): number[] {
  *
  * @example
  * const reaper = createReaper();
- * const proc = Bun.spawn(argv, { detached: true });
- * reaper.track(proc.pid);
- * proc.exited.then(() => reaper.untrack(proc.pid));
+ * reaper.claim(daemonPid, (status) => console.log("daemon ended", status));
  */
 export function createReaper(opts: { subreaper?: boolean; onError?: (message: string) => void } = {}): Reaper {
   const self = getpid();
-  const spawned = new Set<number>();
   const claims = new Map<number, (status: ExitStatus) => void>();
   const recent = new Map<number, ExitStatus>();
   let reaped = 0;
@@ -104,7 +99,7 @@ export function createReaper(opts: { subreaper?: boolean; onError?: (message: st
 
   function scan(): void {
     for (const pid of childPids(self)) {
-      if (spawned.has(pid) || parseStat(pid)?.state !== "Z") continue;
+      if (isOwnChild(pid) || parseStat(pid)?.state !== "Z") continue;
       const raw = reapPid(pid);
       if (raw !== null) settle(pid, fromWaitStatus(raw));
     }
@@ -131,8 +126,6 @@ export function createReaper(opts: { subreaper?: boolean; onError?: (message: st
   }
 
   return {
-    track: (pid) => void spawned.add(pid),
-    untrack: (pid) => void spawned.delete(pid),
     claim(pid, onExit) {
       const early = recent.get(pid);
       if (early) {

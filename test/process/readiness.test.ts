@@ -1,0 +1,133 @@
+/**
+ * @module test/process/readiness
+ * Readiness protocols and socket-listen with real children: a service is not ready until it
+ * says so on its fd, variable-named fd or NOTIFY_SOCKET; a listening socket survives restarts.
+ */
+import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
+import { statSync, writeFileSync } from "node:fs";
+import { connect } from "node:net";
+import { join } from "node:path";
+import { describe, type ServiceDescriptionInput } from "../../src/config/schema.ts";
+import { createLauncher, type ProcessLauncher } from "../../src/process/launcher.ts";
+import { createReaper, type Reaper } from "../../src/process/reaper.ts";
+import { recorder, stubLogs, tempDir, waitFor } from "./support.ts";
+
+let tmp: ReturnType<typeof tempDir>;
+let reaper: Reaper;
+let launcher: ProcessLauncher;
+let rec: ReturnType<typeof recorder>;
+let out: ReturnType<typeof stubLogs>;
+let serial = 0;
+
+beforeAll(() => {
+  tmp = tempDir();
+  reaper = createReaper();
+});
+afterAll(() => {
+  reaper.close();
+  tmp.cleanup();
+});
+function fresh() {
+  rec = recorder();
+  out = stubLogs();
+  const env = new Map([["PATH", process.env.PATH ?? "/usr/bin:/bin"]]);
+  launcher = createLauncher({ events: rec.events, logs: out.logs, env, reaper, runtimeDir: tmp.dir });
+}
+afterEach(() => {
+  launcher.killAll();
+  launcher.close();
+});
+const svc = (input: Partial<ServiceDescriptionInput>) => describe({ name: `r${++serial}`, type: "process", workingDir: tmp.dir, ...input });
+const sh = (script: string) => ["/bin/sh", "-c", script];
+
+test("pipefd: starting until the service writes to fd N, then ready", async () => {
+  fresh();
+  const go = join(tmp.dir, `go-${serial}`);
+  const d = svc({ command: sh(`while [ ! -e ${go} ]; do sleep 0.01; done; echo >&5; exec sleep 30`), readiness: { kind: "pipefd", fd: 5 } });
+  launcher.start(d);
+  await rec.next("launched", d.name);
+  expect(launcher.runtime(d.name).readiness).toBe("waiting");
+  expect(rec.kinds(d.name)).toEqual(["launched"]);
+  writeFileSync(go, "");
+  await rec.next("ready", d.name);
+  expect(launcher.runtime(d.name).readiness).toBe("ready");
+});
+
+test("pipevar: the fd number is in the named variable", async () => {
+  fresh();
+  const d = svc({ command: sh('echo "fd=$READY_FD"; echo ready >&$READY_FD; exec sleep 30'), readiness: { kind: "pipevar", variable: "READY_FD" } });
+  launcher.start(d);
+  await rec.next("ready", d.name);
+  await waitFor("fd line", () => out.lines(d.name).includes("fd=3"));
+});
+
+test("pipefd: a service that exits without writing never becomes ready", async () => {
+  fresh();
+  const d = svc({ command: ["true"], readiness: { kind: "pipefd", fd: 3 } });
+  launcher.start(d);
+  await rec.next("exited", d.name);
+  expect(rec.kinds(d.name)).toEqual(["launched", "exited"]);
+});
+
+test("notify: READY=1 and STATUS= on NOTIFY_SOCKET, sent by systemd-notify", async () => {
+  fresh();
+  const d = svc({
+    command: sh('systemd-notify --status="warming up"; sleep 0.05; systemd-notify --ready --status=serving; exec sleep 30'),
+    readiness: { kind: "notify" },
+  });
+  launcher.start(d);
+  await rec.next("ready", d.name);
+  await waitFor("status text", () => launcher.runtime(d.name).statusText === "serving");
+});
+
+test("notify: MAINPID= moves supervision signals to the named pid", async () => {
+  fresh();
+  const d = svc({ command: sh('sleep 30 & systemd-notify --ready "MAINPID=$!"; wait'), readiness: { kind: "notify" } });
+  launcher.start(d);
+  await rec.next("ready", d.name);
+  const pids = await waitFor("second launched", () => {
+    const l = rec.log.filter((e) => e.kind === "launched" && e.name === d.name);
+    return l.length === 2 ? l.map((e) => (e as { pid: number }).pid) : undefined;
+  });
+  expect(pids[1]).not.toBe(pids[0]);
+});
+
+test("socket-listen: fd 3 with LISTEN_FDS/LISTEN_PID, mode applied, and no refused connection across a restart", async () => {
+  fresh();
+  const path = join(tmp.dir, `l${serial}.sock`);
+  const server = join(tmp.dir, "server.ts");
+  writeFileSync(
+    server,
+    `import { createServer } from "node:net";
+createServer((c) => c.end(process.env.LISTEN_FDS + " " + (process.env.LISTEN_PID === String(process.pid)) + "\\n")).listen({ fd: 3 });`,
+  );
+  const d = svc({ command: [process.execPath, server], socketListen: path, socketPermissions: 0o660 });
+  const ask = () =>
+    new Promise<string>((resolve, reject) => {
+      let text = "";
+      connect(path)
+        .on("data", (b) => (text += b))
+        .on("end", () => resolve(text.trim()))
+        .on("error", reject);
+    });
+  launcher.start(d);
+  await rec.next("ready", d.name);
+  expect(statSync(path).mode & 0o777).toBe(0o660);
+  expect(await ask()).toBe("1 true");
+  launcher.stop(d);
+  await rec.next("exited", d.name);
+  // while the service is down the connection waits in the backlog instead of being refused
+  const pending = ask();
+  rec.log.length = 0;
+  launcher.start(d);
+  expect(await pending).toBe("1 true");
+});
+
+test("socket-listen on a path that is not a socket fails at stage socket", async () => {
+  fresh();
+  const path = join(tmp.dir, `file-${serial}`);
+  writeFileSync(path, "");
+  const d = svc({ command: ["sleep", "1"], socketListen: path });
+  launcher.start(d);
+  expect((await rec.next("launchFailed", d.name)).failure).toMatchObject({ stage: "socket", errno: "EADDRINUSE" });
+});

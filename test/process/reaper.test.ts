@@ -1,0 +1,69 @@
+/**
+ * @module test/process/reaper
+ * As session supervisor (not PID 1): orphans of double-forking services come back to bosun as
+ * subreaper and are reaped, while the exit codes of the children Bun spawned stay right.
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { readdirSync, readFileSync } from "node:fs";
+import { describe } from "../../src/config/schema.ts";
+import { createLauncher } from "../../src/process/launcher.ts";
+import { createReaper, type Reaper } from "../../src/process/reaper.ts";
+import { spawnChild } from "../../src/process/spawn.ts";
+import { recorder, stubLogs, tempDir, waitFor } from "./support.ts";
+
+let tmp: ReturnType<typeof tempDir>;
+let reaper: Reaper;
+beforeAll(() => {
+  tmp = tempDir();
+  reaper = createReaper();
+});
+afterAll(() => {
+  reaper.close();
+  tmp.cleanup();
+});
+
+/** Zombie children of this process. */
+function zombies(): number[] {
+  const found: number[] = [];
+  for (const tid of readdirSync(`/proc/${process.pid}/task`)) {
+    for (const pid of readFileSync(`/proc/${process.pid}/task/${tid}/children`, "latin1").trim().split(" ").filter(Boolean)) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+        if (stat.slice(stat.lastIndexOf(")") + 2)[0] === "Z") found.push(Number(pid));
+      } catch {
+        // gone meanwhile
+      }
+    }
+  }
+  return found;
+}
+
+test("bosun becomes subreaper and reaps double-forked orphans without disturbing its own children's exit codes", async () => {
+  expect(reaper.reaping).toBe(true);
+  const rec = recorder();
+  const launcher = createLauncher({ events: rec.events, logs: stubLogs().logs, env: new Map([["PATH", process.env.PATH!]]), reaper, runtimeDir: tmp.dir });
+  const before = reaper.reaped;
+  const n = 60;
+  for (let i = 0; i < n; i++) {
+    // the subshell exits at once, so `sleep` is orphaned and reparented to us; then exit i
+    const d = describe({ name: `orphaner${i}`, type: "process", command: ["/bin/sh", "-c", `(sleep 0.0$((${i} % 5)) &); exit ${i}`], workingDir: tmp.dir });
+    launcher.start(d);
+  }
+  await waitFor("all services exited", () => rec.log.filter((e) => e.kind === "exited").length === n, 20_000);
+  for (const e of rec.log) if (e.kind === "exited") expect(e.status).toEqual({ code: Number(e.name.slice("orphaner".length)), signal: null });
+  await waitFor(`${n} orphans reaped (reaped ${reaper.reaped - before})`, () => reaper.reaped - before >= n, 10_000);
+  await waitFor("no zombie left", () => zombies().length === 0);
+  launcher.close();
+});
+
+test("a claimed pid that already ended is reported at once with its status", async () => {
+  const before = reaper.reaped;
+  const parent = spawnChild(["/bin/sh", "-c", "(sh -c 'exit 5' & echo $!)"], { stdout: "pipe" });
+  const orphan = Number((await new Response(parent.stdout).text()).trim());
+  await parent.exited;
+  await waitFor("orphan reaped", () => reaper.reaped > before);
+  let status: unknown = null;
+  reaper.claim(orphan, (s) => (status = s));
+  expect(status).toEqual({ code: 5, signal: null });
+  expect(reaper.reaped).toBe(before);
+});
