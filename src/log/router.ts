@@ -74,6 +74,8 @@ interface Channel {
   /** The writer for output passing through bosun to the file (kept across launches for rotation). */
   file: FileLog | null;
   hold: Hold | null;
+  /** Held output on its way to the file: until it lands, launches write through bosun behind it. */
+  flushing: Promise<void> | null;
   /** Formats of the latest launch: the file's (JSON only when the service asks) and the console's. */
   fileFormat: LogFormat;
   consoleFormat: LogFormat;
@@ -116,7 +118,7 @@ export function createLogRouter(opts: LogRouterOptions = {}): LogRouter {
   function channelOf(name: string): Channel {
     let channel = channels.get(name);
     if (!channel) {
-      channel = { name, type: "console", recent: null, ring: null, path: null, file: null, hold: null, fileFormat: "text", consoleFormat: defaultFormat, listeners: new Set(), problem: null };
+      channel = { name, type: "console", recent: null, ring: null, path: null, file: null, hold: null, flushing: null, fileFormat: "text", consoleFormat: defaultFormat, listeners: new Set(), problem: null };
       channels.set(name, channel);
     }
     return channel;
@@ -229,31 +231,46 @@ export function createLogRouter(opts: LogRouterOptions = {}): LogRouter {
     channel.hold = null;
     if (!hold || !channel.file) return Promise.resolve();
     if (hold.dropped > 0) system("warn", `${hold.dropped} line(s) dropped while waiting for ${hold.until} (more than ${holdBytes} bytes held)`, channel.name);
-    return toFile(channel, channel.file)(hold.lines);
+    const flushing = toFile(channel, channel.file)(hold.lines).finally(() => {
+      if (channel.flushing === flushing) channel.flushing = null;
+    });
+    channel.flushing = flushing;
+    return flushing;
   }
 
   /** Output that passes through bosun: both streams read, cut into lines and given to `deliver`. */
   function passthrough(deliver: (lines: LogLine[]) => Promise<void>, stdin: ServiceOutput["stdin"], onRelease: () => void): ServiceOutput {
+    let attached = false;
+    let finished!: () => void;
+    const delivered = new Promise<void>((resolve) => (finished = resolve));
     // Each stream's deliveries are chained so the quiet-timer flush cannot overtake a write.
-    const read = (stream: Stream, source: ReadableStream<Uint8Array>) => {
+    const read = (stream: Stream, source: ReadableStream<Uint8Array>): Promise<void> => {
       let chain = Promise.resolve();
       const send = (lines: LogLine[]) => (lines.length === 0 ? chain : (chain = chain.then(() => deliver(lines))));
       const splitter = new LineSplitter({ stream, maxLineBytes, quietMs, onQuiet: (line) => void send([line]) });
-      const done = pump(source, (chunk) => send(splitter.push(chunk)))
+      const done: Promise<void> = pump(source, (chunk) => send(splitter.push(chunk)))
         .then(() => send(splitter.end()))
         .catch((error) => system("error", `reading ${stream} failed: ${String(error)}`))
         .finally(() => pumps.delete(done));
       pumps.add(done);
+      return done;
     };
     return {
       stdin,
       stdout: "pipe",
       stderr: "pipe",
       attach(streams) {
-        if (streams.stdout) read("stdout", streams.stdout);
-        if (streams.stderr) read("stderr", streams.stderr);
+        attached = true;
+        const reading = [];
+        if (streams.stdout) reading.push(read("stdout", streams.stdout));
+        if (streams.stderr) reading.push(read("stderr", streams.stderr));
+        void Promise.all(reading).then(finished);
       },
-      release: onRelease,
+      release() {
+        onRelease();
+        if (!attached) finished();
+      },
+      delivered,
     };
   }
 
@@ -275,7 +292,7 @@ export function createLogRouter(opts: LogRouterOptions = {}): LogRouter {
     }
     // Held output must reach the file before anything newer, so a launch that finds some
     // (log-file-after changed by a reload) writes through bosun too.
-    const held = channel.hold !== null;
+    const held = channel.hold !== null || channel.flushing !== null;
     if (desc.logFileAfter && !started.has(desc.logFileAfter)) {
       channel.hold ??= { until: desc.logFileAfter, lines: [], bytes: 0, dropped: 0 };
     } else if (held) {
@@ -306,7 +323,7 @@ export function createLogRouter(opts: LogRouterOptions = {}): LogRouter {
     try {
       let stdin: ServiceOutput["stdin"] = "ignore";
       if (desc.consumerOf) fds.push((stdin = pipes.readEnd(desc.consumerOf)));
-      const direct = (fd: number | "ignore"): ServiceOutput => ({ stdin, stdout: fd, stderr: fd, attach() {}, release });
+      const direct = (fd: number | "ignore"): ServiceOutput => ({ stdin, stdout: fd, stderr: fd, attach() {}, release, delivered: Promise.resolve() });
       switch (desc.logType) {
         case "none":
           return direct("ignore");

@@ -19,6 +19,11 @@ export interface ServiceOutput {
   attach(streams: { stdout: ReadableStream<Uint8Array> | null; stderr: ReadableStream<Uint8Array> | null }): void;
   /** The child is gone: flush partial lines, close per-launch fds (held pipes stay open). */
   release(): void;
+  /**
+   * Resolves once all output of this launch that passes through bosun has been read to its
+   * end and written (at once when none does; at `release` when nothing was attached).
+   */
+  delivered?: Promise<void>;
 }
 
 /** Where bosun's own messages go, with the same sink and format as the services'. */

@@ -46,8 +46,10 @@ export function launch(router: LogRouter, desc: ReturnType<typeof service>, argv
     stdout: out.stdout === "pipe" ? (proc.stdout as ReadableStream<Uint8Array>) : null,
     stderr: out.stderr === "pipe" ? (proc.stderr as ReadableStream<Uint8Array>) : null,
   });
-  const done = proc.exited.then((code) => {
+  // Done when the child has exited and all its output has been delivered.
+  const done = proc.exited.then(async (code) => {
     out.release();
+    await out.delivered;
     return code;
   });
   return { proc, done };
