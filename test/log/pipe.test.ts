@@ -1,0 +1,50 @@
+import { afterEach, beforeEach, expect, test } from "bun:test";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { createLogRouter } from "../../src/log/router.ts";
+import { fileConsole, launch, numbered, service, tempDir, until } from "./helpers.ts";
+
+let dir: ReturnType<typeof tempDir>;
+beforeEach(() => (dir = tempDir()));
+afterEach(() => dir.remove());
+
+const range = (prefix: string, from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `${prefix} ${from + i}`);
+
+test("a held pipe carries every line once, in order, across restarts of producer and consumer", async () => {
+  const out = fileConsole(join(dir.path, "console.out"));
+  const err = fileConsole(join(dir.path, "console.err"));
+  const logs = createLogRouter({ stdout: out.stream, stderr: err.stream, runtimeDir: dir.path });
+  const sink = join(dir.path, "consumed.log");
+  const producer = service({ name: "producer", logType: "pipe" });
+  const consumer = service({ name: "logger", consumerOf: "producer", logType: "file", logfile: sink });
+  const consumed = () => (existsSync(sink) ? readFileSync(sink, "utf8").split("\n").filter(Boolean) : []);
+  const running: { proc: { kill(): void; exitCode: number | null } }[] = [];
+  try {
+    let reader = launch(logs, consumer, ["cat"]);
+    running.push(reader);
+    expect(await launch(logs, producer, numbered("n", 1, 100)).done).toBe(0);
+    await until("the first consumer to pass on 100 lines", () => consumed().length === 100);
+
+    // Consumer down: the producer's next run writes into the held pipe, with no SIGPIPE.
+    reader.proc.kill();
+    await reader.done;
+    expect(await launch(logs, producer, numbered("n", 101, 200)).done).toBe(0);
+
+    // A new consumer picks up what waited in the pipe, then a third producer run.
+    reader = launch(logs, consumer, ["cat"]);
+    running.push(reader);
+    expect(await launch(logs, producer, numbered("n", 201, 300)).done).toBe(0);
+    await until("the second consumer to pass on 300 lines", () => consumed().length === 300);
+    // The producer's exits never gave the consumer EOF: it is still running.
+    expect(reader.proc.exitCode).toBeNull();
+    reader.proc.kill();
+    await reader.done;
+    expect(consumed()).toEqual(range("n", 1, 300));
+    expect(logs.tail("producer")).toBeNull();
+  } finally {
+    for (const r of running) r.proc.kill();
+    await logs.close();
+    await out.end();
+    await err.end();
+  }
+});
