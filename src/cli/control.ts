@@ -4,7 +4,7 @@
  * flags, asks the daemon over the socket, and prints for people (consola) or `--json` for
  * scripts. Exit 0 on success, 1 when bosun refused or the operation failed, 2 on bad usage.
  */
-import { consola } from "consola";
+import { createConsola } from "consola";
 import { constants } from "node:os";
 import * as v from "valibot";
 import { ServiceName } from "../config/schema.ts";
@@ -20,6 +20,9 @@ import {
 } from "../control/schemas.ts";
 import { socketPath } from "../paths.ts";
 import { parseCommand, type CommandSpec } from "./args.ts";
+
+/** Messages for people go to stderr; stdout carries only data (lists, JSON, log lines). */
+const consola = createConsola({ stdout: process.stderr, stderr: process.stderr });
 
 const socketOpt = { socket: { type: "string", short: "p" } } as const;
 const jsonOpt = { json: { type: "boolean" } } as const;
@@ -186,7 +189,8 @@ async function act(c: Client, command: Command, name: string, body: Record<strin
     say();
     return code;
   };
-  progress(`${name}: ${s.state}...`);
+  let shown = s.state as string;
+  progress(`${name}: ${shown}...`);
   // A restart counts only once the service has been down; the events of the restart itself
   // are already queued, since we subscribed before asking.
   let wentDown = command !== "restart";
@@ -206,7 +210,8 @@ async function act(c: Client, command: Command, name: string, body: Record<strin
       return finish(1, () => consola.fail(`${name} started again instead of stopping${e.note ? ` (${e.note})` : ""}`));
     }
     if (e.state === "stopping" || e.state === "stopped") wentDown = true;
-    progress(`${name}: ${e.state}${e.note ? ` (${e.note})` : ""}`);
+    if (e.state !== shown || e.note) progress(`${name}: ${e.state}${e.note ? ` (${e.note})` : ""}`);
+    shown = e.state;
   }
   if (tty) process.stderr.write("\n");
   consola.fail(`bosun closed the event stream before ${name} was ${goal}`);
@@ -235,7 +240,7 @@ export async function run(command: string, argv: string[]): Promise<number> {
   } catch (e) {
     if (!(e instanceof ControlError)) throw e;
     if (name === "is-started" || name === "is-failed") return 1;
-    consola.error(e.message);
+    consola.fail(e.message);
     if (e.dependents.length) consola.log(`started services that need it: ${e.dependents.join(", ")} (stop them first, or use --force to stop them too)`);
     return 1;
   }
@@ -318,7 +323,9 @@ async function dispatch(c: Client, name: Command, args: Record<string, unknown> 
       return h.ok ? 0 : 1;
     }
     case "events": {
-      for await (const e of await c.events()) out(args.json ? JSON.stringify(e) : eventLine(e));
+      const events = await c.events();
+      consola.info("following state changes (Ctrl-C to stop)");
+      for await (const e of events) out(args.json ? JSON.stringify(e) : eventLine(e));
       consola.info("bosun closed the event stream");
       return 0;
     }

@@ -4,13 +4,16 @@
  * router; `-f` keeps following new lines until interrupted, `--clear` empties a buffer log
  * after printing it.
  */
-import { consola } from "consola";
+import { createConsola } from "consola";
 import * as v from "valibot";
 import { ServiceName } from "../config/schema.ts";
 import { client, ControlError } from "../control/client.ts";
 import { LogsJson } from "../control/schemas.ts";
 import { socketPath } from "../paths.ts";
 import { parseCommand, UsageError } from "./args.ts";
+
+/** Messages for people go to stderr; stdout carries only data (lists, JSON, log lines). */
+const consola = createConsola({ stdout: process.stderr, stderr: process.stderr });
 
 const spec = {
   usage: "bosun logs [-p SOCKET] [-f] [-n LINES] [--clear] [--json] NAME\nPrint NAME's recent output; -f follows new lines, --clear empties a buffer log after printing.",
@@ -56,7 +59,7 @@ export async function run(_command: string, argv: string[]): Promise<number> {
     return 0;
   } catch (e) {
     if (!(e instanceof ControlError)) throw e;
-    consola.error(e.message);
+    consola.fail(e.message);
     return 1;
   }
 }

@@ -29,6 +29,12 @@ const HostPort = v.pipe(
   v.check((a) => a.port <= 65535, "--health-listen port is at most 65535"),
 );
 
+/**
+ * Bun's own cap, a backstop far above the app's limit: below it the app answers 413 in JSON;
+ * past it Bun refuses before the app sees the request.
+ */
+const BUN_BODY_CAP = 1024 * 1024;
+
 /** A connection left silent this long is closed (follow streams lift it for themselves). */
 const IDLE_SECONDS = 10;
 
@@ -59,7 +65,7 @@ export async function startControl(
   let unix;
   try {
     // Bun closes a connection idle for 10 s (its default; the option is typed for TCP only).
-    unix = Bun.serve({ unix: opts.socket, fetch: (req, server) => app.fetch(req, server), maxRequestBodySize: limits.maxBody * 2 });
+    unix = Bun.serve({ unix: opts.socket, fetch: (req, server) => app.fetch(req, server), maxRequestBodySize: BUN_BODY_CAP });
   } finally {
     process.umask(old);
   }
@@ -71,7 +77,7 @@ export async function startControl(
         ...listen,
         fetch: (req, server) => tcpApp.fetch(req, server),
         idleTimeout: IDLE_SECONDS,
-        maxRequestBodySize: limits.maxBody * 2,
+        maxRequestBodySize: BUN_BODY_CAP,
       });
     } catch (e) {
       await unix.stop(true);

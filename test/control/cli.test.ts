@@ -1,0 +1,308 @@
+/**
+ * The control CLI against a real bosun on a real socket: every command's success path and its
+ * refusal path (exit code and message), and `--json` checked against the response schemas.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, lstatSync, readlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import * as v from "valibot";
+import { ProbeJson } from "../../src/control/readiness.ts";
+import { ActionResult, ServiceList, StatusJson } from "../../src/control/schemas.ts";
+import { boot, cli, removeDir, tempDir, waitFor, writeServices, type Daemon } from "./harness.ts";
+
+let dir: string;
+let d: Daemon;
+const run = (...args: string[]) => cli(d.socket, ...args);
+const status = async (name: string) => v.parse(StatusJson, JSON.parse((await run("status", "--json", name)).stdout));
+
+beforeAll(async () => {
+  dir = tempDir();
+  const s = join(dir, "services");
+  writeServices(s, {
+    boot: "type = internal\ndepends-on = web\nwaits-for.d = boot.d\n",
+    "boot.d/.keep": "",
+    web: `type = process\ncommand = /bin/sh ${s}/web.sh\nlog-type = buffer\nrestart = no\n`,
+    "web.sh": `trap 'echo got-usr1' USR1\necho hello from web\necho second line\nwhile :; do sleep 5 & wait $!; done\n`,
+    api: "type = process\ncommand = /bin/sleep 1000\ndepends-on = web\nrestart = no\n",
+    bad: "type = process\ncommand = /nonexistent/bosun-test-program\nrestart = no\n",
+    extra: "type = process\ncommand = /bin/sleep 1000\nrestart = no\n",
+    envsvc: `type = scripted\ncommand = /bin/sh -c "echo FOO=$$FOO"\nlog-type = buffer\n`,
+    trig: "type = triggered\n",
+    lonely: "type = internal\n",
+  });
+  d = await boot(dir);
+  await waitFor("web to start at boot", async () => (await status("web")).state === "started");
+});
+
+afterAll(async () => {
+  await d?.stop();
+  removeDir(dir);
+});
+
+describe("reads", () => {
+  test("list shows each loaded service, and --json matches the list schema", async () => {
+    const human = await run("list");
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/^web\s+started\s+pid \d+/m);
+    const json = await run("list", "--json");
+    expect(json.code).toBe(0);
+    const list = v.parse(ServiceList, JSON.parse(json.stdout));
+    expect(list.map((s) => s.name)).toContain("boot");
+    expect(list.find((s) => s.name === "boot")).toMatchObject({ state: "started", activated: true, type: "internal" });
+  });
+
+  test("status --json matches the status schema and names dependencies with their states", async () => {
+    const s = await status("web");
+    expect(s).toMatchObject({ name: "web", type: "process", state: "started", target: "started", fileChanged: false });
+    expect(s.pid).toBeNumber();
+    expect(s.uptime).toBeNumber();
+    expect(s.file).toBe(join(d.services, "web"));
+    expect(s.dependents).toContainEqual({ kind: "need", name: "boot", state: "started" });
+    const human = await run("status", "web");
+    expect(human.stdout).toContain("dependents: boot (need, started)");
+  });
+
+  test("status of a service that is not loaded exits 1 naming it", async () => {
+    const r = await run("status", "nosuch");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("no service named nosuch is loaded");
+  });
+
+  test("a bad service name is a usage error (exit 2) naming the argument", async () => {
+    const r = await run("status", "../etc");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("arguments:");
+  });
+
+  test("a missing or extra argument is a usage error with the usage line", async () => {
+    for (const args of [["stop"], ["add-dep", "frob", "a", "b"], ["list", "x"], ["setenv", "novalue"]]) {
+      const r = await run(...args);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain("usage: bosun");
+    }
+  });
+
+  test("no daemon on the socket is a failure (exit 1) that says so", async () => {
+    const r = await cli(join(dir, "none.sock"), "list");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("cannot reach bosun");
+  });
+});
+
+describe("start and stop", () => {
+  test("start waits until the service has started and activates it", async () => {
+    const r = await run("start", "api");
+    expect(r.code).toBe(0);
+    expect(r.stderr + r.stdout).toContain("api is started");
+    expect(await status("api")).toMatchObject({ state: "started", activated: true });
+  });
+
+  test("stop refuses while a hard dependent is started unless forced, listing the dependents", async () => {
+    const r = await run("stop", "web");
+    expect(r.code).toBe(1);
+    expect(r.stderr + r.stdout).toContain("api");
+    expect((await status("web")).state).toBe("started");
+  });
+
+  test("stop waits until the service has stopped", async () => {
+    const r = await run("stop", "api");
+    expect(r.code).toBe(0);
+    expect(r.stderr + r.stdout).toContain("api is stopped");
+    expect(await status("api")).toMatchObject({ state: "stopped", activated: false });
+  });
+
+  test("start of a program that does not exist fails with the launch stage and errno", async () => {
+    const r = await run("start", "bad");
+    expect(r.code).toBe(1);
+    expect(r.stderr + r.stdout).toContain("bad failed to start");
+    const s = await status("bad");
+    expect(s.state).toBe("stopped");
+    expect(s.failure?.errno).toBe("ENOENT");
+    expect((await run("is-failed", "bad")).code).toBe(0);
+  });
+
+  test("start --no-wait returns at once and the service still starts", async () => {
+    const r = await run("start", "--no-wait", "extra");
+    expect(r.code).toBe(0);
+    await waitFor("extra to start", async () => (await status("extra")).state === "started");
+    expect((await run("is-started", "extra")).code).toBe(0);
+    expect((await run("is-failed", "extra")).code).toBe(1);
+    expect((await run("stop", "extra")).code).toBe(0);
+    expect((await run("is-started", "extra")).code).toBe(1);
+  });
+
+  test("restart gives the service a new process", async () => {
+    await run("start", "extra");
+    const before = (await status("extra")).pid;
+    const r = await run("restart", "extra");
+    expect(r.code).toBe(0);
+    const after = await status("extra");
+    expect(after.state).toBe("started");
+    expect(after.pid).not.toBe(before);
+    await run("stop", "extra");
+  });
+
+  test("wake starts without activating, and release stops what nothing needs", async () => {
+    expect((await run("wake", "extra")).code).toBe(0);
+    expect(await status("extra")).toMatchObject({ state: "started", activated: false });
+    await run("start", "extra");
+    expect((await status("extra")).activated).toBe(true);
+    const r = await run("release", "extra");
+    expect(r.code).toBe(0);
+    expect(await status("extra")).toMatchObject({ state: "stopped", activated: false });
+  });
+
+  test("start --pin pins it started until unpin", async () => {
+    expect((await run("start", "--pin", "extra")).code).toBe(0);
+    expect((await status("extra")).pinned).toBe("started");
+    expect((await run("unpin", "extra")).code).toBe(0);
+    expect((await status("extra")).pinned).toBeNull();
+    await run("stop", "extra");
+  });
+
+  test("stop --force stops the dependents too, and /readyz flips until they are back", async () => {
+    const readyz = () => fetch(`http://127.0.0.1:${d.port}/readyz?verbose`);
+    expect((await readyz()).status).toBe(200);
+    const r = await run("stop", "--force", "web");
+    expect(r.code).toBe(0);
+    expect((await status("boot")).state).toBe("stopped");
+    const down = await readyz();
+    expect(down.status).toBe(503);
+    const body = v.parse(ProbeJson, await down.json());
+    expect(body.services.find((s) => s.name === "boot")).toMatchObject({ ok: false });
+    const health = await run("health");
+    expect(health.code).toBe(1);
+    expect(health.stdout).toContain("not ready");
+    expect((await run("start", "boot")).code).toBe(0);
+    expect((await readyz()).status).toBe(200);
+    expect((await run("health")).code).toBe(0);
+  });
+});
+
+describe("other commands", () => {
+  test("signal delivers by name and by number; an unknown signal is refused", async () => {
+    expect((await run("signal", "USR1", "web")).code).toBe(0);
+    expect((await run("signal", "10", "web")).code).toBe(0);
+    await waitFor("web to log both USR1s", async () => (await run("logs", "web")).stdout.split("got-usr1").length > 2);
+    const bogus = await run("signal", "BOGUS", "web");
+    expect(bogus.code).toBe(1);
+    expect(bogus.stderr).toContain("no signal BOGUS");
+    const stopped = await run("signal", "HUP", "api");
+    expect(stopped.code).toBe(1);
+    const list = await run("signal", "--list");
+    expect(list.stdout).toMatch(/^15 TERM$/m);
+  });
+
+  test("logs prints the buffer, -n limits it, --clear empties it after printing", async () => {
+    const all = await run("logs", "web");
+    expect(all.code).toBe(0);
+    expect(all.stdout).toContain("hello from web");
+    const last = await run("logs", "-n", "1", "web");
+    expect(last.stdout.trim().split("\n")).toHaveLength(1);
+    const cleared = await run("logs", "--clear", "web");
+    expect(cleared.stdout).toContain("hello from web");
+    expect((await run("logs", "web")).stdout).not.toContain("hello from web");
+    expect((await run("logs", "nosuch")).code).toBe(1);
+  });
+
+  test("logs -f follows new lines as the service writes them", async () => {
+    const follow = Bun.spawn([process.execPath, join(import.meta.dir, "../../src/main.ts"), "logs", "-f", "-p", d.socket, "web"], {
+      stdout: "pipe",
+      stderr: "ignore",
+    });
+    try {
+      const reader = follow.stdout.getReader();
+      let seen = "";
+      // The stream opens with the current tail; once anything arrives we are subscribed.
+      await run("signal", "USR1", "web");
+      const decoder = new TextDecoder();
+      while (!seen.includes("got-usr1")) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        seen += decoder.decode(value);
+      }
+      expect(seen).toContain("got-usr1");
+    } finally {
+      follow.kill();
+      await follow.exited;
+    }
+  });
+
+  test("trigger and untrigger mark a triggered service", async () => {
+    expect((await run("start", "--no-wait", "trig")).code).toBe(0);
+    expect((await run("trigger", "trig")).code).toBe(0);
+    await waitFor("trig to start once triggered", async () => (await status("trig")).state === "started");
+    expect((await status("trig")).triggered).toBe(true);
+    expect((await run("untrigger", "trig")).code).toBe(0);
+    expect((await status("trig")).triggered).toBe(false);
+    const r = await run("trigger", "nosuch");
+    expect(r.code).toBe(1);
+  });
+
+  test("add-dep and rm-dep change the dependencies live", async () => {
+    const added = await run("add-dep", "waits-for", "lonely", "extra");
+    expect(added.code).toBe(0);
+    expect((await status("lonely")).depends).toContainEqual({ kind: "waits-for", name: "extra", state: expect.anything() });
+    expect((await run("rm-dep", "waits-for", "lonely", "extra")).code).toBe(0);
+    expect((await status("lonely")).depends).toEqual([]);
+    const bad = await run("add-dep", "need", "lonely", "nosuch");
+    expect(bad.code).toBe(1);
+  });
+
+  test("enable links the service in boot's waits-for.d and starts it; disable undoes both", async () => {
+    const link = join(d.services, "boot.d", "extra");
+    const r = await run("enable", "extra");
+    expect(r.code).toBe(0);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(link)).toBe(join(d.services, "extra"));
+    await waitFor("extra to start once enabled", async () => (await status("extra")).state === "started");
+    expect((await status("boot")).depends).toContainEqual({ kind: "waits-for", name: "extra", state: "started" });
+    expect((await run("disable", "extra")).code).toBe(0);
+    expect(existsSync(link)).toBe(false);
+    expect((await status("boot")).depends.map((x) => x.name)).not.toContain("extra");
+    await run("stop", "extra");
+  });
+
+  test("enable from a service without waits-for.d is refused with what to add", async () => {
+    writeFileSync(join(d.services, "viaweb"), "type = internal\n@meta enable-via web\n");
+    const r = await run("enable", "viaweb");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("waits-for.d = web.d");
+  });
+
+  test("setenv and unsetenv change what later launches see", async () => {
+    expect((await run("setenv", "FOO=bar baz")).code).toBe(0);
+    expect((await run("start", "envsvc")).code).toBe(0);
+    expect((await run("logs", "envsvc")).stdout).toContain("FOO=bar baz");
+    await run("stop", "envsvc");
+    expect((await run("unsetenv", "FOO")).code).toBe(0);
+    expect((await run("start", "envsvc")).code).toBe(0);
+    expect((await run("logs", "-n", "1", "envsvc")).stdout).toContain("FOO=\n");
+    await run("stop", "envsvc");
+  });
+
+  test("reload notices a changed file, --plan shows what it would do, reload applies it", async () => {
+    await run("start", "extra");
+    writeFileSync(join(d.services, "extra"), "type = process\ncommand = /bin/sleep 999\nrestart = no\n");
+    await waitFor("the change to show in status", async () => (await status("extra")).fileChanged);
+    const plan = await run("reload", "--plan", "--json", "extra");
+    expect(plan.code).toBe(0);
+    const parsed = v.parse(ActionResult, JSON.parse(plan.stdout));
+    expect(parsed.plan).toBeDefined();
+    const r = await run("reload", "extra");
+    expect(r.code).toBe(0);
+    expect((await status("extra")).fileChanged).toBe(false);
+    writeFileSync(join(d.services, "extra"), "type = process\ncommand = /bin/sleep 999\nrestart = bogus-value\n");
+    const broken = await run("reload", "extra");
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toContain("restart");
+    await run("stop", "extra");
+  });
+
+  test("unload forgets a stopped service and refuses one something depends on", async () => {
+    expect((await run("unload", "lonely")).code).toBe(0);
+    expect((await run("status", "lonely")).code).toBe(1);
+    const refused = await run("unload", "web");
+    expect(refused.code).toBe(1);
+  });
+});

@@ -1,0 +1,288 @@
+/**
+ * The control server against a real bosun: the socket file (mode, stale, second instance,
+ * not a socket), the limits (body size, malformed JSON, floods, slow subscribers), the event
+ * stream, and the TCP listener (probes, metrics, control refused without the token).
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { statSync, writeFileSync } from "node:fs";
+import { connect, type Socket } from "node:net";
+import { join } from "node:path";
+import * as v from "valibot";
+import { ErrorJson, EventJson } from "../../src/control/schemas.ts";
+import { boot, cli, removeDir, tempDir, waitFor, writeServices, type Daemon } from "./harness.ts";
+
+const SERVICES = {
+  boot: "type = internal\ndepends-on = web\n",
+  web: "type = process\ncommand = /bin/sleep 1000\nrestart = no\n",
+  flip: "type = internal\n",
+};
+
+let dir: string;
+let d: Daemon;
+
+beforeAll(async () => {
+  dir = tempDir();
+  writeServices(join(dir, "services"), SERVICES);
+  d = await boot(dir);
+});
+
+afterAll(async () => {
+  await d?.stop();
+  removeDir(dir);
+});
+
+const post = (path: string, body: string, headers: Record<string, string> = { "content-type": "application/json" }) =>
+  fetch(`http://bosun${path}`, { unix: d.socket, method: "POST", body, headers });
+
+/** Opens a raw connection to the control socket. */
+function raw(socket: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const s = connect(socket);
+    s.once("connect", () => resolve(s));
+    s.once("error", reject);
+  });
+}
+
+describe("the socket", () => {
+  test("is created owner-only (0600)", () => {
+    expect(statSync(d.socket).mode & 0o777).toBe(0o600);
+  });
+
+  test("a second bosun on the same socket refuses to start, and the first keeps serving", async () => {
+    const second = Bun.spawn([process.execPath, join(import.meta.dir, "../../src/main.ts"), "boot", "-p", d.socket, "-d", join(dir, "services")], {
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const [code, err] = await Promise.all([second.exited, new Response(second.stderr).text()]);
+    expect(code).not.toBe(0);
+    expect(err).toContain("another bosun is already running");
+    expect((await cli(d.socket, "list")).code).toBe(0);
+  });
+
+  test("a stale socket from a killed bosun is replaced", async () => {
+    const other = tempDir();
+    try {
+      writeServices(join(other, "services"), { boot: "type = internal\n" });
+      const first = await boot(other);
+      first.proc.kill("SIGKILL");
+      await first.proc.exited;
+      expect(statSync(first.socket).isSocket()).toBe(true);
+      const second = await boot(other);
+      expect((await cli(second.socket, "list")).code).toBe(0);
+      expect(await second.stop()).toBe(0);
+    } finally {
+      removeDir(other);
+    }
+  });
+
+  test("a path that is not a socket is refused, not overwritten", async () => {
+    const other = tempDir();
+    try {
+      writeServices(join(other, "services"), { boot: "type = internal\n" });
+      writeFileSync(join(other, "bosun.sock"), "precious");
+      await expect(boot(other)).rejects.toThrow("is not a socket");
+    } finally {
+      removeDir(other);
+    }
+  });
+});
+
+describe("bad requests", () => {
+  test("a body over 64 KiB gets 413 in JSON", async () => {
+    const res = await post("/v1/services/web/start", JSON.stringify({ pin: false, pad: "x".repeat(70 * 1024) }));
+    expect(res.status).toBe(413);
+    expect(v.parse(ErrorJson, await res.json()).error.code).toBe("too-large");
+  });
+
+  test("malformed JSON gets 400 naming the body", async () => {
+    const res = await post("/v1/services/web/start", "{not json");
+    expect(res.status).toBe(400);
+    expect(v.parse(ErrorJson, await res.json()).error.field).toBe("body");
+  });
+
+  test("a field of the wrong type gets 400 naming the field", async () => {
+    const res = await post("/v1/services/web/stop", JSON.stringify({ force: "yes" }));
+    expect(res.status).toBe(400);
+    expect(v.parse(ErrorJson, await res.json()).error.field).toBe("body.force");
+    const unknown = await post("/v1/services/web/frobnicate", "{}");
+    expect(unknown.status).toBe(400);
+    expect(v.parse(ErrorJson, await unknown.json()).error.field).toBe("param.action");
+  });
+
+  test("an unknown service gets 404 and a refused stop 409 with the dependents", async () => {
+    const missing = await fetch("http://bosun/v1/services/nosuch", { unix: d.socket });
+    expect(missing.status).toBe(404);
+    const refused = await post("/v1/services/web/stop", "{}");
+    expect(refused.status).toBe(409);
+    expect(v.parse(ErrorJson, await refused.json()).error.dependents).toEqual(["boot"]);
+  });
+
+  test("a flood of connections stays bounded and bosun keeps answering", async () => {
+    const sockets: Socket[] = [];
+    try {
+      // Half-sent requests that never complete, and follow streams past the limit.
+      for (let i = 0; i < 200; i++) {
+        const s = await raw(d.socket);
+        s.on("error", () => {});
+        s.write("GET /v1/services HTTP/1.1\r\nHost: x\r\n");
+        sockets.push(s);
+      }
+      const streams = await Promise.all(
+        Array.from({ length: 60 }, () => fetch("http://bosun/v1/events", { unix: d.socket })),
+      );
+      const busy = streams.filter((r) => r.status === 503).length;
+      expect(busy).toBeGreaterThan(0);
+      expect(streams.filter((r) => r.status === 200).length).toBeLessThanOrEqual(32);
+      expect((await cli(d.socket, "list")).code).toBe(0);
+      for (const r of streams) await r.body?.cancel();
+      await waitFor("the streams to be released", async () => {
+        const text = await (await fetch(`http://127.0.0.1:${d.port}/metrics`)).text();
+        return /^bosun_control_connections 0$/m.test(text);
+      });
+    } finally {
+      for (const s of sockets) s.destroy();
+    }
+  });
+});
+
+/** Reads server-sent events from a response until `count` of them arrived. */
+async function readEvents(res: Response, count: number): Promise<v.InferOutput<typeof EventJson>[]> {
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  const events = [];
+  let pending = "";
+  while (events.length < count) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    pending += decoder.decode(value, { stream: true });
+    let end;
+    while ((end = pending.indexOf("\n\n")) >= 0) {
+      const block = pending.slice(0, end);
+      pending = pending.slice(end + 2);
+      const data = block.split("\n").find((l) => l.startsWith("data: "));
+      if (data) events.push(v.parse(EventJson, JSON.parse(data.slice(6))));
+    }
+  }
+  await reader.cancel();
+  return events;
+}
+
+describe("events", () => {
+  test("a subscriber receives the events of a start and a stop in order", async () => {
+    const res = await fetch("http://bosun/v1/events", { unix: d.socket });
+    expect(res.headers.get("content-type")).toContain("text/event-stream");
+    expect((await cli(d.socket, "start", "flip")).code).toBe(0);
+    expect((await cli(d.socket, "stop", "flip")).code).toBe(0);
+    const events = (await readEvents(res, 4)).filter((e) => e.service === "flip");
+    const steps = events.map((e) => `${e.from}->${e.state}`);
+    expect(steps).toEqual(["stopped->starting", "starting->started", "started->stopping", "stopping->stopped"]);
+    const seqs = events.map((e) => e.seq);
+    expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
+  });
+
+  test("bosun events prints one line per state change", async () => {
+    const proc = Bun.spawn([process.execPath, join(import.meta.dir, "../../src/main.ts"), "events", "--json", "-p", d.socket], {
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    try {
+      const decoder = new TextDecoder();
+      // It says so on stderr once subscribed; whatever happens after that is printed.
+      const err = proc.stderr.getReader();
+      let said = "";
+      while (!said.includes("following")) {
+        const { value, done } = await err.read();
+        if (done) throw new Error(`bosun events ended early: ${said}`);
+        said += decoder.decode(value);
+      }
+      expect((await cli(d.socket, "restart", "flip")).code).toBe(0);
+      const out = proc.stdout.getReader();
+      let seen = "";
+      while (!seen.includes("\n")) {
+        const { value, done } = await out.read();
+        if (done) break;
+        seen += decoder.decode(value);
+      }
+      const first = v.parse(EventJson, JSON.parse(seen.split("\n")[0]!));
+      expect(first.service).toBe("flip");
+    } finally {
+      proc.kill();
+      await proc.exited;
+    }
+  });
+
+  test("a subscriber that stops reading is dropped, not buffered without bound", async () => {
+    const s = await raw(d.socket);
+    s.on("error", () => {});
+    s.write("GET /v1/events HTTP/1.1\r\nHost: x\r\n\r\n");
+    s.pause();
+    try {
+      const metrics = async () => (await (await fetch(`http://127.0.0.1:${d.port}/metrics`)).text());
+      await waitFor("the stream to open", async () => /^bosun_control_connections 1$/m.test(await metrics()));
+      // Each start/stop of an internal service is four events; the socket buffer and the
+      // queue fill long before this ends.
+      await waitFor("the slow subscriber to be dropped", async () => {
+        for (let i = 0; i < 100; i++) {
+          await post("/v1/services/flip/start", "{}");
+          await post("/v1/services/flip/stop", "{}");
+        }
+        return /^bosun_control_connections 0$/m.test(await metrics());
+      }, 20000);
+      expect((await cli(d.socket, "list")).code).toBe(0);
+    } finally {
+      s.destroy();
+    }
+  });
+});
+
+describe("the TCP listener", () => {
+  const tcp = (path: string, init?: RequestInit) => fetch(`http://127.0.0.1:${d.port}${path}`, init);
+
+  test("livez answers, readyz and startupz report ready with per-service reasons", async () => {
+    expect((await tcp("/livez")).status).toBe(200);
+    expect((await tcp("/startupz")).status).toBe(200);
+    const ready = await tcp("/readyz?verbose");
+    expect(ready.status).toBe(200);
+    const body = (await ready.json()) as { ok: boolean; services: { name: string }[] };
+    expect(body.ok).toBe(true);
+    expect(body.services.map((s) => s.name)).toContain("web");
+  });
+
+  test("/metrics parses as Prometheus text with the per-service series", async () => {
+    const res = await tcp("/metrics");
+    expect(res.headers.get("content-type")).toContain("text/plain; version=0.0.4");
+    const text = await res.text();
+    const sample = /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\\n]|\\.)*",?)*\})? -?[0-9.eE+-]+$/;
+    for (const line of text.trimEnd().split("\n")) {
+      if (line.startsWith("# HELP ") || line.startsWith("# TYPE ")) continue;
+      expect(line).toMatch(sample);
+    }
+    expect(text).toContain('bosun_service_state{service="web",state="started"} 1');
+    expect(text).toMatch(/^bosun_resident_memory_bytes \d+$/m);
+  });
+
+  test("control routes over TCP are refused without a token", async () => {
+    const res = await tcp("/v1/services");
+    expect(res.status).toBe(403);
+    const stop = await tcp("/v1/shutdown", { method: "POST" });
+    expect(stop.status).toBe(403);
+    expect((await cli(d.socket, "is-started", "web")).code).toBe(0);
+  });
+});
+
+describe("shutdown", () => {
+  test("bosun shutdown stops every service and ends the daemon", async () => {
+    const other = tempDir();
+    try {
+      writeServices(join(other, "services"), SERVICES);
+      const daemon = await boot(other);
+      const r = await cli(daemon.socket, "shutdown");
+      expect(r.code).toBe(0);
+      await waitFor("bosun to exit", () => daemon.proc.exitCode !== null, 15000);
+      const after = await cli(daemon.socket, "list");
+      expect(after.code).toBe(1);
+    } finally {
+      removeDir(other);
+    }
+  });
+});
