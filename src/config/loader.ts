@@ -32,19 +32,22 @@ export interface Loader {
 }
 
 /**
- * Where the file for `name` is: the first directory holding `name` itself, else (for
- * `base@arg`) the first holding `base`. Null when none does.
+ * Where the file for `name` is: the first service directory holding it, where a template
+ * instance `base@arg` is always read from the file `base` (dinit's rule). Null when none does.
  */
 export function findServiceFile(name: string, dirs: string[]): string | null {
-  const at = name.indexOf("@");
-  const candidates = at < 0 ? [name] : [name, name.slice(0, at)];
-  for (const candidate of candidates) {
-    for (const dir of dirs) {
-      const path = join(dir, candidate);
-      if (exists(path)) return path;
-    }
+  const base = name.split("@")[0]!;
+  for (const dir of dirs) {
+    const path = join(dir, base);
+    if (exists(path)) return path;
   }
   return null;
+}
+
+/** Problems grouped by file (in order of first mention), by line within a file. */
+function byLocation(problems: Problem[]): Problem[] {
+  const files = [...new Set(problems.map((p) => p.file))];
+  return problems.toSorted((a, b) => files.indexOf(a.file) - files.indexOf(b.file) || (a.line ?? Infinity) - (b.line ?? Infinity));
 }
 
 /**
@@ -75,7 +78,7 @@ export function createLoader(opts: LoaderOptions): Loader {
     const read = readWithIncludes(file, preload);
     // Built even after syntax errors, so one run reports the bad values of the lines that lexed.
     const built = buildDescription({ name, arg, file, statements: read.statements, env });
-    const problems = [...read.problems, ...built.problems].map((p) => ({ ...p, service: p.service ?? name }));
+    const problems = byLocation([...read.problems, ...built.problems].map((p) => ({ ...p, service: p.service ?? name })));
     warned.set(name, problems.filter((p) => p.severity === "warning"));
     const errors = problems.filter((p) => p.severity === "error");
     if (errors.length > 0 || built.description === null) throw new ConfigError(errors);

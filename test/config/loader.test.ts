@@ -1,0 +1,394 @@
+/**
+ * @module test/config/loader
+ * The loader over real directories: defaults, every dinit setting and bosun's own, templates,
+ * includes, `.d` directories, env-files, relative paths, caching, and what `loadAll` reaches.
+ */
+import { afterAll, describe, expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { createLoader } from "../../src/config/loader.ts";
+import { ConfigError, ServiceNotFound, type Problem } from "../../src/config/problems.ts";
+import { removeAll, serviceDir } from "./dirs.ts";
+
+afterAll(removeAll);
+
+const loaderFor = (files: Record<string, string>, env: Record<string, string> = {}) => {
+  const dir = serviceDir(files);
+  return { dir, loader: createLoader({ dirs: [dir], env }) };
+};
+
+/** The problems a failed load reports. */
+function problemsOf(fn: () => unknown): Problem[] {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("loader", () => {
+  test("a minimal process service gets dinit's defaults and bosun's console logging", () => {
+    const { dir, loader } = loaderFor({ web: "type = process\ncommand = /bin/sleep 1\n" });
+    const d = loader.load("web");
+    expect(d).toMatchObject({
+      name: "web",
+      file: join(dir, "web"),
+      type: "process",
+      command: ["/bin/sleep", "1"],
+      workingDir: dir,
+      restart: "yes",
+      restartDelay: 0.2,
+      restartLimitInterval: 10,
+      restartLimitCount: 3,
+      startTimeout: 60,
+      stopTimeout: 10,
+      termSignal: "TERM",
+      logType: "console",
+      logBufferSize: 4096,
+      socketPermissions: 0o666,
+      logfilePermissions: 0o600,
+      env: {},
+      lines: { type: 1, command: 2 },
+    });
+  });
+
+  test("a file without 'type' is an internal service", () => {
+    expect(loaderFor({ boot: "depends-on = x\n", x: "" }).loader.load("boot").type).toBe("internal");
+  });
+
+  test("all 52 dinit settings load with their typed values", () => {
+    const { dir, loader } = loaderFor({
+      all: `type = process
+command = /bin/sleep 10
+stop-command = /bin/kill -TERM 1
+working-dir = work
+run-as = root
+env-file = all.env
+pid-file = run/all.pid
+depends-on = a
+depends-ms = b
+waits-for = c
+prepared-by = p
+depends-on.d = need.d
+depends-ms.d = ms.d
+waits-for.d = wants.d
+after = a
+before = z
+chain-to = next
+restart = on-failure
+smooth-recovery = yes
+restart-delay = 0.5
+restart-limit-interval = 20
+restart-limit-count = 5
+start-timeout = 30
+stop-timeout = 1,5
+term-signal = HUP
+termsignal = INT
+ready-notification = pipevar:READY_FD
+socket-listen = run/all.sock
+socket-permissions = 0600
+socket-uid = root
+socket-gid = root
+log-type = buffer
+logfile = log/all.log
+logfile-permissions = 0640
+logfile-uid = root
+logfile-gid = root
+log-buffer-size = 8192
+consumer-of = producer
+options = signal-process-only always-chain
+load-options = export-service-name sub-vars
+inittab-id = 1
+inittab-line = tty1
+rlimit-nofile = 1024:4096
+rlimit-core = -
+rlimit-data = :1000
+rlimit-addrspace = 512:
+nice = 5
+ioprio = best-effort:3
+oom-score-adj = -500
+run-in-cgroup = /bosun/all
+capabilities = ^cap_net_bind_service
+securebits = keep-caps noroot
+`,
+      "all.env": "A=1\n",
+      "wants.d/c2": "",
+      "wants.d/.hidden": "",
+    });
+    const d = loader.load("all");
+    expect(d).toMatchObject({
+      stopCommand: ["/bin/kill", "-TERM", "1"],
+      workingDir: join(dir, "work"),
+      runAs: "root",
+      envFile: join(dir, "all.env"),
+      env: { A: "1", DINIT_SERVICE: "all" },
+      pidFile: join(dir, "run/all.pid"),
+      depends: [
+        { kind: "need", name: "a", line: 8 },
+        { kind: "milestone", name: "b", line: 9 },
+        { kind: "waits-for", name: "c", line: 10 },
+        { kind: "prepared-by", name: "p", line: 11 },
+        { kind: "waits-for", name: "c2", line: 14 },
+      ],
+      after: ["a"],
+      before: ["z"],
+      chainTo: "next",
+      restart: "on-failure",
+      smoothRecovery: true,
+      restartDelay: 0.5,
+      restartLimitInterval: 20,
+      restartLimitCount: 5,
+      startTimeout: 30,
+      stopTimeout: 1.5,
+      termSignal: "INT",
+      readiness: { kind: "pipevar", variable: "READY_FD" },
+      socketListen: join(dir, "run/all.sock"),
+      socketPermissions: 0o600,
+      socketUid: "root",
+      socketGid: "root",
+      logType: "buffer",
+      logfile: join(dir, "log/all.log"),
+      logfilePermissions: 0o640,
+      logBufferSize: 8192,
+      consumerOf: "producer",
+      options: ["signal-process-only", "always-chain"],
+      loadOptions: ["export-service-name", "sub-vars"],
+      rlimits: {
+        nofile: { soft: 1024, hard: 4096 },
+        core: { soft: "unlimited", hard: "unlimited" },
+        data: { soft: null, hard: 1000 },
+        addrspace: { soft: 512, hard: null },
+      },
+      nice: 5,
+      ioprio: "best-effort:3",
+      oomScoreAdj: -500,
+      runInCgroup: "/bosun/all",
+      capabilities: "^cap_net_bind_service",
+      securebits: ["keep-caps", "noroot"],
+    });
+    const warned = loader.warnings().map((w) => [w.line, w.message.split(":")[0]]);
+    expect(warned).toEqual([
+      [41, "inittab-id"],
+      [42, "inittab-line"],
+      [51, "capabilities"],
+      [52, "securebits"],
+    ]);
+  });
+
+  test("bosun's own settings load typed", () => {
+    const { loader } = loaderFor({
+      api: `type = process
+command = /bin/true
+health-http = http://127.0.0.1:8080/healthz
+health-interval = 5s
+health-timeout = 500ms
+health-retries = 2
+health-start-period = 1m
+memory-max = 512M
+memory-high = 1G
+cpu-max = 50%
+cpu-weight = 200
+pids-max = max
+io-weight = 50
+main = true
+exit-code-map = 143:0 3:0
+log-format = json
+log-max-size = 10M
+log-max-files = 3
+log-file-after = db
+schedule = */5 * * * *
+namespaces = net uts
+chroot = /srv/root
+no-new-privs = yes
+restart-delay-max = 30
+ready-notification = notify
+`,
+    });
+    expect(loader.load("api")).toMatchObject({
+      health: { command: null, http: "http://127.0.0.1:8080/healthz", tcp: null, interval: 5, timeout: 0.5, retries: 2, startPeriod: 60 },
+      cgroup: { memoryMax: 512 * 1024 ** 2, memoryHigh: 1024 ** 3, cpuMax: "50000 100000", cpuWeight: 200, pidsMax: null, ioWeight: 50 },
+      main: true,
+      exitCodeMap: { "143": 0, "3": 0 },
+      logFormat: "json",
+      logMaxSize: 10 * 1024 ** 2,
+      logMaxFiles: 3,
+      logFileAfter: "db",
+      schedule: "*/5 * * * *",
+      namespaces: ["net", "uts"],
+      chroot: "/srv/root",
+      noNewPrivs: true,
+      restartDelayMax: 30,
+      readiness: { kind: "notify" },
+    });
+  });
+
+  test("log-type follows bosun's rules: console by default, file with a logfile, none when asked", () => {
+    const { loader } = loaderFor({
+      a: "type = process\ncommand = /bin/true\n",
+      b: "type = process\ncommand = /bin/true\nlogfile = b.log\n",
+      c: "type = process\ncommand = /bin/true\nlog-type = none\n",
+      d: "type = process\ncommand = /bin/true\noptions = shares-console\n",
+      e: "type = process\ncommand = /bin/true\nlog-type = pipe\n",
+    });
+    expect(["a", "b", "c", "d", "e"].map((n) => loader.load(n).logType)).toEqual(["console", "file", "none", "console", "pipe"]);
+  });
+
+  test("a template instance reads the base file and substitutes $1, also in dependency names", () => {
+    const { loader } = loaderFor({
+      getty: "type = process\ncommand = /sbin/agetty $1 38400\ndepends-on = log@$1\n",
+    });
+    const d = loader.load("getty@tty1");
+    expect(d.name).toBe("getty@tty1");
+    expect(d.command).toEqual(["/sbin/agetty", "tty1", "38400"]);
+    expect(d.depends).toEqual([{ kind: "need", name: "log@tty1", line: 3 }]);
+  });
+
+  test("the env-file and load-options variables reach commands and the description's env", () => {
+    const { loader } = loaderFor(
+      {
+        web: `type = process
+env-file = conf/web.env
+load-options = export-passwd-vars export-service-name
+run-as = root
+command = /bin/echo \${PORT} $HOME $DINIT_SERVICE $GLOBAL "$/FLAGS"
+`,
+        "conf/web.env": "# port\nPORT=8080\nFLAGS=-a -b\nHOME=/override\n!import GLOBAL\n",
+      },
+      { GLOBAL: "from-bosun" },
+    );
+    const d = loader.load("web");
+    expect(d.command).toEqual(["/bin/echo", "8080", "/override", "web", "from-bosun", "-a", "-b"]);
+    expect(d.env).toMatchObject({ PORT: "8080", HOME: "/override", USER: "root", DINIT_SERVICE: "web", GLOBAL: "from-bosun" });
+  });
+
+  test("dependency names see bosun's environment but not the service's env-file (pre-load substitution)", () => {
+    const { loader } = loaderFor({ a: "env-file = a.env\ndepends-on = ${DEP:-fallback}\n", "a.env": "DEP=fromfile\n" }, {});
+    expect(loader.load("a").depends[0]!.name).toBe("fallback");
+  });
+
+  test("@include reads a fragment relative to the including file; @include-opt skips a missing one", () => {
+    const { dir, loader } = loaderFor({
+      web: "type = process\n@include common/base\n@include-opt common/missing\n",
+      "common/base": "command = /bin/true\nenv-file = base.env\nwaits-for.d = deps.d\n",
+      "common/base.env": "X=1\n",
+      "common/deps.d/side": "",
+    });
+    const d = loader.load("web");
+    expect(d.command).toEqual(["/bin/true"]);
+    expect(d.env).toEqual({ X: "1" });
+    expect(d.depends).toEqual([{ kind: "waits-for", name: "side", line: 3 }]);
+    expect(d.sources).toEqual({ command: join(dir, "common/base"), "env-file": join(dir, "common/base"), "waits-for.d": join(dir, "common/base") });
+  });
+
+  test("a missing @include is an error at the include line", () => {
+    const { dir, loader } = loaderFor({ web: "type = internal\n@include nope\n" });
+    expect(problemsOf(() => loader.load("web"))).toEqual([
+      expect.objectContaining({ file: join(dir, "web"), line: 2, service: "web", message: expect.stringContaining("does not exist") }),
+    ]);
+  });
+
+  test("a missing .d directory adds nothing", () => {
+    expect(loaderFor({ boot: "waits-for.d = boot.d\n" }).loader.load("boot").depends).toEqual([]);
+  });
+
+  test("an unknown setting is an error at its line, with a suggestion", () => {
+    const { dir, loader } = loaderFor({ web: "type = process\ncomand = /bin/true\ncommand = /bin/true\n" });
+    expect(problemsOf(() => loader.load("web"))).toEqual([
+      { file: join(dir, "web"), line: 2, service: "web", severity: "error", message: "unknown setting 'comand' (did you mean 'command'?)" },
+    ]);
+  });
+
+  test("each bad value is reported at its own line, naming the setting", () => {
+    const { loader } = loaderFor({
+      web: "type = proces\ncommand = /bin/true\nrestart = maybe\nstop-timeout = soon\nterm-signal = SEGV\noom-score-adj = 5000\ntype += x\n",
+    });
+    const problems = problemsOf(() => loader.load("web"));
+    expect(problems.map((p) => [p.line, p.message.split(":")[0]])).toEqual([
+      [1, "type"],
+      [3, "restart"],
+      [4, "stop-timeout"],
+      [5, "term-signal"],
+      [6, "oom-score-adj"],
+      [7, "'+=' cannot be used with 'type' (only command, stop-command, health-command, capabilities and securebits append); use '='"],
+    ]);
+  });
+
+  test("a process service without a command is an error pointing at its type", () => {
+    const { loader } = loaderFor({ web: "# web\ntype = process\n" });
+    expect(problemsOf(() => loader.load("web"))).toEqual([expect.objectContaining({ line: 2, message: expect.stringContaining("needs a 'command'") })]);
+  });
+
+  test("an out-of-range nice is clamped with a warning, as dinit clamps it", () => {
+    const { loader } = loaderFor({ web: "type = process\ncommand = /bin/true\nnice = -50\n" });
+    expect(loader.load("web").nice).toBe(-20);
+    expect(loader.warnings()).toEqual([expect.objectContaining({ line: 3, severity: "warning" })]);
+  });
+
+  test("names with '/' or a leading dot are refused before any file is touched", () => {
+    const { loader } = loaderFor({});
+    for (const bad of ["../etc/passwd", ".hidden", "a/b", ""]) {
+      expect(problemsOf(() => loader.load(bad))[0]!.message).toContain("not a valid service name");
+    }
+  });
+
+  test("a missing service is ServiceNotFound naming the directories searched", () => {
+    const { dir, loader } = loaderFor({});
+    expect(() => loader.load("ghost")).toThrow(ServiceNotFound);
+    expect(() => loader.load("ghost")).toThrow(dir);
+  });
+
+  test("the first directory holding a service wins", () => {
+    const first = serviceDir({ web: "type = internal\n" });
+    const second = serviceDir({ web: "type = triggered\n", db: "type = triggered\n" });
+    const loader = createLoader({ dirs: [first, second], env: {} });
+    expect([loader.load("web").type, loader.load("db").type]).toEqual(["internal", "triggered"]);
+  });
+
+  test("loads are cached until forgotten", () => {
+    const { dir, loader } = loaderFor({ web: "type = internal\n" });
+    expect(loader.load("web")).toBe(loader.load("web"));
+    writeFileSync(join(dir, "web"), "type = triggered\n");
+    expect(loader.load("web").type).toBe("internal");
+    loader.forget("web");
+    expect(loader.load("web").type).toBe("triggered");
+  });
+});
+
+describe("loadAll", () => {
+  test("follows dependencies, chain-to, consumer-of and ordering links", () => {
+    const { loader } = loaderFor({
+      boot: "depends-on = app\nwaits-for = side\nbefore = late\n",
+      app: "type = process\ncommand = /bin/true\nchain-to = after-app\nafter = early\n",
+      side: "type = process\ncommand = /bin/true\nconsumer-of = app-log\n",
+      "app-log": "type = process\ncommand = /bin/true\nlog-type = pipe\n",
+      "after-app": "type = internal\n",
+      early: "type = internal\n",
+      late: "type = internal\n",
+    });
+    expect(loader.loadAll(["boot"]).map((d) => d.name).sort()).toEqual(["after-app", "app", "app-log", "boot", "early", "late", "side"]);
+  });
+
+  test("a missing before/after target is fine; a missing dependency is an error where it is named", () => {
+    const { dir, loader } = loaderFor({ boot: "after = nothing\nbefore = nobody\n\ndepends-on = ghost\n" });
+    expect(problemsOf(() => loader.loadAll(["boot"]))).toEqual([
+      expect.objectContaining({ file: join(dir, "boot"), line: 4, service: "boot", message: expect.stringContaining("depends-on: service 'ghost' not found") }),
+    ]);
+  });
+
+  test("a dependency cycle is an error naming the loop", () => {
+    const { loader } = loaderFor({ a: "depends-on = b\n", b: "waits-for = c\n", c: "depends-ms = a\n" });
+    const [p] = problemsOf(() => loader.loadAll(["a"]));
+    expect(p!.message).toContain("dependency cycle: a -> b (depends-on) -> c (waits-for) -> a (depends-ms)");
+  });
+
+  test("a cycle through before/after is an error; an ordering that agrees with a dependency is not", () => {
+    const agreeing = loaderFor({ a: "depends-on = b\n", b: "before = a\n" }).loader;
+    expect(agreeing.loadAll(["a"]).map((d) => d.name)).toEqual(["a", "b"]);
+    const looping = loaderFor({ a: "depends-on = b\n", b: "after = a\n" }).loader;
+    expect(problemsOf(() => looping.loadAll(["a"]))[0]!.message).toContain("dependency cycle");
+    const beforeLoop = loaderFor({ a: "depends-on = b\nbefore = b\n", b: "" }).loader;
+    expect(problemsOf(() => beforeLoop.loadAll(["a"]))[0]!.message).toContain("dependency cycle");
+  });
+});
