@@ -193,7 +193,7 @@ async function act(c: Client, command: Command, name: string, body: Record<strin
   progress(`${name}: ${shown}...`);
   // A restart counts only once the service has been down; the events of the restart itself
   // are already queued, since we subscribed before asking.
-  let wentDown = command !== "restart";
+  let wentDown = command !== "restart" || s.state !== "started";
   for await (const e of events) {
     if (e.service !== name) {
       if (tty) progress(`${name}: waiting (${e.service} ${e.state})`);

@@ -4,7 +4,7 @@
  * the daemon environment. Every input is checked by a valibot schema (control/schemas.ts);
  * every failure is an ErrorJson with the status its code maps to.
  */
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { constants } from "node:os";
@@ -89,7 +89,7 @@ export function controlApp(ctx: ControlContext, limits: ControlLimits = defaultL
 
   const missing = (name: string) => errorBody("not-found", `no service named ${name} is loaded`);
   /** The answer to an action: the service afterwards, or the refusal. */
-  const answer = (c: { json: Function }, name: string, result: CommandResult, extra: Partial<ActionResult> = {}) => {
+  const answer = (c: Context<Env>, name: string, result: CommandResult, extra: Partial<ActionResult> = {}) => {
     if (!result.ok) {
       const { body, status } = refusal(result);
       return c.json(body, status);
@@ -188,7 +188,7 @@ export function controlApp(ctx: ControlContext, limits: ControlLimits = defaultL
   });
 
   /** enable/disable: the waits-for link from `enable-via` (default boot), live and on disk. */
-  const toggle = (c: Parameters<typeof answer>[0], name: string, action: "enable" | "disable") => {
+  const toggle = (c: Context<Env>, name: string, action: "enable" | "disable") => {
     if (!engine.description(name)) {
       if (action === "disable") return c.json(missing(name), 404);
       try {

@@ -195,7 +195,7 @@ describe("events", () => {
         if (done) throw new Error(`bosun events ended early: ${said}`);
         said += decoder.decode(value);
       }
-      expect((await cli(d.socket, "restart", "flip")).code).toBe(0);
+      expect((await cli(d.socket, "start", "flip")).code).toBe(0);
       const out = proc.stdout.getReader();
       let seen = "";
       while (!seen.includes("\n")) {
