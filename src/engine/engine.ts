@@ -1,0 +1,498 @@
+/**
+ * @module engine/engine
+ * `createEngine`: the Engine's commands over the state machine. Every input (a command, a
+ * process event, a timer expiry) changes records, lets the machine settle, then delivers the
+ * launcher calls and events it queued, in order. Loading (lazy, through `EngineOptions.load`) and
+ * graph edits (add-dep, rm-dep, unload, reload) live here; the state machine in machine.ts.
+ */
+import type { ServiceDescription } from "../config/schema.ts";
+import { findCycle } from "./graph.ts";
+import {
+  acquire,
+  dropForGood,
+  indexOrder,
+  mark,
+  onExited,
+  onLaunchFailed,
+  onReady,
+  precedes,
+  release,
+  restartService,
+  retarget,
+  settle,
+  unindexOrder,
+  type Core,
+} from "./machine.ts";
+import { createOutbox } from "./outbox.ts";
+import { dependencyChanges, isUp, planReload, reloadRefusal, restartSettings, where } from "./reload.ts";
+import { createService, hasProcess, isHard, link, toStatus, unlink, type Service } from "./service.ts";
+import type { CommandResult, Engine, EngineOptions } from "./types.ts";
+
+type Failure = Extract<CommandResult, { ok: false }>;
+type Dependency = ServiceDescription["depends"][number];
+
+const OK: CommandResult = { ok: true };
+
+function refused(message: string, dependents?: string[]): Failure {
+  return dependents ? { ok: false, code: "refused", message, dependents } : { ok: false, code: "refused", message };
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Builds an engine over a launcher and a clock.
+ *
+ * @example
+ * const engine = createEngine({ launcher, clock, load: (name) => loader.load(name) });
+ * engine.subscribe((e) => log.info(`${e.service}: ${e.from} -> ${e.to}`));
+ * engine.start("boot");
+ */
+export function createEngine(opts: EngineOptions): Engine {
+  const core: Core = {
+    services: new Map(),
+    launcher: opts.launcher,
+    clock: opts.clock,
+    outbox: createOutbox(() => {
+      // A throwing launcher call or subscriber must not stop the others; the process layer
+      // reports its own failures as launchFailed.
+    }),
+    listeners: new Set(),
+    seq: 0,
+    shuttingDown: false,
+    marked: new Set(),
+    afterIndex: new Map(),
+    beforeIndex: new Map(),
+    maxStarting: opts.maxStarting && opts.maxStarting > 0 ? opts.maxStarting : Infinity,
+    startingGrace: opts.startingGrace ?? null,
+    slots: new Set(),
+    slotQueue: new Set(),
+    chain: (name) => {
+      const s = resolve(name);
+      if (!("name" in s)) return s.message;
+      s.activated = true;
+      retarget(core, s);
+      return null;
+    },
+    input: (step) => input(step),
+  };
+
+  /** Runs one input to rest, then delivers what it queued (deliveries may re-enter). */
+  function input<T>(step: () => T): T {
+    const result = step();
+    settle(core);
+    core.outbox.flush();
+    return result;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Loading
+
+  /** The loaded service, loading it (and what it needs) through `opts.load` when necessary. */
+  function resolve(name: string, loading: string[] = []): Service | Failure {
+    const existing = core.services.get(name);
+    if (existing) return existing;
+    if (!opts.load) return { ok: false, code: "not-found", message: `service ${name} is not loaded` };
+    let desc: ServiceDescription;
+    try {
+      desc = opts.load(name);
+    } catch (error) {
+      return { ok: false, code: "not-found", message: errorText(error) };
+    }
+    return register(desc, loading);
+  }
+
+  /** Edges "must be up first" out of a service, for cycle finding. */
+  function precedesByName(name: string): string[] {
+    const s = core.services.get(name);
+    return s ? precedes(core, s) : [];
+  }
+
+  function cycleMessage(path: string[]): string {
+    return `dependency cycle: ${path.join(" -> ")}`;
+  }
+
+  /** Loads the dependencies of `desc`, then records it; refuses cycles. */
+  function register(desc: ServiceDescription, loading: string[]): Service | Failure {
+    const chain = [...loading, desc.name];
+    for (const dep of desc.depends) {
+      if (chain.includes(dep.name)) {
+        return { ok: false, code: "invalid", message: `${where(desc, dep.line)}: ${cycleMessage([...chain.slice(chain.indexOf(dep.name)), dep.name])}` };
+      }
+      const d = resolve(dep.name, chain);
+      if (!("name" in d)) {
+        return { ok: false, code: d.code, message: `${where(desc, dep.line)}: ${dep.kind} ${dep.name}: ${d.message}` };
+      }
+    }
+    const s = createService(desc, core.clock.now());
+    core.services.set(s.name, s);
+    indexOrder(core, s);
+    for (const dep of desc.depends) link(dep.kind, s, core.services.get(dep.name)!);
+    const cycle = findCycle(s.name, precedesByName);
+    if (cycle) {
+      forget(s);
+      return { ok: false, code: "invalid", message: `${where(desc)}: ${cycleMessage(cycle)}` };
+    }
+    return s;
+  }
+
+  /** Removes a stopped record and its edges. */
+  function forget(s: Service): void {
+    for (const l of [...s.deps]) {
+      release(core, l);
+      unlink(l);
+    }
+    unindexOrder(core, s);
+    core.services.delete(s.name);
+    core.marked.delete(s);
+  }
+
+  /** A loaded service for a command, or the failure to report. */
+  function lookup(name: string): Service | Failure {
+    return core.services.get(name) ?? { ok: false, code: "not-found", message: `service ${name} is not loaded` };
+  }
+
+  function notWhileShuttingDown(name: string): Failure | null {
+    return core.shuttingDown ? refused(`cannot start ${name}: bosun is shutting down`) : null;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Dependents
+
+  /** Hard dependents that are up (or coming back), transitively, nearest first. */
+  function upHardDependents(s: Service): Service[] {
+    const found: Service[] = [];
+    const seen = new Set<Service>([s]);
+    for (let i = -1; i < found.length; i++) {
+      const current = i < 0 ? s : found[i]!;
+      for (const l of current.dependents) {
+        const f = l.from;
+        if (isHard(l.kind) && !seen.has(f) && (f.state !== "stopped" || f.target === "started")) {
+          seen.add(f);
+          found.push(f);
+        }
+      }
+    }
+    return found;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Commands
+
+  const engine: Engine = {
+    get shuttingDown() {
+      return core.shuttingDown;
+    },
+
+    add(desc) {
+      return input(() => {
+        const s = core.services.has(desc.name) ? core.services.get(desc.name)! : register(desc, []);
+        return "name" in s ? OK : s;
+      });
+    },
+
+    start(name, opts = {}) {
+      return input(() => {
+        const s = resolve(name);
+        if (!("name" in s)) return s;
+        const stop = notWhileShuttingDown(name);
+        if (stop) return stop;
+        if (s.pinned === "stopped") return refused(`${name} is pinned stopped; unpin it first`);
+        if (s.state === "stopped" && s.target === "stopped") {
+          // A start by hand is a fresh start: the restart limit and backoff begin again.
+          s.restartTimes = [];
+          s.backoff = 0;
+        }
+        s.activated = true;
+        if (opts.pin) s.pinned = "started";
+        retarget(core, s);
+        mark(core, s);
+        return OK;
+      });
+    },
+
+    wake(name) {
+      return input(() => {
+        const s = resolve(name);
+        if (!("name" in s)) return s;
+        const stop = notWhileShuttingDown(name);
+        if (stop) return stop;
+        if (s.pinned === "stopped") return refused(`${name} is pinned stopped; unpin it first`);
+        for (const l of s.dependents) {
+          if (l.from.state === "starting" || l.from.state === "started") acquire(core, l);
+        }
+        if (!s.activated && s.holds === 0) {
+          return refused(`nothing active depends on ${name}; use start to activate it`);
+        }
+        return OK;
+      });
+    },
+
+    stop(name, opts = {}) {
+      return input(() => {
+        const s = lookup(name);
+        if (!("name" in s)) return s;
+        if (s.pinned === "started") return refused(`${name} is pinned started; unpin it first`);
+        const dependents = upHardDependents(s);
+        if (dependents.length > 0 && !opts.force) {
+          const names = dependents.map((d) => d.name);
+          return refused(`${name} is needed by ${names.join(", ")}; stop those first or use --force`, names);
+        }
+        const pinned = dependents.filter((d) => d.pinned === "started").map((d) => d.name);
+        if (pinned.length > 0) {
+          return refused(`cannot stop ${name}: dependent ${pinned.join(", ")} is pinned started; unpin it first`, pinned);
+        }
+        // Dependents stop first because each waits on its own dependents before going down.
+        for (const d of dependents) dropForGood(core, d);
+        dropForGood(core, s);
+        if (opts.pin) s.pinned = "stopped";
+        return OK;
+      });
+    },
+
+    restart(name) {
+      return input(() => {
+        const s = lookup(name);
+        if (!("name" in s)) return s;
+        const stop = notWhileShuttingDown(name);
+        if (stop) return stop;
+        if (s.state !== "started") return refused(`${name} is ${s.state}, not started; use start`);
+        restartService(core, s);
+        return OK;
+      });
+    },
+
+    release(name) {
+      return input(() => {
+        const s = lookup(name);
+        if (!("name" in s)) return s;
+        s.activated = false;
+        retarget(core, s);
+        return OK;
+      });
+    },
+
+    unpin(name) {
+      return input(() => {
+        const s = lookup(name);
+        if (!("name" in s)) return s;
+        s.pinned = null;
+        retarget(core, s);
+        mark(core, s);
+        return OK;
+      });
+    },
+
+    trigger(name) {
+      return setTrigger(name, true);
+    },
+
+    untrigger(name) {
+      return setTrigger(name, false);
+    },
+
+    signal(name, signal) {
+      return input(() => {
+        const s = lookup(name);
+        if (!("name" in s)) return s;
+        if (!hasProcess(s.desc) || !s.running) return refused(`${name} has no running process`);
+        const desc = s.desc;
+        core.outbox.push(() => core.launcher.signal(desc, signal));
+        return OK;
+      });
+    },
+
+    addDep(kind, fromName, toName) {
+      return input(() => {
+        const from = resolve(fromName);
+        if (!("name" in from)) return from;
+        const to = resolve(toName);
+        if (!("name" in to)) return to;
+        if (from === to) return { ok: false, code: "invalid", message: `${fromName} cannot depend on itself` };
+        if (from.deps.some((l) => l.kind === kind && l.to === to)) return OK;
+        const cycle = findCycle(from.name, (n) => (n === from.name ? [...precedesByName(n), to.name] : precedesByName(n)));
+        if (cycle) return refused(`adding ${kind} ${fromName} -> ${toName} would make a ${cycleMessage(cycle)}`);
+        if (kind === "need" && isUp(from) && to.state !== "started") {
+          return refused(`${fromName} is ${from.state} but ${toName} is not started; start ${toName} first`);
+        }
+        const l = link(kind, from, to);
+        if (isUp(from) && from.target === "started" && (kind === "need" || isUp(to))) acquire(core, l);
+        mark(core, from);
+        return OK;
+      });
+    },
+
+    rmDep(kind, fromName, toName) {
+      return input(() => {
+        const from = lookup(fromName);
+        if (!("name" in from)) return from;
+        const l = from.deps.find((e) => e.kind === kind && e.to.name === toName);
+        if (!l) return { ok: false, code: "not-found", message: `${fromName} has no ${kind} dependency on ${toName}` };
+        release(core, l);
+        unlink(l);
+        mark(core, from);
+        mark(core, l.to);
+        return OK;
+      });
+    },
+
+    unload(name) {
+      return input(() => {
+        const s = lookup(name);
+        if (!("name" in s)) return s;
+        if (isUp(s) || s.target === "started") return refused(`${name} is ${s.state}; stop it first`);
+        if (s.dependents.length > 0) {
+          const names = [...new Set(s.dependents.map((l) => l.from.name))];
+          return refused(`${name} cannot be unloaded: ${names.join(", ")} depend on it`, names);
+        }
+        forget(s);
+        return OK;
+      });
+    },
+
+    reload(next) {
+      return input(() => reload(next));
+    },
+
+    plan(descs) {
+      return planReload(core, descs);
+    },
+
+    shutdown() {
+      input(() => {
+        core.shuttingDown = true;
+        for (const s of core.services.values()) {
+          s.activated = false;
+          s.pinned = null;
+          retarget(core, s);
+          mark(core, s);
+        }
+      });
+    },
+
+    waitingOn() {
+      const waiting: { name: string; state: Service["state"]; since: number }[] = [];
+      for (const s of core.services.values()) {
+        const stopping = s.state === "stopping" && s.broughtDown;
+        const startingInShutdown = core.shuttingDown && s.state === "starting" && s.running;
+        if (stopping || startingInShutdown) waiting.push({ name: s.name, state: s.state, since: s.stateSince });
+      }
+      return waiting.sort((a, b) => a.since - b.since || a.name.localeCompare(b.name));
+    },
+
+    status(name) {
+      const s = core.services.get(name);
+      return s ? toStatus(s) : null;
+    },
+
+    list() {
+      return [...core.services.values()].map(toStatus).sort((a, b) => a.name.localeCompare(b.name));
+    },
+
+    description(name) {
+      return core.services.get(name)?.desc ?? null;
+    },
+
+    subscribe(listener) {
+      core.listeners.add(listener);
+      return () => {
+        core.listeners.delete(listener);
+      };
+    },
+
+    idle() {
+      for (const s of core.services.values()) {
+        if (s.state !== "stopped" || s.target !== "stopped" || s.running || s.restartTimer !== null) return false;
+      }
+      return true;
+    },
+
+    launched(name, pid) {
+      input(() => {
+        const s = core.services.get(name);
+        if (s?.running) s.pid = pid;
+      });
+    },
+
+    ready(name) {
+      input(() => {
+        const s = core.services.get(name);
+        if (s) onReady(core, s);
+      });
+    },
+
+    exited(name, status) {
+      input(() => {
+        const s = core.services.get(name);
+        if (s) onExited(core, s, status);
+      });
+    },
+
+    launchFailed(name, failure) {
+      input(() => {
+        const s = core.services.get(name);
+        if (s) onLaunchFailed(core, s, failure);
+      });
+    },
+  };
+
+  function setTrigger(name: string, on: boolean): CommandResult {
+    return input(() => {
+      const s = lookup(name);
+      if (!("name" in s)) return s;
+      if (s.desc.type !== "triggered") {
+        return { ok: false, code: "invalid", message: `${name} is not a triggered service (its type is ${s.desc.type})` };
+      }
+      s.triggered = on;
+      mark(core, s);
+      return OK;
+    });
+  }
+
+  /** Applies a new description; see reload.ts for what is refused and what waits for a restart. */
+  function reload(next: ServiceDescription): CommandResult & { restartNeeded?: string[] } {
+    const s = lookup(next.name);
+    if (!("name" in s)) return s;
+    const { removed, added } = dependencyChanges(s, next);
+    for (const dep of added) {
+      if (dep.name === s.name) return { ok: false, code: "invalid", message: `${where(next, dep.line)}: ${s.name} cannot depend on itself` };
+      const d = resolve(dep.name, [s.name]);
+      if (!("name" in d)) return { ok: false, code: d.code, message: `${where(next, dep.line)}: ${dep.kind} ${dep.name}: ${d.message}` };
+    }
+    const refusal = reloadRefusal(s, next, added, (n) => core.services.get(n)?.state === "started");
+    if (refusal !== null) return refused(refusal);
+
+    const cycle = findCycle(s.name, (n) => precedesAfterReload(n, s, next));
+    if (cycle) return { ok: false, code: "invalid", message: `${where(next)}: ${cycleMessage(cycle)}` };
+
+    const restartNeeded = isUp(s) ? restartSettings(s.desc, next) : [];
+    unindexOrder(core, s);
+    s.desc = next;
+    indexOrder(core, s);
+    for (const l of removed) {
+      release(core, l);
+      unlink(l);
+      mark(core, l.to);
+    }
+    for (const dep of added) {
+      const l = link(dep.kind, s, core.services.get(dep.name)!);
+      if (isUp(s) && s.target === "started") acquire(core, l);
+    }
+    mark(core, s);
+    return { ok: true, restartNeeded };
+  }
+
+  /** `precedes` as it would be with `next` in place of `s`'s description. */
+  function precedesAfterReload(name: string, s: Service, next: ServiceDescription): string[] {
+    const other = core.services.get(name);
+    if (!other) return [];
+    const deps = other === s ? next.depends.map((d: Dependency) => d.name) : other.deps.map((l) => l.to.name);
+    const after = (other === s ? next.after : other.desc.after).filter((n) => core.services.has(n));
+    const before = [...(core.beforeIndex.get(name) ?? [])].filter((o) => o !== s).map((o) => o.name);
+    if (other !== s && next.before.includes(name)) before.push(s.name);
+    return [...deps, ...after, ...before];
+  }
+
+  return engine;
+}

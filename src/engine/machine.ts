@@ -1,0 +1,579 @@
+/**
+ * @module engine/machine
+ * The state machine, dinit's activation model made level-triggered: every change marks the
+ * services that look at it, and `settle` re-evaluates marked services until nothing moves. Each
+ * evaluation compares one service's state with its target and its neighbours and takes at most
+ * one step (start, launch, stop, bring down). Process events and timer expiries enter here too.
+ *
+ * Nothing in this module calls out directly: launcher calls and events go to the outbox.
+ */
+import type { ServiceDescription } from "../config/schema.ts";
+import { decideRestart, describeExit, isFailure } from "./restart.ts";
+import { hasProcess, isHard, mustStartFirst, type Link, type Service } from "./service.ts";
+import type { Outbox } from "./outbox.ts";
+import type {
+  Clock,
+  ExitStatus,
+  LaunchFailure,
+  Launcher,
+  ServiceEvent,
+  ServiceState,
+  StopReason,
+} from "./types.ts";
+
+/** The engine's shared state, owned by createEngine and worked on by this module. */
+export interface Core {
+  services: Map<string, Service>;
+  launcher: Launcher;
+  clock: Clock;
+  outbox: Outbox;
+  listeners: Set<(event: ServiceEvent) => void>;
+  seq: number;
+  shuttingDown: boolean;
+  /** Services to re-evaluate, in the order they were marked. */
+  marked: Set<Service>;
+  /** name -> services that declared `after = name`. */
+  afterIndex: Map<string, Set<Service>>;
+  /** name -> services that declared `before = name`. */
+  beforeIndex: Map<string, Set<Service>>;
+  maxStarting: number;
+  /** ms; null = a starting service counts against maxStarting until it leaves starting. */
+  startingGrace: number | null;
+  /** Launched services still counting against maxStarting. */
+  slots: Set<Service>;
+  /** Services ready to launch but waiting for a slot, first come first served. */
+  slotQueue: Set<Service>;
+  /** Activates the chain-to target; returns an error message when it cannot be loaded. */
+  chain(name: string): string | null;
+  /** Runs one input (timer expiry) through the engine's input path. */
+  input(step: () => void): void;
+}
+
+/** Stop reasons that mean something went wrong (dependents then stop with dep-failed). */
+const FAILURES = new Set<StopReason>(["failed", "exec-failed", "timed-out", "dep-failed"]);
+
+export function mark(core: Core, s: Service): void {
+  core.marked.add(s);
+}
+
+/** Re-evaluates marked services until the machine is at rest. */
+export function settle(core: Core): void {
+  while (core.marked.size > 0) {
+    const s = core.marked.values().next().value as Service;
+    core.marked.delete(s);
+    if (core.services.get(s.name) === s) evaluate(core, s);
+  }
+}
+
+/** Services that must not start before `s` has (when both are starting). */
+function orderedBefore(core: Core, s: Service): Service[] {
+  const out: Service[] = [];
+  for (const name of s.desc.after) {
+    const o = core.services.get(name);
+    if (o) out.push(o);
+  }
+  for (const o of core.beforeIndex.get(s.name) ?? []) out.push(o);
+  return out;
+}
+
+/** Services that wait for `s` when both are starting (and stop before it during shutdown). */
+function orderedAfter(core: Core, s: Service): Service[] {
+  const out: Service[] = [];
+  for (const name of s.desc.before) {
+    const o = core.services.get(name);
+    if (o) out.push(o);
+  }
+  for (const o of core.afterIndex.get(s.name) ?? []) out.push(o);
+  return out;
+}
+
+/** Marks `s` and everything whose evaluation reads it. */
+function touch(core: Core, s: Service): void {
+  mark(core, s);
+  for (const l of s.deps) mark(core, l.to);
+  for (const l of s.dependents) mark(core, l.from);
+  for (const o of orderedBefore(core, s)) mark(core, o);
+  for (const o of orderedAfter(core, s)) mark(core, o);
+}
+
+function emit(core: Core, s: Service, from: ServiceState, note: string | null): void {
+  const to = s.state;
+  const down = to === "stopped" || to === "stopping";
+  const reason = to === "stopped" ? s.reason : to === "stopping" ? s.pendingReason : null;
+  const event: ServiceEvent = {
+    seq: ++core.seq,
+    time: core.clock.now(),
+    service: s.name,
+    from,
+    to,
+    target: s.target,
+    reason,
+    exit: down ? s.exit : null,
+    failure: reason === "exec-failed" ? s.failure : null,
+    note,
+  };
+  core.outbox.push(() => {
+    for (const listener of [...core.listeners]) {
+      try {
+        listener(event);
+      } catch {
+        // A subscriber's failure is its own; the others and the engine carry on.
+      }
+    }
+  });
+}
+
+function transition(core: Core, s: Service, to: ServiceState, note: string | null = null): void {
+  const from = s.state;
+  s.state = to;
+  s.stateSince = core.clock.now();
+  if (to === "started") s.since = s.stateSince;
+  if (from === "starting" && to !== "starting") freeSlot(core, s);
+  emit(core, s, from, note);
+  touch(core, s);
+}
+
+function cancel(core: Core, s: Service, timer: "restartTimer" | "startTimer" | "stopTimer" | "graceTimer"): void {
+  const handle = s[timer];
+  if (handle !== null) {
+    core.clock.cancel(handle);
+    s[timer] = null;
+  }
+}
+
+/** Schedules a timer whose expiry is an engine input, ignored if the record was replaced. */
+function schedule(core: Core, s: Service, ms: number, expire: () => void) {
+  return core.clock.schedule(ms, () =>
+    core.input(() => {
+      if (core.services.get(s.name) === s) expire();
+    }),
+  );
+}
+
+function call(core: Core, action: (launcher: Launcher, desc: ServiceDescription) => void, s: Service): void {
+  const desc = s.desc;
+  core.outbox.push(() => action(core.launcher, desc));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Wanting: activation, holds and pins decide the target.
+
+/** Recomputes the target from the activation mark, holds and pins. */
+export function retarget(core: Core, s: Service): void {
+  const wanted = s.pinned === "started" || s.activated || s.holds > 0;
+  const target = wanted && s.pinned !== "stopped" && !core.shuttingDown ? "started" : "stopped";
+  if (target !== s.target) {
+    s.target = target;
+    mark(core, s);
+  }
+}
+
+export function acquire(core: Core, l: Link): void {
+  if (l.holding) return;
+  l.holding = true;
+  l.to.holds += 1;
+  retarget(core, l.to);
+}
+
+export function release(core: Core, l: Link): void {
+  if (!l.holding) return;
+  l.holding = false;
+  l.to.holds -= 1;
+  retarget(core, l.to);
+}
+
+/**
+ * The service goes down and stays down: no activation, target stopped, and every link holding
+ * it is broken (hard dependents notice and go down too; soft ones keep running).
+ */
+export function dropForGood(core: Core, s: Service): void {
+  s.activated = false;
+  s.target = "stopped";
+  if (s.pinned === "started") s.pinned = null;
+  cancel(core, s, "restartTimer");
+  s.restartAfter = null;
+  for (const l of s.dependents) {
+    if (l.holding) {
+      l.holding = false;
+      s.holds -= 1;
+      mark(core, l.from);
+    }
+  }
+  mark(core, s);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Evaluation: one step toward the target.
+
+function evaluate(core: Core, s: Service): void {
+  switch (s.state) {
+    case "stopped":
+      return evaluateStopped(core, s);
+    case "starting":
+      return evaluateStarting(core, s);
+    case "started":
+      return evaluateStarted(core, s);
+    case "stopping":
+      return evaluateStopping(core, s);
+  }
+}
+
+function evaluateStopped(core: Core, s: Service): void {
+  if (s.target === "stopped") {
+    cancel(core, s, "restartTimer");
+    s.restartAfter = null;
+    for (const l of s.deps) release(core, l);
+    return;
+  }
+  if (s.restartTimer !== null || s.pinned === "stopped" || core.shuttingDown) return;
+  const restarting = s.restartAfter !== null;
+  s.restartAfter = null;
+  s.reason = null;
+  s.exit = null;
+  s.failure = null;
+  transition(core, s, "starting", restarting ? `restart ${s.restarts}` : null);
+  for (const l of s.deps) acquire(core, l);
+}
+
+/** A hard dependency that is not up while `s` relies on it, or null. */
+function hardDependencyDown(s: Service): Service | null {
+  for (const l of s.deps) {
+    if (isHard(l.kind) && l.to.state !== "started") return l.to;
+  }
+  return null;
+}
+
+/** `s` must go down because dependency `d` is down: with it for good, or to come back after. */
+function followDependency(core: Core, s: Service, d: Service): void {
+  if (d.target === "started") {
+    s.pendingReason = "dep-restart";
+  } else {
+    dropForGood(core, s);
+    s.pendingReason = d.reason !== null && FAILURES.has(d.reason) ? "dep-failed" : "normal";
+  }
+  s.pendingNote = `dependency ${d.name} stopped`;
+}
+
+function evaluateStarting(core: Core, s: Service): void {
+  if (s.running) {
+    const down = hardDependencyDown(s);
+    if (down) followDependency(core, s, down);
+    if (down || s.target === "stopped") cancelStart(core, s);
+    return;
+  }
+  if (s.target === "stopped") return cancelStart(core, s);
+
+  let waiting = false;
+  for (const l of s.deps) {
+    const d = l.to;
+    if (d.state === "started") continue;
+    const gone = d.state === "stopped" && d.target === "stopped";
+    if (mustStartFirst(l.kind)) {
+      if (gone) {
+        s.pendingNote = d.pinned === "stopped" ? `dependency ${d.name} is pinned stopped` : `dependency ${d.name} failed`;
+        return failStart(core, s, "dep-failed");
+      }
+      waiting = true;
+    } else if (!gone && d.target === "started") {
+      waiting = true; // waits-for: wait until it has started or failed
+    }
+  }
+  if (waiting) return;
+  for (const o of orderedBefore(core, s)) if (o.state === "starting") return;
+  launch(core, s);
+}
+
+function launch(core: Core, s: Service): void {
+  const type = s.desc.type;
+  if (type === "internal") return transition(core, s, "started");
+  if (type === "triggered") {
+    if (s.triggered) transition(core, s, "started");
+    return;
+  }
+  if (core.slots.size >= core.maxStarting) {
+    core.slotQueue.add(s); // keeps its place when already queued
+    return;
+  }
+  core.slotQueue.delete(s);
+  core.slots.add(s);
+  if (core.startingGrace !== null && Number.isFinite(core.maxStarting)) {
+    s.graceTimer = schedule(core, s, core.startingGrace, () => {
+      s.graceTimer = null;
+      freeSlot(core, s);
+    });
+  }
+  s.running = true;
+  s.pid = null;
+  if (s.desc.startTimeout > 0) {
+    s.startTimer = schedule(core, s, s.desc.startTimeout * 1000, () => startTimedOut(core, s));
+  }
+  call(core, (launcher, desc) => launcher.start(desc), s);
+}
+
+/** `s` no longer counts against maxStarting: the queued services try again, in queue order. */
+function freeSlot(core: Core, s: Service): void {
+  cancel(core, s, "graceTimer");
+  core.slotQueue.delete(s);
+  if (core.slots.delete(s)) for (const queued of core.slotQueue) mark(core, queued);
+}
+
+/** Leaves starting because the target is now stopped (or a hard dependency went down). */
+function cancelStart(core: Core, s: Service): void {
+  cancel(core, s, "startTimer");
+  if (!s.running) {
+    // Nothing was launched yet: the start is simply called off.
+    return finishStop(core, s);
+  }
+  const scripted = s.desc.type === "scripted";
+  if (scripted && !s.desc.options.includes("start-interruptible")) return; // the script finishes, then stops
+  s.pendingReason ??= "normal";
+  transition(core, s, "stopping", s.pendingNote);
+  s.broughtDown = true;
+  if (scripted) call(core, (launcher, desc) => launcher.interrupt(desc), s);
+  else call(core, (launcher, desc) => launcher.stop(desc), s);
+  armStopTimer(core, s);
+}
+
+function failStart(core: Core, s: Service, reason: StopReason): void {
+  s.pendingReason = reason;
+  dropForGood(core, s);
+  finishStop(core, s);
+}
+
+function evaluateStarted(core: Core, s: Service): void {
+  const down = hardDependencyDown(s);
+  if (down) {
+    followDependency(core, s, down);
+    return beginStop(core, s);
+  }
+  if (s.target === "stopped") {
+    s.pendingReason ??= "normal";
+    beginStop(core, s);
+  }
+}
+
+/** started -> stopping; the dependents go first, then `bringDown`. */
+export function beginStop(core: Core, s: Service): void {
+  s.pendingReason ??= "normal";
+  s.broughtDown = false;
+  transition(core, s, "stopping", s.pendingNote);
+}
+
+/** True while `dependent` still runs on top of `s` and must be down before `s` goes. */
+function blocksStop(core: Core, l: Link): boolean {
+  const f = l.from;
+  if (f.state === "stopped") return false;
+  if (core.shuttingDown) return true;
+  if (!isHard(l.kind)) return false;
+  return f.state === "started" || f.state === "stopping" || f.running;
+}
+
+function evaluateStopping(core: Core, s: Service): void {
+  if (s.broughtDown) return;
+  for (const l of s.dependents) if (blocksStop(core, l)) return;
+  if (core.shuttingDown) {
+    for (const o of orderedAfter(core, s)) if (o.state !== "stopped") return;
+  }
+  bringDown(core, s);
+}
+
+/** The service's own stop: the process or stop script, or nothing for internal services. */
+function bringDown(core: Core, s: Service): void {
+  s.broughtDown = true;
+  s.stateSince = core.clock.now();
+  if (s.desc.type === "scripted") {
+    if (!s.running) {
+      s.running = true;
+      call(core, (launcher, desc) => launcher.stop(desc), s);
+    }
+    return armStopTimer(core, s);
+  }
+  if (!hasProcess(s.desc) || !s.running) return finishStop(core, s);
+  call(core, (launcher, desc) => launcher.stop(desc), s);
+  armStopTimer(core, s);
+}
+
+function armStopTimer(core: Core, s: Service): void {
+  cancel(core, s, "stopTimer");
+  if (s.desc.stopTimeout <= 0) return;
+  s.stopTimer = schedule(core, s, s.desc.stopTimeout * 1000, () => {
+    s.stopTimer = null;
+    if (s.state === "stopping" && s.running) {
+      call(core, (launcher, desc) => launcher.kill(desc), s);
+    }
+  });
+}
+
+/** Reaches stopped: reports the reason, then arranges the restart or chain-to if due. */
+function finishStop(core: Core, s: Service): void {
+  cancel(core, s, "restartTimer");
+  cancel(core, s, "startTimer");
+  cancel(core, s, "stopTimer");
+  s.running = false;
+  s.broughtDown = false;
+  s.pid = null;
+  s.since = null;
+  s.reason = s.pendingReason ?? "normal";
+  s.pendingReason = null;
+  let note = s.pendingNote;
+  s.pendingNote = null;
+
+  const chainTo = s.desc.chainTo;
+  const cleanExit = s.reason === "terminated" && s.exit?.code === 0;
+  const chains =
+    chainTo !== null &&
+    !core.shuttingDown &&
+    s.restartAfter === null &&
+    (cleanExit || s.desc.options.includes("always-chain"));
+  if (chains) {
+    // Only marks the target: its own events follow this service's stopped event.
+    const error = core.chain(chainTo);
+    note = error === null ? (note === null ? `chain-to ${chainTo}` : `${note}; chain-to ${chainTo}`) : `chain-to ${chainTo} failed: ${error}`;
+  }
+
+  transition(core, s, "stopped", note);
+  if (s.restartAfter !== null && s.target === "started") {
+    s.restartTimer = schedule(core, s, s.restartAfter, () => {
+      s.restartTimer = null;
+      mark(core, s);
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Process events and timers.
+
+/** The launcher says the service is up. */
+export function onReady(core: Core, s: Service): void {
+  if (!s.running) return;
+  if (s.state === "starting") {
+    cancel(core, s, "startTimer");
+    if (s.desc.type === "scripted") s.running = false;
+    s.upSince = core.clock.now();
+    transition(core, s, "started");
+  } else if (s.state === "started") {
+    s.upSince = core.clock.now(); // a smooth-recovery relaunch is up again
+  }
+}
+
+/** The launcher says the process (or script) ended. */
+export function onExited(core: Core, s: Service, status: ExitStatus): void {
+  if (!s.running) return;
+  s.running = false;
+  s.pid = null;
+  s.exit = status;
+  switch (s.state) {
+    case "starting":
+      s.pendingNote = `${s.desc.type === "scripted" ? "start command" : "process"} ${describeExit(status)} while starting`;
+      return failStart(core, s, "failed");
+    case "started":
+      return crashed(core, s, status);
+    case "stopping":
+      if (s.broughtDown) finishStop(core, s);
+      return;
+    case "stopped":
+      return;
+  }
+}
+
+/** The launcher says the launch failed before the program ran. */
+export function onLaunchFailed(core: Core, s: Service, failure: LaunchFailure): void {
+  if (!s.running) return;
+  s.running = false;
+  s.pid = null;
+  s.failure = failure;
+  if (s.state === "starting") {
+    s.pendingNote = failure.message;
+    return failStart(core, s, "exec-failed");
+  }
+  if (s.state === "started") {
+    // A smooth-recovery relaunch could not exec: nothing runs any more.
+    s.pendingReason = "exec-failed";
+    s.pendingNote = failure.message;
+    dropForGood(core, s);
+    return beginStop(core, s);
+  }
+  if (s.state === "stopping" && s.broughtDown) {
+    s.pendingNote = `stop command: ${failure.message}`;
+    finishStop(core, s);
+  }
+}
+
+/** A started process ended of its own accord: restart it, or stop for good. */
+function crashed(core: Core, s: Service, status: ExitStatus): void {
+  const reason: StopReason = isFailure(status) ? "failed" : "terminated";
+  const decision = core.shuttingDown
+    ? { restart: false as const, tooQuickly: false }
+    : decideRestart(s.desc, status, s, core.clock.now());
+  if (!decision.restart) {
+    s.pendingReason = decision.tooQuickly ? "failed" : reason;
+    s.pendingNote = decision.tooQuickly ? "restarting too quickly" : describeExit(status);
+    dropForGood(core, s);
+    return beginStop(core, s);
+  }
+  s.restarts += 1;
+  const limit = s.desc.restartLimitCount > 0 ? `/${s.desc.restartLimitCount}` : "";
+  if (s.desc.smoothRecovery && s.desc.type !== "scripted") {
+    s.restartTimer = schedule(core, s, decision.delay, () => {
+      s.restartTimer = null;
+      if (s.state !== "started") return;
+      s.running = true;
+      call(core, (launcher, desc) => launcher.start(desc), s);
+    });
+    emit(core, s, "started", `${describeExit(status)}; smooth recovery (${decision.attempt}${limit})`);
+    return;
+  }
+  s.pendingReason = reason;
+  s.pendingNote = `${describeExit(status)}; restarting (${decision.attempt}${limit})`;
+  s.restartAfter = decision.delay;
+  beginStop(core, s);
+}
+
+function startTimedOut(core: Core, s: Service): void {
+  s.startTimer = null;
+  if (s.state !== "starting" || !s.running) return;
+  s.pendingReason = "timed-out";
+  dropForGood(core, s);
+  transition(core, s, "stopping", `start-timeout ${s.desc.startTimeout}s expired`);
+  s.broughtDown = true;
+  call(core, (launcher, desc) => launcher.interrupt(desc), s);
+  armStopTimer(core, s);
+}
+
+/** Brings a service down and up again, with its prepared-by dependencies and hard dependents. */
+export function restartService(core: Core, s: Service): void {
+  for (const l of s.deps) {
+    if (l.kind === "prepared-by" && l.to.state === "started") restartService(core, l.to);
+  }
+  if (s.state !== "started") return;
+  s.pendingReason = "normal";
+  s.pendingNote = "restart requested";
+  beginStop(core, s);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ordering index: `before`/`after` name services that may not be loaded yet, so they are
+// indexed by name and looked up when needed.
+
+function indexInto(index: Map<string, Set<Service>>, name: string, s: Service): void {
+  let set = index.get(name);
+  if (!set) index.set(name, (set = new Set()));
+  set.add(s);
+}
+
+/** Records `s`'s before/after names. */
+export function indexOrder(core: Core, s: Service): void {
+  for (const name of s.desc.after) indexInto(core.afterIndex, name, s);
+  for (const name of s.desc.before) indexInto(core.beforeIndex, name, s);
+}
+
+/** Forgets `s`'s before/after names (before an unload or a reload). */
+export function unindexOrder(core: Core, s: Service): void {
+  for (const name of s.desc.after) core.afterIndex.get(name)?.delete(s);
+  for (const name of s.desc.before) core.beforeIndex.get(name)?.delete(s);
+}
+
+/** Names of the services that must be up before `s` may start: its dependencies and orderings. */
+export function precedes(core: Core, s: Service): string[] {
+  return [...s.deps.map((l) => l.to.name), ...orderedBefore(core, s).map((o) => o.name)];
+}

@@ -1,0 +1,78 @@
+/**
+ * @module engine/restart
+ * The restart policy: whether an exit counts as a failure (dinit's on-failure judgement), and
+ * what to do after a started process ends on its own: restart (after how long), or stop for good
+ * because the policy says no or the service is restarting too quickly.
+ */
+import type { ServiceDescription } from "../config/schema.ts";
+import type { ExitStatus } from "./types.ts";
+
+/** Signals a process is conventionally asked to end with; dying of one is not a failure. */
+const POLITE_SIGNALS = new Set(["HUP", "INT", "USR1", "USR2", "TERM"]);
+
+/**
+ * dinit's on-failure judgement: a non-zero exit code, or death by a signal other than
+ * HUP/INT/USR1/USR2/TERM.
+ *
+ * @example
+ * isFailure({ code: 3, signal: null }); // true
+ * isFailure({ code: null, signal: "TERM" }); // false
+ */
+export function isFailure(status: ExitStatus): boolean {
+  if (status.signal !== null) return !POLITE_SIGNALS.has(status.signal);
+  return status.code !== null && status.code !== 0;
+}
+
+/** Describes an exit for notes: `exited with 3`, `killed by SEGV`. */
+export function describeExit(status: ExitStatus): string {
+  return status.signal !== null ? `killed by ${status.signal}` : `exited with ${status.code ?? "?"}`;
+}
+
+/** What to do after a started process ended of its own accord. */
+export type RestartDecision =
+  | { restart: false; tooQuickly: boolean }
+  | { restart: true; delay: number; attempt: number };
+
+/** The part of a record the decision reads and updates. */
+export interface RestartHistory {
+  restartTimes: number[];
+  backoff: number;
+  upSince: number | null;
+}
+
+/**
+ * Decides on a restart and, when restarting, records it in `history`. Times are clock ms;
+ * description durations are seconds.
+ *
+ * The limit counts automatic restarts within the last `restartLimitInterval` (dinit's window);
+ * `restartLimitCount` 0 means unlimited. The backoff (bosun's `restartDelayMax`, used only when
+ * greater than `restartDelay`) doubles the delay per consecutive restart up to the cap; a process
+ * that stayed up for longer than `restartLimitInterval` starts the doubling afresh.
+ *
+ * @example
+ * decideRestart(desc, { code: 1, signal: null }, history, clock.now());
+ * // { restart: true, delay: 200, attempt: 1 }
+ */
+export function decideRestart(
+  desc: ServiceDescription,
+  status: ExitStatus,
+  history: RestartHistory,
+  now: number,
+): RestartDecision {
+  const wanted = desc.restart === "yes" || (desc.restart === "on-failure" && isFailure(status));
+  if (!wanted) return { restart: false, tooQuickly: false };
+
+  const window = desc.restartLimitInterval * 1000;
+  history.restartTimes = history.restartTimes.filter((t) => now - t < window);
+  if (desc.restartLimitCount > 0 && history.restartTimes.length >= desc.restartLimitCount) {
+    return { restart: false, tooQuickly: true };
+  }
+  if (history.upSince !== null && now - history.upSince > window) history.backoff = 0;
+
+  const base = desc.restartDelay * 1000;
+  const cap = desc.restartDelayMax * 1000;
+  const delay = cap > base ? Math.min(cap, base * 2 ** history.backoff) : base;
+  history.backoff += 1;
+  history.restartTimes.push(now);
+  return { restart: true, delay, attempt: history.restartTimes.length };
+}

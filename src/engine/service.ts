@@ -1,0 +1,155 @@
+/**
+ * @module engine/service
+ * The engine's record of one loaded service (its state, marks, timers and restart history) and
+ * of one dependency link between two records, with the small predicates the state machine asks
+ * of them. Records are mutable and private to the engine; `toStatus` is the public snapshot.
+ */
+import type { DepKind, ServiceDescription } from "../config/schema.ts";
+import type {
+  ExitStatus,
+  LaunchFailure,
+  ServiceState,
+  ServiceStatus,
+  StopReason,
+  TargetState,
+  TimerHandle,
+} from "./types.ts";
+
+/**
+ * A dependency edge `from` -> `to`. `holding` means `from` currently keeps `to` wanted: set while
+ * `from` is up (or on its way up), cleared when `from` is down for good or the link is broken
+ * (a soft dependency stopped by hand stays stopped until its dependent starts again).
+ */
+export interface Link {
+  kind: DepKind;
+  from: Service;
+  to: Service;
+  holding: boolean;
+}
+
+export interface Service {
+  name: string;
+  desc: ServiceDescription;
+  state: ServiceState;
+  target: TargetState;
+  activated: boolean;
+  pinned: TargetState | null;
+  triggered: boolean;
+  deps: Link[];
+  dependents: Link[];
+  /** Number of `holding` links into this service. */
+  holds: number;
+  /** The launcher owes an `exited` or `launchFailed` for this service (process or script). */
+  running: boolean;
+  /** While stopping: the service's own stop has begun (dependents are already down). */
+  broughtDown: boolean;
+  pid: number | null;
+  exit: ExitStatus | null;
+  reason: StopReason | null;
+  failure: LaunchFailure | null;
+  /** Reason and note of the stop in progress, reported when it completes. */
+  pendingReason: StopReason | null;
+  pendingNote: string | null;
+  /** Delay (ms) to wait after this stop completes before the automatic restart. */
+  restartAfter: number | null;
+  restarts: number;
+  /** Clock time of the last transition to started. */
+  since: number | null;
+  /** Clock time of the last state change. */
+  stateSince: number;
+  /** Clock time the running process last came up (differs from `since` after smooth recovery). */
+  upSince: number | null;
+  /** Times of automatic restarts, for restart-limit-count within restart-limit-interval. */
+  restartTimes: number[];
+  /** Consecutive automatic restarts, for the exponential backoff. */
+  backoff: number;
+  restartTimer: TimerHandle | null;
+  startTimer: TimerHandle | null;
+  stopTimer: TimerHandle | null;
+  graceTimer: TimerHandle | null;
+}
+
+/** A `need` or `prepared-by` edge: the dependent cannot run without the dependency. */
+export function isHard(kind: DepKind): boolean {
+  return kind === "need" || kind === "prepared-by";
+}
+
+/** Kinds that must have started before the dependent may start. */
+export function mustStartFirst(kind: DepKind): boolean {
+  return kind !== "waits-for";
+}
+
+/** Types whose start and stop go through the launcher. */
+export function hasProcess(desc: ServiceDescription): boolean {
+  return desc.type === "process" || desc.type === "bgprocess" || desc.type === "scripted";
+}
+
+/** A fresh, stopped record for a description. */
+export function createService(desc: ServiceDescription, now: number): Service {
+  return {
+    name: desc.name,
+    desc,
+    state: "stopped",
+    target: "stopped",
+    activated: false,
+    pinned: null,
+    triggered: false,
+    deps: [],
+    dependents: [],
+    holds: 0,
+    running: false,
+    broughtDown: false,
+    pid: null,
+    exit: null,
+    reason: null,
+    failure: null,
+    pendingReason: null,
+    pendingNote: null,
+    restartAfter: null,
+    restarts: 0,
+    since: null,
+    stateSince: now,
+    upSince: null,
+    restartTimes: [],
+    backoff: 0,
+    restartTimer: null,
+    startTimer: null,
+    stopTimer: null,
+    graceTimer: null,
+  };
+}
+
+/** Links a dependency edge into both records (not yet holding). */
+export function link(kind: DepKind, from: Service, to: Service): Link {
+  const edge: Link = { kind, from, to, holding: false };
+  from.deps.push(edge);
+  to.dependents.push(edge);
+  return edge;
+}
+
+/** Removes an edge from both records; the caller releases it first. */
+export function unlink(edge: Link): void {
+  edge.from.deps.splice(edge.from.deps.indexOf(edge), 1);
+  edge.to.dependents.splice(edge.to.dependents.indexOf(edge), 1);
+}
+
+/** The public snapshot of a record. */
+export function toStatus(s: Service): ServiceStatus {
+  return {
+    name: s.name,
+    type: s.desc.type,
+    state: s.state,
+    target: s.target,
+    activated: s.activated,
+    pinned: s.pinned,
+    pid: s.pid,
+    exit: s.exit,
+    reason: s.reason,
+    failure: s.failure,
+    restarts: s.restarts,
+    since: s.state === "started" ? s.since : null,
+    triggered: s.triggered,
+    depends: s.deps.map((l) => ({ kind: l.kind, name: l.to.name })),
+    dependents: s.dependents.map((l) => ({ kind: l.kind, name: l.from.name })),
+  };
+}
