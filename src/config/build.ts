@@ -110,7 +110,9 @@ export function buildDescription(input: BuildInput): { description: ServiceDescr
       problems.push(error(where.file, where.line, name, `${setting ?? (path || "description")}: ${issue.message}`));
     }
   }
-  if (result.success) problems.push(...structural(result.output, sources));
+  // Contradictions are judged only on a description whose settings all read cleanly, so a
+  // command with a typo is not also reported as a missing command.
+  if (result.success && !problems.some((p) => p.severity === "error")) problems.push(...structural(result.output, sources));
   const failed = problems.some((p) => p.severity === "error");
   return { description: failed || !result.success ? null : result.output, problems };
 }

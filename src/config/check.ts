@@ -66,10 +66,10 @@ function lint(
 
   if (!runsProcess) {
     for (const setting of PROCESS_ONLY) {
-      if (d.lines[setting] !== undefined) warn(setting, `${setting}: ignored for a ${d.type} service (it runs no process)`);
+      if (d.lines[setting] !== undefined) warn(setting, `${setting}: ignored for type ${d.type} (it runs no process)`);
     }
     for (const option of PROCESS_ONLY_OPTIONS) {
-      if (d.options.includes(option as never)) warn("options", `options: '${option}' is ignored for a ${d.type} service`);
+      if (d.options.includes(option as never)) warn("options", `options: '${option}' is ignored for type ${d.type} (it runs no process)`);
     }
   }
   if (d.lines["log-type"] !== undefined && d.logType === "file" && d.logfile === null) {

@@ -5,7 +5,7 @@
  * substitution (bosun's environment and `$1`) and resolve against the including file's
  * directory; a cycle or a nesting deeper than MAX_INCLUDE_DEPTH is an error.
  */
-import { dirname, resolve } from "node:path";
+import { dirname, relative, resolve } from "node:path";
 import { realpathSync } from "node:fs";
 import { readTextFile, FileProblem } from "./files.ts";
 import { lex, type Statement } from "./lexer.ts";
@@ -68,7 +68,7 @@ export function readWithIncludes(file: string, preload: Resolver): { statements:
       }
       const real = realpath(target);
       if (chain.includes(real)) {
-        problems.push(error(path, s.line, null, `${directive} ${target}: include cycle (${[...chain, real].join(" -> ")}); remove one of the includes`));
+        problems.push(error(path, s.line, null, `${directive} ${target}: include cycle (${[...chain, real].map((p) => relative(dirname(chain[0]!), p)).join(" -> ")}); remove one of the includes`));
       } else if (chain.length > MAX_INCLUDE_DEPTH) {
         problems.push(error(path, s.line, null, `${directive} ${target}: includes nest deeper than ${MAX_INCLUDE_DEPTH} levels`));
       } else {

@@ -4,7 +4,7 @@
  * a template instance `base@arg` from the file `base`, caches what it loaded, and follows
  * what a service reaches for `loadAll`. The engine loads lazily through `load`.
  */
-import { join } from "node:path";
+import { resolve } from "node:path";
 import * as v from "valibot";
 import { buildDescription } from "./build.ts";
 import { exists } from "./files.ts";
@@ -38,7 +38,7 @@ export interface Loader {
 export function findServiceFile(name: string, dirs: string[]): string | null {
   const base = name.split("@")[0]!;
   for (const dir of dirs) {
-    const path = join(dir, base);
+    const path = resolve(dir, base);
     if (exists(path)) return path;
   }
   return null;

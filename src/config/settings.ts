@@ -325,7 +325,7 @@ export const SETTINGS: Record<string, SettingSpec> = {
       for (const word of val.words) {
         const option = picked(word, OPTIONS, "option");
         const why = IGNORED_OPTIONS[option];
-        if (why) ctx.warn(`option '${option}': ${why}`);
+        if (why) ctx.warn(`'${option}': ${why}`);
         if (option === "no-new-privs") d.desc.noNewPrivs = true;
         if (!d.desc.options.includes(option)) d.desc.options = [...d.desc.options, option];
       }
