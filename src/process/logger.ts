@@ -1,0 +1,40 @@
+/**
+ * @module process/logger
+ * bosun's own log lines (service started, stopped with reason, restarting, waiting on X during
+ * shutdown): a consola instance whose only reporter hands each line to the log router, so they
+ * share the sink and format of the services' output. The service is consola's tag.
+ */
+import { createConsola, type ConsolaInstance, type LogType } from "consola/core";
+import { format } from "node:util";
+import type { LogRouter, SystemLevel } from "../log/types.ts";
+
+export type Verbosity = "quiet" | "normal" | "verbose";
+
+const levels: Record<Verbosity, number> = { quiet: 1, normal: 3, verbose: 4 };
+
+function systemLevel(type: LogType): SystemLevel {
+  if (type === "fatal" || type === "error") return "error";
+  if (type === "warn") return "warn";
+  if (type === "debug" || type === "trace" || type === "verbose") return "debug";
+  return "info";
+}
+
+/**
+ * A consola logger writing through `logs.system`.
+ *
+ * @example
+ * const log = systemLogger(logs, "normal");
+ * log.withTag("web").info("started");   // logs.system("info", "started", "web")
+ */
+export function systemLogger(logs: LogRouter, verbosity: Verbosity): ConsolaInstance {
+  return createConsola({
+    level: levels[verbosity],
+    reporters: [
+      {
+        log(obj) {
+          logs.system(systemLevel(obj.type), format(...obj.args), obj.tag || undefined);
+        },
+      },
+    ],
+  });
+}
