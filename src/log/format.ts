@@ -34,6 +34,7 @@ function colourOf(name: string): number {
 export class Prefixes {
   private width = SELF.length;
   private readonly cache = new Map<string, string>();
+  private readonly encoded = new Map<string, Uint8Array>();
 
   constructor(private readonly colour: boolean) {}
 
@@ -43,7 +44,19 @@ export class Prefixes {
     if (len > this.width) {
       this.width = len;
       this.cache.clear();
+      this.encoded.clear();
     }
+  }
+
+  /** The prefix as UTF-8 bytes. */
+  bytes(name: string): Uint8Array {
+    const text = this.text(name);
+    let bytes = this.encoded.get(text);
+    if (!bytes) {
+      bytes = new TextEncoder().encode(text);
+      this.encoded.set(text, bytes);
+    }
+    return bytes;
   }
 
   /** `name` padded, then ` | `; coloured when on a terminal. */
@@ -59,13 +72,15 @@ export class Prefixes {
 }
 
 /**
- * One JSON line (with its newline) for a service's output line.
+ * One JSON line (with its newline) for a service's output line. `time` is when bosun read it
+ * (one ISO string per batch: the lines of one read arrived together).
  *
  * @example
- * jsonLine("web", "stdout", "listening") // '{"time":"2026-…Z","service":"web","stream":"stdout","line":"listening"}\n'
+ * jsonLine("web", "stdout", "listening", new Date().toISOString())
+ * // '{"time":"2026-…Z","service":"web","stream":"stdout","line":"listening"}\n'
  */
-export function jsonLine(service: string, stream: Stream, line: string): string {
-  return `${JSON.stringify({ time: new Date().toISOString(), service, stream, line })}\n`;
+export function jsonLine(service: string, stream: Stream, line: string, time: string): string {
+  return `${JSON.stringify({ time, service, stream, line })}\n`;
 }
 
 /** One of bosun's own messages as text or JSON, with its newline. */

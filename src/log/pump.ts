@@ -9,9 +9,12 @@
 /** The longest stretch of reading before timers and I/O get a turn. */
 const SLICE_MS = 8;
 
-/** Lets pending timers and I/O callbacks run before continuing. */
+/**
+ * Lets pending timers and I/O callbacks run before continuing. A zero timeout rather than
+ * setImmediate: measured on Bun 1.4, an immediate let a 1 ms interval run only every other time.
+ */
 export function yieldToLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 /**
@@ -24,6 +27,9 @@ export function yieldToLoop(): Promise<void> {
 export async function pump(stream: ReadableStream<Uint8Array>, sink: (chunk: Uint8Array) => void | Promise<void>): Promise<void> {
   const reader = stream.getReader();
   let sliceStart = performance.now();
+  // One chunk may be in the sink while the next is read: reading and writing overlap, and
+  // bosun still holds at most two chunks of a service's output.
+  let writing: void | Promise<void> = undefined;
   try {
     for (;;) {
       let next: Awaited<ReturnType<typeof reader.read>>;
@@ -33,13 +39,15 @@ export async function pump(stream: ReadableStream<Uint8Array>, sink: (chunk: Uin
         return; // a read error means the pipe is gone; nothing more will come
       }
       if (next.done) return;
-      await sink(next.value);
+      await writing;
+      writing = sink(next.value);
       if (performance.now() - sliceStart > SLICE_MS) {
         await yieldToLoop();
         sliceStart = performance.now();
       }
     }
   } finally {
+    await writing;
     reader.releaseLock();
   }
 }

@@ -155,18 +155,42 @@ export function createLogRouter(opts: LogRouterOptions = {}): LogRouter {
   function toConsole(channel: Channel, format: LogFormat) {
     prefixes.admit(channel.name);
     return (lines: LogLine[]): Promise<void> => {
-      let text = "";
-      let stream: Stream = "stdout";
-      for (const line of lines) {
+      const first = lines[0];
+      if (!first) return Promise.resolve();
+      // Only the newest lines of a batch can stay in the ring: decode just those.
+      const recent = channel.recent;
+      const keepFrom = recent ? Math.max(0, lines.length - recent.capacity) : lines.length;
+      const following = channel.listeners.size > 0;
+      const texts: string[] = [];
+      for (let i = 0; i < lines.length; i++) {
+        const line = lines[i] as LogLine;
+        if (format === "text" && i < keepFrom && !following) continue;
         const s = decoder.decode(line.bytes);
-        stream = line.stream;
-        channel.recent?.push(s);
-        if (channel.listeners.size > 0) notify(channel, s, line.stream);
-        text += format === "json" ? jsonLine(channel.name, line.stream, s) : `${prefixes.text(channel.name)}${s}\n`;
+        if (i >= keepFrom) recent?.push(s);
+        if (following) notify(channel, s, line.stream);
+        texts.push(s);
       }
-      if (text === "") return Promise.resolve();
-      return (stream === "stderr" ? stderr : stdout).write(text);
+      // A batch comes from one stream; text is assembled as bytes (no decode/encode round trip).
+      const out = first.stream === "stderr" ? stderr : stdout;
+      if (format === "text") return out.write(prefixed(prefixes.bytes(channel.name), lines));
+      const time = new Date().toISOString();
+      return out.write(texts.map((s) => jsonLine(channel.name, first.stream, s, time)).join(""));
     };
+  }
+
+  /** `prefix line\n` for each line, in one buffer. */
+  function prefixed(prefix: Uint8Array, lines: LogLine[]): Uint8Array {
+    let size = 0;
+    for (const line of lines) size += prefix.length + line.bytes.length + 1;
+    const out = new Uint8Array(size);
+    let at = 0;
+    for (const line of lines) {
+      out.set(prefix, at);
+      out.set(line.bytes, at + prefix.length);
+      at += prefix.length + line.bytes.length;
+      out[at++] = 10;
+    }
+    return out;
   }
 
   /** Memory ring: the raw bytes, newlines kept where the service wrote them. */
@@ -184,8 +208,9 @@ export function createLogRouter(opts: LogRouterOptions = {}): LogRouter {
   /** The bytes a file gets for these lines: as written, or JSON lines. */
   function fileBytes(name: string, lines: LogLine[], format: LogFormat): Uint8Array {
     if (format === "json") {
+      const time = new Date().toISOString();
       let text = "";
-      for (const line of lines) text += jsonLine(name, line.stream, decoder.decode(line.bytes));
+      for (const line of lines) text += jsonLine(name, line.stream, decoder.decode(line.bytes), time);
       return encoder.encode(text);
     }
     let size = 0;

@@ -69,6 +69,18 @@ test("an overlong line is cut into pieces, none longer than the limit, nothing l
   await err.end();
 });
 
+test("an overlong line of multi-byte characters is cut between characters, never inside one", async () => {
+  const { out, err } = consoles();
+  const logs = createLogRouter({ stdout: out.stream, stderr: err.stream, maxLineBytes: 101 });
+  // 300 two-byte characters: 600 bytes, cut at 100-byte boundaries (101 would split one).
+  await launch(logs, service({ name: "utf" }), ["sh", "-c", "i=0; while [ $i -lt 300 ]; do printf '\\303\\251'; i=$((i+1)); done; echo"]).done;
+  await logs.close();
+  const pieces = (await out.end()).split("\n").filter(Boolean).map((l) => l.slice(l.indexOf("| ") + 2));
+  expect(pieces.join("")).toBe("é".repeat(300));
+  for (const piece of pieces) expect(piece).not.toContain("\uFFFD");
+  await err.end();
+});
+
 test("bosun's own lines go to stderr with the bosun prefix, debug dropped by default", async () => {
   const { out, err } = consoles();
   const logs = createLogRouter({ stdout: out.stream, stderr: err.stream });

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, expect, test } from "bun:test";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createLogRouter } from "../../src/log/router.ts";
 import { fileConsole, launch, numbered, service, tempDir, until } from "./helpers.ts";
@@ -47,4 +47,6 @@ test("a held pipe carries every line once, in order, across restarts of producer
     await out.end();
     await err.end();
   }
+  // close() removed the private directory of the held pipes.
+  expect(readdirSync(dir.path).filter((name) => name.startsWith("bosun-pipes-"))).toEqual([]);
 });

@@ -1,0 +1,145 @@
+/**
+ * @module bench/log
+ * Throughput of each log sink and the worst event-loop lag while it runs, against `cat > file`
+ * as the reference. A child writes `--size` MiB of 100-byte lines as fast as it can.
+ *
+ *   bun bench/log.ts [--size MIB]   (default 256; --size 1024 for the issue's 1 GB)
+ */
+import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import * as v from "valibot";
+import { describe, type ServiceDescriptionInput } from "../src/config/schema.ts";
+import { createLogRouter } from "../src/log/router.ts";
+import type { LogRouter } from "../src/log/types.ts";
+
+const Flags = v.object({ size: v.pipe(v.string(), v.transform(Number), v.integer("--size is a whole number of MiB"), v.minValue(1)) });
+const { values } = parseArgs({ options: { size: { type: "string", default: "256" } } });
+const mib = v.parse(Flags, values).size;
+const bytes = mib * 1024 * 1024;
+const dir = mkdtempSync(join(tmpdir(), "bosun-bench-"));
+const LINE = "x".repeat(99);
+const produce = `yes ${LINE} | head -c ${bytes}`;
+
+/** Worst lateness of a 5 ms interval timer while `run` goes. */
+async function measure(run: () => Promise<void>): Promise<{ seconds: number; lagMs: number }> {
+  let worst = 0;
+  let last = performance.now();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    worst = Math.max(worst, now - last - 5);
+    last = now;
+  }, 5);
+  const start = performance.now();
+  await run();
+  const seconds = (performance.now() - start) / 1000;
+  clearInterval(timer);
+  return { seconds, lagMs: worst };
+}
+
+/** One launch through the router, as the process layer does it, until its output has landed. */
+async function throughRouter(logs: LogRouter, input: Partial<ServiceDescriptionInput>, argv: string[]): Promise<void> {
+  const desc = describe({ name: "bench", type: "process", ...input });
+  const out = logs.open(desc);
+  const proc = Bun.spawn(argv, { stdin: out.stdin, stdout: out.stdout, stderr: out.stderr });
+  out.attach({
+    stdout: out.stdout === "pipe" ? (proc.stdout as ReadableStream<Uint8Array>) : null,
+    stderr: out.stderr === "pipe" ? (proc.stderr as ReadableStream<Uint8Array>) : null,
+  });
+  await proc.exited;
+  out.release();
+  await out.delivered;
+}
+
+function consoleTo(name: string) {
+  const stream = createWriteStream(join(dir, name));
+  return { logs: createLogRouter({ stdout: stream, stderr: stream, runtimeDir: dir }), end: () => new Promise<void>((r) => stream.end(r)) };
+}
+
+const cases: [string, () => Promise<void>][] = [
+  ["reference: cat > file", async () => void (await Bun.spawn(["sh", "-c", `${produce} | cat > ${join(dir, "ref")}`]).exited)],
+  [
+    "file, direct fd",
+    async () => {
+      const { logs, end } = consoleTo("c1");
+      await throughRouter(logs, { logType: "file", logfile: join(dir, "direct.log") }, ["sh", "-c", produce]);
+      await logs.close();
+      await end();
+    },
+  ],
+  [
+    "file, rotated at 64 MiB",
+    async () => {
+      const { logs, end } = consoleTo("c2");
+      await throughRouter(logs, { logType: "file", logfile: join(dir, "rot.log"), logMaxSize: 64 << 20, logMaxFiles: 2 }, ["sh", "-c", produce]);
+      await logs.close();
+      await end();
+    },
+  ],
+  [
+    "file, JSON lines",
+    async () => {
+      const { logs, end } = consoleTo("c3");
+      await throughRouter(logs, { logType: "file", logfile: join(dir, "json.log"), logFormat: "json" }, ["sh", "-c", produce]);
+      await logs.close();
+      await end();
+    },
+  ],
+  [
+    "console, text prefixed",
+    async () => {
+      const { logs, end } = consoleTo("console.txt");
+      await throughRouter(logs, {}, ["sh", "-c", produce]);
+      await logs.close();
+      await end();
+    },
+  ],
+  [
+    "console, JSON lines",
+    async () => {
+      const { logs, end } = consoleTo("console.json");
+      await throughRouter(logs, { logFormat: "json" }, ["sh", "-c", produce]);
+      await logs.close();
+      await end();
+    },
+  ],
+  [
+    "buffer (64 KiB ring)",
+    async () => {
+      const { logs, end } = consoleTo("c4");
+      await throughRouter(logs, { logType: "buffer", logBufferSize: 65536 }, ["sh", "-c", produce]);
+      await logs.close();
+      await end();
+    },
+  ],
+  [
+    "pipe to a consumer (cat > file)",
+    async () => {
+      const { logs, end } = consoleTo("c5");
+      const consumer = describe({ name: "consumer", type: "process", consumerOf: "bench", logType: "file", logfile: join(dir, "consumed") });
+      const out = logs.open(consumer);
+      // The consumer stops after exactly the produced bytes (the held pipe never gives it EOF).
+      const reader = Bun.spawn(["sh", "-c", `head -c ${bytes}`], { stdin: out.stdin, stdout: out.stdout, stderr: out.stderr });
+      await throughRouter(logs, { logType: "pipe" }, ["sh", "-c", produce]);
+      await reader.exited;
+      out.release();
+      await logs.close();
+      await end();
+    },
+  ],
+];
+
+console.log(`${mib} MiB of 100-byte lines per sink (${process.platform}, bun ${Bun.version})`);
+console.log(`${"sink".padEnd(34)} ${"MiB/s".padStart(8)} ${"vs cat".padStart(7)} ${"worst lag ms".padStart(13)}`);
+let reference = 0;
+try {
+  for (const [name, run] of cases) {
+    const { seconds, lagMs } = await measure(run);
+    const rate = mib / seconds;
+    reference ||= rate;
+    console.log(`${name.padEnd(34)} ${rate.toFixed(0).padStart(8)} ${(rate / reference).toFixed(2).padStart(7)} ${lagMs.toFixed(1).padStart(13)}`);
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
