@@ -249,7 +249,8 @@ function followDependency(core: Core, s: Service, d: Service): void {
     s.pendingReason = "dep-restart";
   } else {
     dropForGood(core, s);
-    s.pendingReason = d.reason !== null && FAILURES.has(d.reason) ? "dep-failed" : "normal";
+    const why = d.state === "stopping" ? d.pendingReason : d.reason;
+    s.pendingReason = why !== null && FAILURES.has(why) ? "dep-failed" : "normal";
   }
   s.pendingNote = `dependency ${d.name} stopped`;
 }
