@@ -83,7 +83,12 @@ export function jsonLine(service: string, stream: Stream, line: string, time: st
   return `${JSON.stringify({ time, service, stream, line })}\n`;
 }
 
-/** One of bosun's own messages as text or JSON, with its newline. */
+/**
+ * One of bosun's own messages as text or JSON, with its newline.
+ *
+ * @example
+ * systemLine("text", prefixes, "warn", "restarting", "web") // "bosun | warn: web: restarting\n"
+ */
 export function systemLine(
   format: LogFormat,
   prefixes: Prefixes,
@@ -97,5 +102,9 @@ export function systemLine(
   }
   const tag = level === "info" ? "" : `${level}: `;
   const about = service ? `${service}: ` : "";
-  return `${prefixes.text(SELF)}${tag}${about}${message}\n`;
+  // A multi-line message (a stack trace) keeps the prefix on every line, so grep and
+  // `docker logs` filters still see where each line came from.
+  const [head, ...rest] = message.split("\n");
+  const prefix = prefixes.text(SELF);
+  return `${prefix}${tag}${about}${head}\n${rest.map((line) => `${prefix}  ${line}\n`).join("")}`;
 }

@@ -409,7 +409,14 @@ export function createLogRouter(opts: LogRouterOptions = {}): LogRouter {
     follow(name, onLine) {
       const channel = channelOf(name);
       // A file is followed on disk: a child writing to its own fd never passes through bosun.
-      if (channel.type === "file" && channel.path) return followFile(channel.path, (line) => onLine(line, "stdout"));
+      if (channel.type === "file" && channel.path) {
+        try {
+          return followFile(channel.path, (line) => onLine(line, "stdout"));
+        } catch (error) {
+          system("warn", `cannot follow ${channel.path}: ${error instanceof Error ? error.message : String(error)}`, name);
+          return () => {};
+        }
+      }
       channel.listeners.add(onLine);
       return () => void channel.listeners.delete(onLine);
     },

@@ -52,7 +52,8 @@ export function tailFile(path: string, count: number): string[] | null {
 
 /**
  * Calls `onLine` for each line appended to `path` from now on; returns the function that stops.
- * A file that is replaced or truncated (rotation) is read again from its start.
+ * A file that is replaced or truncated (rotation) is read again from its start. Throws when
+ * the file's directory cannot be watched.
  *
  * @example
  * const stop = followFile("/var/log/web.log", (line) => console.log(line));
@@ -107,6 +108,8 @@ export function followFile(path: string, onLine: (line: string) => void): () => 
   const watcher = watch(dirname(path), (_event, file) => {
     if (!stopped && (file === null || file === name)) void readNew();
   });
+  // The directory went away: nothing more can be followed, and an unhandled error would be fatal.
+  watcher.on("error", () => watcher.close());
   return () => {
     stopped = true;
     watcher.close();

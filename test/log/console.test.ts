@@ -81,15 +81,16 @@ test("an overlong line of multi-byte characters is cut between characters, never
   await err.end();
 });
 
-test("bosun's own lines go to stderr with the bosun prefix, debug dropped by default", async () => {
+test("bosun's own lines go to stderr with the bosun prefix on every line, debug dropped by default", async () => {
   const { out, err } = consoles();
   const logs = createLogRouter({ stdout: out.stream, stderr: err.stream });
   logs.system("info", "booting");
   logs.system("debug", "noise");
   logs.system("error", "exec failed", "web");
+  logs.system("error", "handler threw\n  at f (x.ts:1)");
   await logs.close();
   expect(await out.end()).toBe("");
-  expect(await err.end()).toBe("bosun | booting\nbosun | error: web: exec failed\n");
+  expect(await err.end()).toBe("bosun | booting\nbosun | error: web: exec failed\nbosun | error: handler threw\nbosun |     at f (x.ts:1)\n");
 });
 
 test("log-type none discards output and keeps nothing", async () => {
