@@ -27,6 +27,8 @@ export interface BuildInput {
   statements: Located[];
   /** bosun's own environment (the global environment of dinit's model). */
   env: Record<string, string | undefined>;
+  /** Some lines could not be read at all: judge no contradictions on what is left. */
+  syntaxErrors?: boolean;
 }
 
 /** Settings that shape the service's environment, so they are applied before all others. */
@@ -93,7 +95,7 @@ export function buildDescription(input: BuildInput): { description: ServiceDescr
   }
 
   for (const { s, spec } of settings) if (ENV_SETTINGS.has(s.name)) apply(s, spec);
-  Object.assign(own, serviceEnvironment(draft, name, file, lines, env, problems));
+  Object.assign(own, serviceEnvironment(draft, name, { file, lines, sources }, env, problems));
   for (const { s, spec } of settings) if (!ENV_SETTINGS.has(s.name)) apply(s, spec);
 
   finish(draft, file, name, problems);
@@ -112,7 +114,7 @@ export function buildDescription(input: BuildInput): { description: ServiceDescr
   }
   // Contradictions are judged only on a description whose settings all read cleanly, so a
   // command with a typo is not also reported as a missing command.
-  if (result.success && !problems.some((p) => p.severity === "error")) problems.push(...structural(result.output, sources));
+  if (result.success && !input.syntaxErrors && !problems.some((p) => p.severity === "error")) problems.push(...structural(result.output, sources));
   const failed = problems.some((p) => p.severity === "error");
   return { description: failed || !result.success ? null : result.output, problems };
 }
@@ -170,8 +172,7 @@ function enableVia(s: Located & { kind: "meta" }, draft: Draft, name: string, pr
 function serviceEnvironment(
   draft: Draft,
   name: string,
-  file: string,
-  lines: Record<string, number>,
+  { file, lines, sources }: { file: string; lines: Record<string, number>; sources: Record<string, string> },
   env: Record<string, string | undefined>,
   problems: Problem[],
 ): Record<string, string> {
@@ -194,7 +195,10 @@ function serviceEnvironment(
       problems.push(...parsed.problems.map((p) => ({ ...p, service: name })));
     } catch (e) {
       if (!(e instanceof FileProblem)) throw e;
-      problems.push(error(file, lines["env-file"] ?? null, name, `env-file: ${e.message}`));
+      // A missing env-file may be written by a service that runs first (a config step), so
+      // it is worth a warning, not a refusal; the service then gets no variables from it.
+      const report = e.code === "ENOENT" ? warning : error;
+      problems.push(report(sources["env-file"] ?? file, lines["env-file"] ?? null, name, `env-file: ${e.message}`));
     }
   }
   return vars;

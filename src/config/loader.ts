@@ -77,7 +77,8 @@ export function createLoader(opts: LoaderOptions): Loader {
     const preload = { lookup: (n: string) => env[n], arg };
     const read = readWithIncludes(file, preload);
     // Built even after syntax errors, so one run reports the bad values of the lines that lexed.
-    const built = buildDescription({ name, arg, file, statements: read.statements, env });
+    const syntaxErrors = read.problems.some((p) => p.severity === "error");
+    const built = buildDescription({ name, arg, file, statements: read.statements, env, syntaxErrors });
     const problems = byLocation([...read.problems, ...built.problems].map((p) => ({ ...p, service: p.service ?? name })));
     warned.set(name, problems.filter((p) => p.severity === "warning"));
     const errors = problems.filter((p) => p.severity === "error");
