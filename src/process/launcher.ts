@@ -61,8 +61,8 @@ interface Run {
   stopping: boolean;
   /** A stop-command (or scripted stop script) still running. */
   stopProc: Subprocess | null;
-  /** SIGKILL was needed to end the stop. */
-  killed: boolean;
+  /** Why SIGKILL was sent: stop-timeout expired, or bosun's forced shutdown. */
+  killed: "timeout" | "forced" | null;
   unclaim: (() => void) | null;
 }
 
@@ -111,7 +111,8 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
 
   function exited(run: Run, status: ExitStatus): void {
     const name = run.desc.name;
-    if (run.killed) logs.system("warn", `did not stop within ${run.desc.stopTimeout}s of ${run.desc.termSignal}; killed with SIGKILL`, name);
+    if (run.killed === "timeout") logs.system("warn", `did not stop within ${run.desc.stopTimeout}s of ${run.desc.termSignal}; killed with SIGKILL`, name);
+    if (run.killed === "forced") logs.system("warn", "killed with SIGKILL (forced shutdown)", name);
     finish(run);
     emit(name, () => events.exited(name, status));
   }
@@ -297,7 +298,7 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
       ready: false,
       stopping: false,
       stopProc: null,
-      killed: false,
+      killed: null,
       unclaim: null,
     };
   }
@@ -353,7 +354,7 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
     kill(desc) {
       const run = runs.get(desc.name);
       if (!run) return;
-      run.killed = true;
+      run.killed = "timeout";
       send(run, run.pid, "KILL");
       if (run.stopProc) send(run, run.stopProc.pid, "KILL", true);
     },
@@ -375,7 +376,7 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
 
     killAll() {
       for (const run of runs.values()) {
-        run.killed = true;
+        run.killed = "forced";
         send(run, run.pid, "KILL");
         if (run.stopProc) send(run, run.stopProc.pid, "KILL", true);
       }

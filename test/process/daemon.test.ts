@@ -1,0 +1,48 @@
+/**
+ * @module test/process/daemon
+ * The daemon in this process, driven by real signals to ourselves: a slow shutdown says what
+ * it waits on, SIGHUP reloads a changed description, SIGUSR1 reopens log files.
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { mkdirSync, utimesSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { runDaemon } from "../../src/daemon.ts";
+import { stubLogs, tempDir, waitFor } from "./support.ts";
+
+let tmp: ReturnType<typeof tempDir>;
+beforeAll(() => (tmp = tempDir()));
+afterAll(() => tmp.cleanup());
+
+function services(name: string, files: Record<string, string>): string {
+  const dir = join(tmp.dir, name);
+  mkdirSync(dir);
+  for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text);
+  return dir;
+}
+
+test("a slow shutdown logs every few seconds which services it still waits on", async () => {
+  const out = stubLogs();
+  const dir = services("slow", { slow: `type = process\ncommand = /bin/sh -c "trap '' TERM; echo armed; while :; do sleep 0.05; done"\nstop-timeout = 0.6\nrestart = false\n` });
+  const done = runDaemon({ dirs: [dir], services: ["slow"], mainCommand: null, socket: null, logs: out.logs, waitReportMs: 100 });
+  await waitFor("armed", () => out.lines("slow").includes("armed"));
+  process.kill(process.pid, "SIGTERM");
+  expect(await done).toBe(0);
+  expect(out.system.some((l) => /^still waiting on slow \(stopping \d+s\)$/.test(l.message))).toBe(true);
+});
+
+test("SIGHUP reloads a description changed on disk and SIGUSR1 reopens log files", async () => {
+  const out = stubLogs();
+  let reopened = 0;
+  out.logs.reopen = () => void reopened++;
+  const dir = services("hup", { app: "type = process\ncommand = sleep 30\nrestart = false\n" });
+  const done = runDaemon({ dirs: [dir], services: ["app"], mainCommand: null, socket: null, logs: out.logs });
+  await waitFor("app started", () => out.system.some((l) => l.service === "app" && l.message === "started"));
+  writeFileSync(join(dir, "app"), "type = process\ncommand = sleep 31\nrestart = false\n");
+  utimesSync(join(dir, "app"), new Date(), new Date(Date.now() + 5000)); // a distinct mtime even on coarse clocks
+  process.kill(process.pid, "SIGHUP");
+  await waitFor("reloaded line", () => out.system.find((l) => l.service === "app" && l.message.startsWith("reloaded")));
+  process.kill(process.pid, "SIGUSR1");
+  await waitFor("reopen", () => reopened === 1);
+  process.kill(process.pid, "SIGTERM");
+  expect(await done).toBe(0);
+});
