@@ -4,6 +4,7 @@
  * coloured only on a terminal) or JSON lines `{time, service, stream, line}` for collectors.
  * bosun's own lines use the same shapes, with `stream: "system"` and a `level` in JSON.
  */
+import type { LogLine } from "./lines.ts";
 import type { Stream, SystemLevel } from "./types.ts";
 
 export type LogFormat = "text" | "json";
@@ -107,4 +108,45 @@ export function systemLine(
   const [head, ...rest] = message.split("\n");
   const prefix = prefixes.text(SELF);
   return `${prefix}${tag}${about}${head}\n${rest.map((line) => `${prefix}  ${line}\n`).join("")}`;
+}
+
+/** `prefix line\n` for each line, in one buffer (console text: no decode/encode round trip). */
+export function prefixed(prefix: Uint8Array, lines: LogLine[]): Uint8Array {
+  let size = 0;
+  for (const line of lines) size += prefix.length + line.bytes.length + 1;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const line of lines) {
+    out.set(prefix, at);
+    out.set(line.bytes, at + prefix.length);
+    at += prefix.length + line.bytes.length;
+    out[at++] = 10;
+  }
+  return out;
+}
+
+const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+
+/**
+ * The bytes a log file gets for these lines: as the service wrote them (newlines only where it
+ * wrote them), or JSON lines.
+ */
+export function fileBytes(service: string, lines: LogLine[], format: LogFormat): Uint8Array {
+  if (format === "json") {
+    const time = new Date().toISOString();
+    let text = "";
+    for (const line of lines) text += jsonLine(service, line.stream, decoder.decode(line.bytes), time);
+    return encoder.encode(text);
+  }
+  let size = 0;
+  for (const line of lines) size += line.bytes.length + (line.complete ? 1 : 0);
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const line of lines) {
+    out.set(line.bytes, at);
+    at += line.bytes.length;
+    if (line.complete) out[at++] = 10;
+  }
+  return out;
 }

@@ -7,10 +7,10 @@
 import { closeSync } from "node:fs";
 import type { ServiceDescription } from "../config/schema.ts";
 import { FileLog, fileProblem, fileSettings, openDirect, sameSettings } from "./file.ts";
-import { jsonLine, Prefixes, systemLine, type LogFormat } from "./format.ts";
-import { LineSplitter, type LogLine } from "./lines.ts";
+import { fileBytes, jsonLine, prefixed, Prefixes, systemLine, type LogFormat } from "./format.ts";
+import { passthrough, type Reading } from "./launch.ts";
+import type { LogLine } from "./lines.ts";
 import { HeldPipes } from "./pipes.ts";
-import { pump } from "./pump.ts";
 import { ByteRing, LineRing } from "./ring.ts";
 import { followFile, tailFile } from "./tail.ts";
 import type { LogRouter, ServiceOutput, Stream, SystemLevel } from "./types.ts";
@@ -109,11 +109,11 @@ export function createLogRouter(opts: LogRouterOptions = {}): LogRouter {
   const holdBytes = opts.holdBytes ?? 1024 * 1024;
   const pipes = new HeldPipes(opts.runtimeDir);
   const started = new Set<string>();
-  const encoder = new TextEncoder();
   const prefixes = new Prefixes(colour);
   const decoder = new TextDecoder();
   const channels = new Map<string, Channel>();
-  const pumps = new Set<Promise<void>>();
+  /** Output of every launch still being read, with the options of the readers. */
+  const reading: Reading = { pumps: new Set(), maxLineBytes, quietMs, onError: (message) => system("error", message) };
 
   function channelOf(name: string): Channel {
     let channel = channels.get(name);
@@ -178,21 +178,6 @@ export function createLogRouter(opts: LogRouterOptions = {}): LogRouter {
     };
   }
 
-  /** `prefix line\n` for each line, in one buffer. */
-  function prefixed(prefix: Uint8Array, lines: LogLine[]): Uint8Array {
-    let size = 0;
-    for (const line of lines) size += prefix.length + line.bytes.length + 1;
-    const out = new Uint8Array(size);
-    let at = 0;
-    for (const line of lines) {
-      out.set(prefix, at);
-      out.set(line.bytes, at + prefix.length);
-      at += prefix.length + line.bytes.length;
-      out[at++] = 10;
-    }
-    return out;
-  }
-
   /** Memory ring: the raw bytes, newlines kept where the service wrote them. */
   function toRing(channel: Channel, ring: ByteRing) {
     return (lines: LogLine[]): Promise<void> => {
@@ -203,26 +188,6 @@ export function createLogRouter(opts: LogRouterOptions = {}): LogRouter {
       }
       return Promise.resolve();
     };
-  }
-
-  /** The bytes a file gets for these lines: as written, or JSON lines. */
-  function fileBytes(name: string, lines: LogLine[], format: LogFormat): Uint8Array {
-    if (format === "json") {
-      const time = new Date().toISOString();
-      let text = "";
-      for (const line of lines) text += jsonLine(name, line.stream, decoder.decode(line.bytes), time);
-      return encoder.encode(text);
-    }
-    let size = 0;
-    for (const line of lines) size += line.bytes.length + (line.complete ? 1 : 0);
-    const out = new Uint8Array(size);
-    let at = 0;
-    for (const line of lines) {
-      out.set(line.bytes, at);
-      at += line.bytes.length;
-      if (line.complete) out[at++] = 10;
-    }
-    return out;
   }
 
   /** Holds lines until `log-file-after`'s service starts, dropping the oldest beyond the limit. */
@@ -261,42 +226,6 @@ export function createLogRouter(opts: LogRouterOptions = {}): LogRouter {
     });
     channel.flushing = flushing;
     return flushing;
-  }
-
-  /** Output that passes through bosun: both streams read, cut into lines and given to `deliver`. */
-  function passthrough(deliver: (lines: LogLine[]) => Promise<void>, stdin: ServiceOutput["stdin"], onRelease: () => void): ServiceOutput {
-    let attached = false;
-    let finished!: () => void;
-    const delivered = new Promise<void>((resolve) => (finished = resolve));
-    // Each stream's deliveries are chained so the quiet-timer flush cannot overtake a write.
-    const read = (stream: Stream, source: ReadableStream<Uint8Array>): Promise<void> => {
-      let chain = Promise.resolve();
-      const send = (lines: LogLine[]) => (lines.length === 0 ? chain : (chain = chain.then(() => deliver(lines))));
-      const splitter = new LineSplitter({ stream, maxLineBytes, quietMs, onQuiet: (line) => void send([line]) });
-      const done: Promise<void> = pump(source, (chunk) => send(splitter.push(chunk)))
-        .then(() => send(splitter.end()))
-        .catch((error) => system("error", `reading ${stream} failed: ${String(error)}`))
-        .finally(() => pumps.delete(done));
-      pumps.add(done);
-      return done;
-    };
-    return {
-      stdin,
-      stdout: "pipe",
-      stderr: "pipe",
-      attach(streams) {
-        attached = true;
-        const reading = [];
-        if (streams.stdout) reading.push(read("stdout", streams.stdout));
-        if (streams.stderr) reading.push(read("stderr", streams.stderr));
-        void Promise.all(reading).then(finished);
-      },
-      release() {
-        onRelease();
-        if (!attached) finished();
-      },
-      delivered,
-    };
   }
 
   /**
@@ -339,6 +268,8 @@ export function createLogRouter(opts: LogRouterOptions = {}): LogRouter {
     const channel = channelOf(desc.name);
     channel.type = desc.logType;
     channel.consoleFormat = desc.logFormat ?? defaultFormat;
+    if (desc.logType !== "buffer") channel.ring = null;
+    if (desc.logType !== "console") channel.recent = null;
     // Per-launch descriptors: the child has its own copies once spawned, so bosun closes its
     // own at release (held pipes stay open in HeldPipes).
     const fds: number[] = [];
@@ -359,16 +290,16 @@ export function createLogRouter(opts: LogRouterOptions = {}): LogRouter {
         }
         case "buffer":
           if (!channel.ring || channel.ring.size !== desc.logBufferSize) channel.ring = new ByteRing(desc.logBufferSize);
-          return passthrough(toRing(channel, channel.ring), stdin, release);
+          return passthrough(toRing(channel, channel.ring), stdin, release, reading);
         case "file": {
           const target = openFile(desc, channel);
-          if ("deliver" in target) return passthrough(target.deliver, stdin, release);
+          if ("deliver" in target) return passthrough(target.deliver, stdin, release, reading);
           fds.push(target.fd);
           return direct(target.fd);
         }
         case "console":
           channel.recent ??= new LineRing(recentLines);
-          return passthrough(toConsole(channel, channel.consoleFormat), stdin, release);
+          return passthrough(toConsole(channel, channel.consoleFormat), stdin, release, reading);
       }
     } catch (error) {
       release();
@@ -383,7 +314,7 @@ export function createLogRouter(opts: LogRouterOptions = {}): LogRouter {
       } catch (error) {
         const channel = channelOf(desc.name);
         setProblem(channel, `log-type ${desc.logType}: ${error instanceof Error ? error.message : String(error)}; output goes to the console`);
-        return passthrough(toConsole(channel, desc.logFormat ?? defaultFormat), "ignore", () => {});
+        return passthrough(toConsole(channel, desc.logFormat ?? defaultFormat), "ignore", () => {}, reading);
       }
     },
     system,
@@ -431,9 +362,9 @@ export function createLogRouter(opts: LogRouterOptions = {}): LogRouter {
     async close() {
       let timer: ReturnType<typeof setTimeout> | undefined;
       const waited = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), closeWaitMs)));
-      const drained = await Promise.race([Promise.allSettled([...pumps]).then(() => true), waited]);
+      const drained = await Promise.race([Promise.allSettled([...reading.pumps]).then(() => true), waited]);
       clearTimeout(timer);
-      if (!drained) system("warn", `${pumps.size} output stream(s) still open at exit (a leftover process holds them); not waited for`);
+      if (!drained) system("warn", `${reading.pumps.size} output stream(s) still open at exit (a leftover process holds them); not waited for`);
       for (const channel of channels.values()) {
         await releaseHold(channel);
         await channel.file?.close();
