@@ -145,7 +145,7 @@ function structural(d: ServiceDescription, sources: Record<string, string>): Pro
     at("consumer-of", "consumer-of: only a process or bgprocess service can consume another service's output");
   }
   if (d.health !== null) {
-    const kinds = ["health-command", "health-http", "health-tcp"].filter((k) => d.lines[k] !== undefined);
+    const kinds = ["health-command", "health-http", "health-tcp"].filter((k) => d.lines[k] !== undefined).sort((a, b) => d.lines[a]! - d.lines[b]!);
     if (kinds.length > 1) at(kinds[1]!, `${kinds.join(" and ")}: a service has one health check; keep one of them`);
     if (kinds.length === 0) {
       const first = Object.keys(d.lines).find((k) => k.startsWith("health-"))!;

@@ -43,6 +43,11 @@ export function checkServices(opts: CheckOptions, names: string[]): Problem[] {
   const { services, problems } = reach(loader, names);
   problems.push(...loader.warnings());
   for (const d of services.values()) problems.push(...lint(d, services, env, opts));
+  const mains = [...services.values()].filter((d) => d.main);
+  for (const d of mains.slice(1)) {
+    const names = mains.map((m) => m.name).join(", ");
+    problems.push(warning(fileOf(d, "main"), d.lines.main ?? null, d.name, `main: more than one service has 'main = true' (${names}); the first of them to end ends bosun`));
+  }
   const seen = new Set<string>();
   return problems.filter((p) => {
     const key = `${p.file}:${p.line}:${p.service}:${p.message}`;

@@ -8,6 +8,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createLoader } from "../../src/config/loader.ts";
 import { ConfigError, ServiceNotFound, type Problem } from "../../src/config/problems.ts";
+import { SETTINGS } from "../../src/config/settings.ts";
 import { removeAll, serviceDir } from "./dirs.ts";
 
 afterAll(removeAll);
@@ -312,6 +313,50 @@ command = /bin/echo \${PORT} $HOME $DINIT_SERVICE $GLOBAL "$/FLAGS"
       [5, "term-signal"],
       [6, "oom-score-adj"],
       [7, "'+=' cannot be used with 'type' (only command, stop-command, health-command, capabilities and securebits append); use '='"],
+    ]);
+  });
+
+  test("the settings table holds dinit's 52 settings and bosun's own, no more", () => {
+    const own = Object.keys(SETTINGS).filter((k) => SETTINGS[k]!.bosun);
+    expect(Object.keys(SETTINGS).length - own.length).toBe(52);
+    expect(own.sort()).toEqual([
+      "chroot", "cpu-max", "cpu-weight", "exit-code-map", "health-command", "health-http", "health-interval", "health-retries",
+      "health-start-period", "health-tcp", "health-timeout", "io-weight", "log-file-after", "log-format", "log-max-files",
+      "log-max-size", "main", "memory-high", "memory-max", "namespaces", "no-new-privs", "pids-max", "restart-delay-max", "schedule",
+    ]);
+  });
+
+  test("settings that contradict each other or the type are errors at the right line", () => {
+    const { loader } = loaderFor({
+      bg: "type = bgprocess\ncommand = /bin/true\nready-notification = pipefd:3\n",
+      kill: "type = process\ncommand = /bin/true\noptions = kill-all-on-stop\n",
+      consumer: "type = scripted\ncommand = /bin/true\nconsumer-of = x\n",
+      health: "type = process\ncommand = /bin/true\nhealth-tcp = 80\nhealth-http = http://localhost/\n",
+      tuning: "type = process\ncommand = /bin/true\n\nhealth-retries = 5\n",
+    });
+    const first = (name: string) => problemsOf(() => loader.load(name)).map((p) => [p.line, p.message]);
+    expect(first("bg")).toEqual([
+      [1, expect.stringContaining("needs a 'pid-file'")],
+      [3, expect.stringContaining("ready-notification: not supported for bgprocess")],
+    ]);
+    expect(first("kill")).toEqual([[3, expect.stringContaining("kill-all-on-stop can only be set on scripted or internal")]]);
+    expect(first("consumer")).toEqual([[3, expect.stringContaining("only a process or bgprocess service can consume")]]);
+    expect(first("health")).toEqual([[4, expect.stringContaining("health-tcp and health-http: a service has one health check")]]);
+    expect(first("tuning")).toEqual([[4, expect.stringContaining("there is no health check to tune")]]);
+  });
+
+  test("bosun's own values are checked: sizes, cpu-max, exit-code-map, schedule, namespaces", () => {
+    const { loader } = loaderFor({
+      web: "type = process\ncommand = /bin/true\nmemory-max = lots\ncpu-max = 0.5%\ncpu-max = 1 2 3\nexit-code-map = 143=0\nschedule = every day\nnamespaces = net user\ncpu-weight = 0\n",
+    });
+    expect(problemsOf(() => loader.load("web")).map((p) => [p.line, p.message.split(":")[0]])).toEqual([
+      [3, "memory-max"],
+      [4, "cpu-max"],
+      [5, "cpu-max"],
+      [6, "exit-code-map"],
+      [7, "schedule"],
+      [8, "namespaces"],
+      [9, "cpu-weight"],
     ]);
   });
 
