@@ -18,6 +18,7 @@ import type { ServiceDescription } from "../config/schema.ts";
 import type { RuntimeInfo } from "../control/types.ts";
 import type { ExitStatus, LaunchFailure, Launcher, ProcessEvents } from "../engine/types.ts";
 import type { LogRouter, ServiceOutput } from "../log/types.ts";
+import { chainArgv, helperStages, readMarkers, type HelperStage } from "./chain.ts";
 import { errnoOf, launchFailure } from "./failure.ts";
 import { createListeners, type Listeners } from "./listen.ts";
 import { openReadiness, type ReadinessChannel } from "./readiness.ts";
@@ -34,6 +35,8 @@ export interface LauncherOptions {
   /** A private directory for notify sockets (short path: socket paths stay < 108 bytes). */
   runtimeDir: string;
   listeners?: Listeners;
+  /** The helper commands a description needs (default helperStages; tests inject failing ones). */
+  stages?: (service: ServiceDescription) => HelperStage[];
 }
 
 /** The Launcher plus what only the process layer knows. */
@@ -140,13 +143,16 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
     }
   }
 
-  /** Spawns one command of the service: argv checked first so a launch failure has its stage. */
+  /**
+   * Spawns one command of the service, argv checked first so a launch failure has its stage.
+   * `markers` counts the helper stages that worked (all of them once the program runs).
+   */
   function spawn(
     run: Run,
     argv: string[],
-    extra: { fds: Map<number, number | "pipe">; env: Record<string, string> },
+    extra: { fds: Map<number, number | "pipe">; env: Record<string, string>; stages: HelperStage[] },
     output: ServiceOutput,
-  ): Subprocess | LaunchFailure {
+  ): { proc: Subprocess; markers: Promise<number> } | LaunchFailure {
     const d = run.desc;
     const cwd = d.workingDir ?? (d.file ? dirname(d.file) : process.cwd());
     try {
@@ -171,25 +177,32 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
       if (!found) return launchFailure("exec", "ENOENT", `${program} in PATH`);
       exe = found;
     }
-    const stdio: (string | number)[] = [output.stdin, output.stdout, output.stderr];
-    const top = Math.max(2, ...extra.fds.keys());
-    for (let fd = 3; fd <= top; fd++) stdio.push(extra.fds.get(fd) ?? "ignore");
-    let cmd = [exe, ...args];
-    if (d.socketListen) {
-      // LISTEN_PID must be the service's own pid, known only in the child: a shell sets it and execs
-      cmd = ["/bin/sh", "-c", 'LISTEN_PID=$$; export LISTEN_PID; exec "$0" "$@"', ...cmd];
+    const fds = new Map(extra.fds);
+    let markerFd: number | null = null;
+    if (extra.stages.length > 0) {
+      markerFd = 3;
+      while (fds.has(markerFd)) markerFd++;
+      fds.set(markerFd, "pipe");
     }
+    const stdio: (string | number)[] = [output.stdin, output.stdout, output.stderr];
+    const top = Math.max(2, ...fds.keys());
+    for (let fd = 3; fd <= top; fd++) stdio.push(fds.get(fd) ?? "ignore");
+    const cmd = chainArgv([exe, ...args], extra.stages, { markerFd, listenPid: d.socketListen !== null });
+    let proc: Subprocess;
     try {
-      return spawnChild(cmd, {
+      proc = spawnChild(cmd, {
         cwd,
         env,
-        argv0: d.socketListen ? undefined : program,
+        // the program sees the name it was given, unless a helper or shell comes first
+        argv0: cmd[0] === exe ? program : undefined,
         stdio: stdio as never,
         detached: true,
       });
     } catch (e) {
-      return launchFailure("exec", errnoOf(e) ?? "ENOEXEC", exe);
+      return launchFailure(extra.stages[0]?.stage ?? "exec", errnoOf(e) ?? "ENOEXEC", cmd[0]!);
     }
+    const markers = markerFd === null ? Promise.resolve(0) : readMarkers(proc.stdio[markerFd] as number, extra.stages.length);
+    return { proc, markers };
   }
 
   /** Starts the service's main command and wires readiness, output and exit handling. */
@@ -214,9 +227,11 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
       for (const fd of run.readiness.pipeFds) fds.set(fd, "pipe");
       Object.assign(env, run.readiness.env);
     }
+    const stages = (opts.stages ?? helperStages)(d);
     run.output = logs.open(d);
-    const proc = spawn(run, d.command, { fds, env }, run.output);
-    if (!("pid" in proc)) return fail(run, proc);
+    const spawned = spawn(run, d.command, { fds, env, stages }, run.output);
+    if (!("proc" in spawned)) return fail(run, spawned);
+    const { proc, markers } = spawned;
     run.proc = proc;
     run.pid = proc.pid;
     attach(run.output, proc);
@@ -230,10 +245,20 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
       stopping: () => logs.system("info", "service reports it is stopping", d.name),
     });
     emit(d.name, () => events.launched(d.name, proc.pid));
-    if (d.type === "process" && !d.readiness) markReady(run);
-    proc.exited.then(() => {
+    // exec'd means every helper stage passed its marker
+    markers.then((count) => {
+      if (count === stages.length && d.type === "process" && !d.readiness) markReady(run);
+    });
+    proc.exited.then(async () => {
       if (run.proc === proc) run.proc = null;
-      onExit(fromBun(proc.exitCode, proc.signalCode));
+      const status = fromBun(proc.exitCode, proc.signalCode);
+      const passed = await markers;
+      const failed = stages[passed];
+      if (failed) {
+        const how = status.signal ? `killed by ${status.signal}` : `exit ${status.code}`;
+        return fail(run, launchFailure(failed.stage, null, `${failed.argv[0]} failed before the program ran (${how}); its message is in the service's log`));
+      }
+      onExit(status);
     });
   }
 
@@ -270,13 +295,14 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
   function runStopCommand(run: Run, then: (status: ExitStatus) => void): void {
     const d = run.desc;
     const output = logs.open(d);
-    const proc = spawn(run, d.stopCommand!, { fds: new Map(), env: {} }, output);
-    if (!("pid" in proc)) {
+    const spawned = spawn(run, d.stopCommand!, { fds: new Map(), env: {}, stages: [] }, output);
+    if (!("proc" in spawned)) {
       output.release();
-      logs.system("error", `stop-command failed to launch: ${proc.message}`, d.name);
+      logs.system("error", `stop-command failed to launch: ${spawned.message}`, d.name);
       then({ code: 127, signal: null });
       return;
     }
+    const { proc } = spawned;
     run.stopProc = proc;
     attach(output, proc);
     proc.exited.then(() => {

@@ -232,3 +232,39 @@ group("scripted, internal, bgprocess", () => {
     expect((await rec.next("launchFailed", d.name)).failure).toMatchObject({ stage: "pid-file", errno: "ENOENT" });
   });
 });
+
+group("helper stages", () => {
+  test("nice and oom-score-adj are applied by helper commands before the program runs", async () => {
+    fresh();
+    const d = svc({ command: sh('echo "$(cut -d" " -f19 /proc/$$/stat) $(cat /proc/$$/oom_score_adj)"'), nice: 7, oomScoreAdj: 300 });
+    launcher.start(d);
+    expect((await rec.next("exited", d.name)).status.code).toBe(0);
+    expect(rec.kinds(d.name)).toEqual(["launched", "ready", "exited"]);
+    await waitFor("output", () => out.lines(d.name).length > 0);
+    expect(out.lines(d.name)).toEqual(["7 300"]);
+  });
+
+  test("a failing helper is a launch failure naming its stage, even the second of two", async () => {
+    const stages = [
+      { stage: "nice", argv: ["nice", "-n", "1"] },
+      { stage: "setpriv", argv: ["sh", "-c", "echo setpriv: cannot drop >&2; exit 127"] },
+    ];
+    rec = recorder();
+    out = stubLogs();
+    launcher = createLauncher({ events: rec.events, logs: out.logs, env, reaper, runtimeDir: tmp.dir, stages: () => stages });
+    const d = svc({ command: ["true"] });
+    launcher.start(d);
+    const failed = await rec.next("launchFailed", d.name);
+    expect(failed.failure.stage).toBe("setpriv");
+    expect(failed.failure.message).toContain("exit 127");
+    expect(rec.kinds(d.name)).toEqual(["launched", "launchFailed"]);
+  });
+
+  test("after the helpers, a program exiting 127 is the program's exit, not a launch failure", async () => {
+    fresh();
+    const d = svc({ command: sh("exit 127"), nice: 1 });
+    launcher.start(d);
+    expect((await rec.next("exited", d.name)).status.code).toBe(127);
+    expect(rec.kinds(d.name)).toEqual(["launched", "ready", "exited"]);
+  });
+});
