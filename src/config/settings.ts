@@ -8,7 +8,7 @@
 import * as v from "valibot";
 import { dirname, resolve } from "node:path";
 import type { SettingOp } from "./lexer.ts";
-import { ServiceName, type DepKind, type ServiceDescription, type ServiceOption } from "./schema.ts";
+import { HealthCheck, ServiceName, type DepKind, type ServiceDescription, type ServiceOption } from "./schema.ts";
 import { parseBool, parseInteger, parseMode, parseRlimit, parseSeconds, parseSize, parseUnsigned } from "./units.ts";
 import { ValueError } from "./value.ts";
 
@@ -57,13 +57,9 @@ export interface SettingSpec {
   apply(d: Draft, value: SettingValue, ctx: SettingContext): void;
 }
 
-function one(value: SettingValue): string {
-  return value.text;
-}
-
-function serviceName(text: string, setting: string): string {
+function serviceName(text: string): string {
   const r = v.safeParse(ServiceName, text);
-  if (!r.success) throw new ValueError(`'${text}' is not a valid service name for ${setting}: ${r.issues[0].message}`);
+  if (!r.success) throw new ValueError(`'${text}' is not a valid service name: ${r.issues[0].message}`);
   return text;
 }
 
@@ -73,7 +69,7 @@ function picked<T extends string>(text: string, allowed: readonly T[], what: str
 }
 
 function health(d: Draft): NonNullable<ServiceDescription["health"]> {
-  d.desc.health ??= { command: null, http: null, tcp: null, interval: 30, timeout: 10, retries: 3, startPeriod: 0 };
+  d.desc.health ??= v.parse(HealthCheck, { command: null, http: null, tcp: null });
   return d.desc.health;
 }
 
@@ -81,7 +77,7 @@ const dep = (kind: DepKind): SettingSpec => ({
   subst: "preload",
   field: "depends",
   apply: (d, val, ctx) => {
-    d.desc.depends = [...d.desc.depends, { kind, name: serviceName(one(val), kind), line: ctx.line }];
+    d.desc.depends = [...d.desc.depends, { kind, name: serviceName(val.text), line: ctx.line }];
   },
 });
 
@@ -89,7 +85,7 @@ const depDir = (kind: DepKind): SettingSpec => ({
   subst: "preload",
   field: "depends",
   apply: (d, val, ctx) => {
-    d.depDirs.push({ kind, dir: resolve(dirname(ctx.file), one(val)), line: ctx.line, file: ctx.file });
+    d.depDirs.push({ kind, dir: resolve(dirname(ctx.file), val.text), line: ctx.line, file: ctx.file });
   },
 });
 
@@ -107,7 +103,7 @@ const command = (key: "command" | "stopCommand"): SettingSpec => ({
 const seconds = (key: "restartDelay" | "restartDelayMax" | "restartLimitInterval" | "startTimeout" | "stopTimeout"): SettingSpec => ({
   field: key,
   apply: (d, val) => {
-    d.desc[key] = parseSeconds(one(val));
+    d.desc[key] = parseSeconds(val.text);
   },
 });
 
@@ -115,7 +111,7 @@ const text = (key: "runAs" | "socketUid" | "socketGid" | "logfileUid" | "logfile
   subst,
   field: key,
   apply: (d, val) => {
-    d.desc[key] = one(val) === "" ? null : one(val);
+    d.desc[key] = val.text === "" ? null : val.text;
   },
 });
 
@@ -124,14 +120,14 @@ const path = (key: "workingDir" | "pidFile" | "socketListen" | "logfile" | "chro
   subst: "service",
   field: key,
   apply: (d, val) => {
-    d.desc[key] = one(val) === "" ? null : one(val);
+    d.desc[key] = val.text === "" ? null : val.text;
   },
 });
 
 const rlimit = (key: "nofile" | "core" | "data" | "addrspace"): SettingSpec => ({
   field: `rlimits.${key}`,
   apply: (d, val) => {
-    d.desc.rlimits = { ...d.desc.rlimits, [key]: parseRlimit(one(val)) };
+    d.desc.rlimits = { ...d.desc.rlimits, [key]: parseRlimit(val.text) };
   },
 });
 
@@ -144,7 +140,7 @@ const healthSeconds = (key: "interval" | "timeout" | "startPeriod"): SettingSpec
   bosun: true,
   field: `health.${key}`,
   apply: (d, val) => {
-    health(d)[key] = parseSeconds(one(val));
+    health(d)[key] = parseSeconds(val.text);
   },
 });
 
@@ -153,7 +149,7 @@ const cgroupLimit = (key: "memoryMax" | "memoryHigh" | "pidsMax" | "cpuWeight" |
   bosun: true,
   field: `cgroup.${key}`,
   apply: (d, val) => {
-    d.desc.cgroup = { ...d.desc.cgroup, [key]: one(val) === "max" ? null : parse(one(val)) };
+    d.desc.cgroup = { ...d.desc.cgroup, [key]: val.text === "max" ? null : parse(val.text) };
   },
 });
 
@@ -161,7 +157,7 @@ const bool = (key: "smoothRecovery" | "main" | "noNewPrivs", bosun = false): Set
   bosun,
   field: key,
   apply: (d, val) => {
-    d.desc[key] = parseBool(one(val));
+    d.desc[key] = parseBool(val.text);
   },
 });
 
@@ -186,7 +182,7 @@ const CRON_NICKNAMES = ["@yearly", "@annually", "@monthly", "@weekly", "@daily",
 const termSignal: SettingSpec = {
   field: "termSignal",
   apply: (d, val) => {
-    const name = one(val) === "NONE" ? "none" : one(val).replace(/^SIG/, "");
+    const name = val.text === "NONE" ? "none" : val.text.replace(/^SIG/, "");
     d.desc.termSignal = picked(name, SIGNALS, "term-signal (a signal name without SIG, or none)");
   },
 };
@@ -197,7 +193,7 @@ export const SETTINGS: Record<string, SettingSpec> = {
   type: {
     field: "type",
     apply: (d, val) => {
-      d.desc.type = picked(one(val), ["process", "bgprocess", "scripted", "internal", "triggered"] as const, "service type");
+      d.desc.type = picked(val.text, ["process", "bgprocess", "scripted", "internal", "triggered"] as const, "service type");
     },
   },
   command: command("command"),
@@ -208,7 +204,7 @@ export const SETTINGS: Record<string, SettingSpec> = {
     subst: "preload",
     field: "envFile",
     apply: (d, val, ctx) => {
-      d.desc.envFile = one(val) === "" ? null : resolve(dirname(ctx.file), one(val));
+      d.desc.envFile = val.text === "" ? null : resolve(dirname(ctx.file), val.text);
     },
   },
   "pid-file": path("pidFile"),
@@ -225,21 +221,21 @@ export const SETTINGS: Record<string, SettingSpec> = {
     subst: "preload",
     field: "after",
     apply: (d, val) => {
-      d.desc.after = [...d.desc.after, serviceName(one(val), "after")];
+      d.desc.after = [...d.desc.after, serviceName(val.text)];
     },
   },
   before: {
     subst: "preload",
     field: "before",
     apply: (d, val) => {
-      d.desc.before = [...d.desc.before, serviceName(one(val), "before")];
+      d.desc.before = [...d.desc.before, serviceName(val.text)];
     },
   },
   "chain-to": {
     subst: "preload",
     field: "chainTo",
     apply: (d, val) => {
-      d.desc.chainTo = one(val) === "" ? null : serviceName(one(val), "chain-to");
+      d.desc.chainTo = val.text === "" ? null : serviceName(val.text);
     },
   },
 
@@ -247,7 +243,7 @@ export const SETTINGS: Record<string, SettingSpec> = {
   restart: {
     field: "restart",
     apply: (d, val) => {
-      const t = one(val);
+      const t = val.text;
       d.desc.restart = t === "true" ? "yes" : t === "false" ? "no" : picked(t, ["yes", "on-failure", "no"] as const, "restart value (also true/false)");
     },
   },
@@ -257,7 +253,7 @@ export const SETTINGS: Record<string, SettingSpec> = {
   "restart-limit-count": {
     field: "restartLimitCount",
     apply: (d, val) => {
-      d.desc.restartLimitCount = parseUnsigned(one(val));
+      d.desc.restartLimitCount = parseUnsigned(val.text);
     },
   },
   "start-timeout": seconds("startTimeout"),
@@ -269,7 +265,7 @@ export const SETTINGS: Record<string, SettingSpec> = {
   "ready-notification": {
     field: "readiness",
     apply: (d, val) => {
-      const t = one(val);
+      const t = val.text;
       if (t === "notify") d.desc.readiness = { kind: "notify" };
       else if (t.startsWith("pipefd:")) d.desc.readiness = { kind: "pipefd", fd: parseUnsigned(t.slice(7)) };
       else if (t.startsWith("pipevar:") && t.length > 8) d.desc.readiness = { kind: "pipevar", variable: t.slice(8) };
@@ -280,7 +276,7 @@ export const SETTINGS: Record<string, SettingSpec> = {
   "socket-permissions": {
     field: "socketPermissions",
     apply: (d, val) => {
-      d.desc.socketPermissions = parseMode(one(val));
+      d.desc.socketPermissions = parseMode(val.text);
     },
   },
   "socket-uid": text("socketUid"),
@@ -290,14 +286,14 @@ export const SETTINGS: Record<string, SettingSpec> = {
   "log-type": {
     field: "logType",
     apply: (d, val) => {
-      d.logType = picked(one(val), ["console", "file", "buffer", "pipe", "none"] as const, "log-type");
+      d.logType = picked(val.text, ["console", "file", "buffer", "pipe", "none"] as const, "log-type");
     },
   },
   logfile: path("logfile"),
   "logfile-permissions": {
     field: "logfilePermissions",
     apply: (d, val) => {
-      d.desc.logfilePermissions = parseMode(one(val));
+      d.desc.logfilePermissions = parseMode(val.text);
     },
   },
   "logfile-uid": text("logfileUid"),
@@ -305,14 +301,14 @@ export const SETTINGS: Record<string, SettingSpec> = {
   "log-buffer-size": {
     field: "logBufferSize",
     apply: (d, val) => {
-      d.desc.logBufferSize = parseSize(one(val));
+      d.desc.logBufferSize = parseSize(val.text);
     },
   },
   "consumer-of": {
     subst: "preload",
     field: "consumerOf",
     apply: (d, val, ctx) => {
-      const name = serviceName(one(val), "consumer-of");
+      const name = serviceName(val.text);
       if (name === ctx.service) throw new ValueError("a service cannot consume its own output");
       d.desc.consumerOf = name;
     },
@@ -353,7 +349,7 @@ export const SETTINGS: Record<string, SettingSpec> = {
   nice: {
     field: "nice",
     apply: (d, val, ctx) => {
-      const n = parseInteger(one(val));
+      const n = parseInteger(val.text);
       // dinit clamps rather than refusing, so a valid dinit file must load here too.
       const clamped = Math.min(19, Math.max(-20, n));
       if (clamped !== n) ctx.warn(`nice ${n} is outside -20..19; using ${clamped}`);
@@ -363,7 +359,7 @@ export const SETTINGS: Record<string, SettingSpec> = {
   ioprio: {
     field: "ioprio",
     apply: (d, val) => {
-      const t = one(val);
+      const t = val.text;
       if (!/^(none|idle|(realtime|best-effort):[0-7])$/.test(t)) {
         throw new ValueError(`'${t}' is not an I/O priority: use none, idle, realtime:0-7 or best-effort:0-7`);
       }
@@ -373,7 +369,7 @@ export const SETTINGS: Record<string, SettingSpec> = {
   "oom-score-adj": {
     field: "oomScoreAdj",
     apply: (d, val) => {
-      d.desc.oomScoreAdj = parseInteger(one(val));
+      d.desc.oomScoreAdj = parseInteger(val.text);
     },
   },
   "run-in-cgroup": text("runInCgroup"),
@@ -413,7 +409,7 @@ export const SETTINGS: Record<string, SettingSpec> = {
     bosun: true,
     field: "health.http",
     apply: (d, val) => {
-      const t = one(val);
+      const t = val.text;
       if (!/^https?:\/\//.test(t) || !URL.canParse(t)) throw new ValueError(`'${t}' is not an http:// or https:// URL`);
       health(d).http = t;
     },
@@ -423,7 +419,7 @@ export const SETTINGS: Record<string, SettingSpec> = {
     bosun: true,
     field: "health.tcp",
     apply: (d, val) => {
-      const t = one(val);
+      const t = val.text;
       const m = /^(?:(.+):)?(\d+)$/.exec(t);
       if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new ValueError(`'${t}' is not HOST:PORT or PORT (1-65535)`);
       health(d).tcp = m[1] ? t : `127.0.0.1:${m[2]}`;
@@ -436,7 +432,7 @@ export const SETTINGS: Record<string, SettingSpec> = {
     bosun: true,
     field: "health.retries",
     apply: (d, val) => {
-      health(d).retries = parseUnsigned(one(val));
+      health(d).retries = parseUnsigned(val.text);
     },
   },
 
@@ -450,7 +446,7 @@ export const SETTINGS: Record<string, SettingSpec> = {
     bosun: true,
     field: "cgroup.cpuMax",
     apply: (d, val) => {
-      const t = one(val);
+      const t = val.text;
       const pct = /^(\d+(?:\.\d+)?)%$/.exec(t);
       let cpuMax: string | null = t;
       if (t === "max") cpuMax = null;
@@ -482,21 +478,21 @@ export const SETTINGS: Record<string, SettingSpec> = {
     bosun: true,
     field: "logFormat",
     apply: (d, val) => {
-      d.desc.logFormat = picked(one(val), ["text", "json"] as const, "log-format");
+      d.desc.logFormat = picked(val.text, ["text", "json"] as const, "log-format");
     },
   },
   "log-max-size": {
     bosun: true,
     field: "logMaxSize",
     apply: (d, val) => {
-      d.desc.logMaxSize = parseSize(one(val));
+      d.desc.logMaxSize = parseSize(val.text);
     },
   },
   "log-max-files": {
     bosun: true,
     field: "logMaxFiles",
     apply: (d, val) => {
-      d.desc.logMaxFiles = parseUnsigned(one(val));
+      d.desc.logMaxFiles = parseUnsigned(val.text);
     },
   },
   "log-file-after": {
@@ -504,14 +500,14 @@ export const SETTINGS: Record<string, SettingSpec> = {
     bosun: true,
     field: "logFileAfter",
     apply: (d, val) => {
-      d.desc.logFileAfter = serviceName(one(val), "log-file-after");
+      d.desc.logFileAfter = serviceName(val.text);
     },
   },
   schedule: {
     bosun: true,
     field: "schedule",
     apply: (d, val) => {
-      const t = one(val);
+      const t = val.text;
       const fields = t.split(" ");
       const ok = CRON_NICKNAMES.includes(t) || (fields.length === 5 && fields.every((f) => /^[0-9A-Za-z*,\/\-?]+$/.test(f)));
       if (!ok) throw new ValueError(`'${t}' is not a cron expression: five fields 'MIN HOUR DAY MONTH WEEKDAY' (e.g. '*/5 * * * *') or @hourly/@daily/...`);
