@@ -65,9 +65,20 @@ export function buildDescription(input: BuildInput): { description: ServiceDescr
     try {
       const value = readValue(s.value);
       const resolver = spec.subst === "preload" ? preload : spec.subst === "service" ? service : null;
-      const words = resolver ? substituteWords(value.parts, resolver) : value.parts;
-      const text = resolver ? substituteText(value.text, resolver) : value.text;
-      spec.apply(draft, { words, text }, ctx);
+      // Computed on use: an argv setting substitutes part by part, a one-word setting its
+      // whole text (dinit's rule), and only that form's errors concern the setting.
+      spec.apply(
+        draft,
+        {
+          get words() {
+            return resolver ? substituteWords(value.parts, resolver) : value.parts;
+          },
+          get text() {
+            return resolver ? substituteText(value.text, resolver) : value.text;
+          },
+        },
+        ctx,
+      );
     } catch (e) {
       if (!(e instanceof ValueError)) throw e;
       problems.push(error(s.file, s.line, name, `${s.name}: ${e.message}`));
