@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { Writable } from "node:stream";
 import { createLogRouter } from "../../src/log/router.ts";
-import { fileConsole, launch, numbered, service, tempDir } from "./helpers.ts";
+import { fileConsole, launch, numbered, service, tempDir, until } from "./helpers.ts";
 
 let dir: ReturnType<typeof tempDir>;
 beforeEach(() => (dir = tempDir()));
@@ -103,4 +105,43 @@ test("log-type none discards output and keeps nothing", async () => {
   expect(await out.end()).toBe("");
   expect(logs.tail("quiet")).toBeNull();
   await err.end();
+});
+
+/** True while the process sleeps in a write to a full pipe or socket (its reader is not reading). */
+function blockedOnWrite(pid: number): boolean {
+  try {
+    return ["pipe_write", "sock_alloc_send_pskb", "unix_stream_sendmsg"].includes(readFileSync(`/proc/${pid}/wchan`, "utf8"));
+  } catch {
+    return false;
+  }
+}
+
+test("a stalled console holds a flooding service back instead of buffering its output", async () => {
+  const { err } = consoles();
+  const received: Buffer[] = [];
+  let flowing = false;
+  const stalled: (() => void)[] = [];
+  const console = new Writable({
+    highWaterMark: 16384,
+    write(chunk: Buffer, _encoding, done) {
+      received.push(chunk);
+      if (flowing) done();
+      else stalled.push(done);
+    },
+  });
+  const logs = createLogRouter({ stdout: console, stderr: err.stream });
+  const run = launch(logs, service({ name: "flood" }), ["seq", "1", "150000"]);
+  await until("the flooding child to block on its full output pipe", () => blockedOnWrite(run.proc.pid));
+  // bosun took a chunk or two, not the child's 1 MB.
+  expect(console.writableLength + received.reduce((n, c) => n + c.length, 0)).toBeLessThan(512 << 10);
+  flowing = true;
+  for (const done of stalled.splice(0)) done();
+  await run.done;
+  await logs.close();
+  await err.end();
+  const lines = Buffer.concat(received).toString("utf8").split("\n");
+  expect(lines.length).toBe(150_001);
+  let inOrder = true;
+  for (let i = 0; i < 150_000; i++) if (lines[i] !== `flood | ${i + 1}`) inOrder = false;
+  expect(inOrder).toBe(true);
 });
