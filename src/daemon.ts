@@ -149,6 +149,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
 
   // bosun's own lines about services, and the exit decisions they drive
   const bootSet = new Set<string>();
+  const everStarted = new Set<string>();
   engine.subscribe((event) => {
     try {
       const tagged = log.withTag(event.service);
@@ -161,16 +162,18 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
         else tagged.warn(line);
       } else tagged.debug(`${event.to}${event.note ? ` (${event.note})` : ""}`);
 
+      if (event.to === "started") everStarted.add(event.service);
       if (event.to === "stopped" && event.target === "stopped") {
         const desc = engine.description(event.service);
-        if (desc?.main && exitCode === null) {
-          const code = event.exit ? shellCode(event.exit) : event.from === "starting" ? 1 : 0;
+        const neverStarted = !everStarted.has(event.service);
+        if (bootSet.has(event.service) && neverStarted && !engine.shuttingDown) {
+          exitCode ??= 1;
+          log.error(`cannot boot: ${event.service}: ${describeStop(event)}`);
+          shutdown("boot failed");
+        } else if (desc?.main && exitCode === null) {
+          const code = event.exit && !neverStarted ? shellCode(event.exit) : neverStarted ? 1 : 0;
           exitCode = desc.exitCodeMap[String(code)] ?? code;
           if (!engine.shuttingDown) shutdown(`main service ${event.service} ended, exit code ${exitCode}`);
-        } else if (bootSet.has(event.service) && event.from === "starting" && !engine.shuttingDown) {
-          exitCode ??= 1;
-          log.error(`cannot boot: ${event.service} ${describeStop(event)}`);
-          shutdown("boot failed");
         }
       }
       checkIdle();

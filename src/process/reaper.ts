@@ -30,7 +30,7 @@ export interface Reaper {
 
 /** How many recently reaped statuses to keep for a claim that arrives after the pid ended. */
 const RECENT = 64;
-/** Poll interval for a claimed pid that is not our child (no SIGCHLD will come for it). */
+/** Poll interval for a claimed pid that is not our child (no SIGCHLD comes for it while so). */
 const FOREIGN_POLL_MS = 1000;
 
 function parseStat(pid: number): { state: string; ppid: number } | null {
@@ -114,11 +114,19 @@ export function createReaper(opts: { subreaper?: boolean; onError?: (message: st
   };
   process.on("SIGCHLD", onSigchld);
 
-  function claimForeign(pid: number, onExit: (status: ExitStatus) => void): () => void {
+  /**
+   * A claimed pid that is not (yet) our child: usually its parent is about to exit and it will
+   * be reparented to us, and then SIGCHLD brings its status. If it ends while still someone
+   * else's, only its existence can be watched.
+   */
+  function watchForeign(pid: number): () => void {
     const timer = setInterval(() => {
-      if (parseStat(pid) === null) {
+      const onExit = claims.get(pid);
+      const stat = parseStat(pid);
+      if (!onExit || stat?.ppid === self) return clearInterval(timer);
+      if (stat === null) {
         clearInterval(timer);
-        // not our child: its status is its parent's to read
+        claims.delete(pid);
         onExit({ code: null, signal: null });
       }
     }, FOREIGN_POLL_MS);
@@ -139,10 +147,13 @@ export function createReaper(opts: { subreaper?: boolean; onError?: (message: st
         onExit({ code: null, signal: null });
         return () => {};
       }
-      if (stat.ppid !== self) return claimForeign(pid, onExit);
       claims.set(pid, onExit);
+      const unwatch = stat.ppid === self ? () => {} : watchForeign(pid);
       if (stat.state === "Z") scan();
-      return () => void claims.delete(pid);
+      return () => {
+        unwatch();
+        claims.delete(pid);
+      };
     },
     get reaped() {
       return reaped;

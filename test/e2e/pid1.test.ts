@@ -117,3 +117,10 @@ test("a boot set that cannot start exits 1 after stopping what started", async (
   expect(b.stderr()).toContain("exec: ENOENT (no such file: /no/such/program)");
   expect(b.stderr()).toMatch(/cannot boot: boot/);
 });
+
+test("a service not ready within start-timeout is interrupted and the boot fails with 1", async () => {
+  const b = start({ slow: "type = process\ncommand = sleep 30\nready-notification = pipefd:3\nstart-timeout = 0.3\nrestart = false\n" }, ["slow"]);
+  expect(await b.exited).toBe(1);
+  expect(b.stderr()).toContain("slow: start timed out");
+  expect(b.stderr()).toContain("cannot boot: slow");
+});

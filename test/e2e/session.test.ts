@@ -1,0 +1,35 @@
+/**
+ * @module test/e2e/session
+ * bosun as a session supervisor (not PID 1): it makes itself child subreaper, so a daemon that
+ * double-forks away from its launcher still comes back to bosun to be supervised and reaped.
+ */
+import { afterEach, expect, test } from "bun:test";
+import { rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { boot, serviceDir, waitFor } from "./support.ts";
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0)) c();
+});
+
+test("a double-forking bgprocess daemon is supervised through its pid file and reaped by bosun", async () => {
+  const pidFile = join(tmpdir(), `bosun-daemon-${process.pid}.pid`);
+  // single quotes keep `$$` for the daemon's own shell (dinit's `$$$$` is a literal `$$`)
+  const daemon = `'trap \\"exit 4\\" TERM; echo $$$$ > ${pidFile}; while :; do sleep 0.05; done'`;
+  const files = serviceDir({
+    daemon: `type = bgprocess\ncommand = /bin/sh -c "(setsid sh -c ${daemon} &); while [ ! -s ${pidFile} ]; do sleep 0.01; done"\npid-file = ${pidFile}\nrestart = false\n`,
+  });
+  const b = boot(["-d", files.dir, "daemon"], { root: files.root });
+  cleanups.push(() => {
+    b.kill();
+    rmSync(pidFile, { force: true });
+    files.cleanup();
+  });
+  await waitFor("daemon started", () => b.stderr().includes("daemon: started"));
+  await b.signal("SIGTERM");
+  expect(await b.exited).toBe(0);
+  // the daemon's own exit status reached bosun: only its parent (bosun, as subreaper) can read it
+  expect(b.stderr()).toContain("daemon: stopped: exited with 4");
+});
