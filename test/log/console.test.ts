@@ -83,6 +83,18 @@ test("an overlong line of multi-byte characters is cut between characters, never
   await err.end();
 });
 
+test("prefixes are coloured only when asked (a terminal), JSON never", async () => {
+  const { out, err } = consoles();
+  const logs = createLogRouter({ stdout: out.stream, stderr: err.stream, color: true });
+  await launch(logs, service({ name: "tty" }), numbered("c", 1, 1)).done;
+  await launch(logs, service({ name: "js", logFormat: "json" }), numbered("j", 1, 1)).done;
+  await logs.close();
+  const [text, json] = (await out.end()).split("\n");
+  expect(text).toMatch(/^\x1b\[\d+mtty +\|\x1b\[0m c 1$/);
+  expect(JSON.parse(json ?? "").line).toBe("j 1");
+  await err.end();
+});
+
 test("bosun's own lines go to stderr with the bosun prefix on every line, debug dropped by default", async () => {
   const { out, err } = consoles();
   const logs = createLogRouter({ stdout: out.stream, stderr: err.stream });
