@@ -134,7 +134,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     log.warn(`${why}: killing every service with SIGKILL`);
     launcher.killAll();
     if (!engine.shuttingDown) engine.shutdown();
-    setTimeout(() => finish(exitCode ?? 0), FORCED_EXIT_WAIT_MS).unref?.();
+    setTimeout(() => finish(exitCode ?? 0), FORCED_EXIT_WAIT_MS);
     checkIdle();
   }
 
@@ -230,8 +230,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   let control: { close(): Promise<void> } | null = null;
   try {
     const names = boot();
-    if (names === null) exitCode = 1;
-    else {
+    if (names !== null) {
       ctx.bootServices.push(...names);
       if (opts.socket) control = await startControl(ctx, { socket: opts.socket, healthListen: opts.healthListen, token: opts.token });
       for (const name of names) {
@@ -248,9 +247,9 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     }
   } catch (e) {
     log.error(`cannot boot: ${(e as Error).message}`);
-    exitCode = 1;
   }
-  if (exitCode === 1 && bootSet.size === 0) finish(1);
+  // nothing was started: the reason is logged above
+  if (bootSet.size === 0) finish(1);
 
   /** Loads the boot set and adds it to the engine; null (after logging why) when it cannot. */
   function boot(): string[] | null {

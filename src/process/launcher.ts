@@ -69,7 +69,8 @@ interface Run {
   unclaim: (() => void) | null;
 }
 
-const GROUP = (d: ServiceDescription) => !d.options.includes("signal-process-only");
+/** Signals go to the whole process group unless the service asks for its process only. */
+const toGroup = (d: ServiceDescription) => !d.options.includes("signal-process-only");
 
 /**
  * Builds the launcher. Events are delivered to `opts.events` (usually the engine).
@@ -128,7 +129,7 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
   }
 
   /** Sends a signal to the run's process group (or only its process), ignoring a gone process. */
-  function send(run: Run, pid: number | null, signal: string, group = GROUP(run.desc)): void {
+  function send(run: Run, pid: number | null, signal: string, group = toGroup(run.desc)): void {
     if (pid === null || signal === "none") return;
     const n = signalNumber(signal) ?? 15;
     try {

@@ -93,6 +93,7 @@ function pipeChannel(fd: number, env: Record<string, string>): ReadinessChannel 
 
 const notifyFds = new Map<number, (message: Uint8Array) => void>();
 let notifySerial = 0;
+let sigioHandled = false;
 
 /** One SIGIO handler for all notify sockets: drain each, since SIGIO does not say which fd. */
 function drainNotifySockets(): void {
@@ -109,7 +110,9 @@ function notifyChannel(socketDir: string): ReadinessChannel {
     pipeFds: [],
     env: { NOTIFY_SOCKET: path },
     listen(_childFd, events) {
-      if (notifyFds.size === 0) process.on("SIGIO", drainNotifySockets);
+      // installed once and kept: SIGIO's default action would end bosun if one came late
+      if (!sigioHandled) process.on("SIGIO", drainNotifySockets);
+      sigioHandled = true;
       notifyFds.set(fd, (message) => {
         for (const line of new TextDecoder().decode(message).split("\n")) {
           const eq = line.indexOf("=");
@@ -127,7 +130,6 @@ function notifyChannel(socketDir: string): ReadinessChannel {
       if (!open) return;
       open = false;
       notifyFds.delete(fd);
-      if (notifyFds.size === 0) process.off("SIGIO", drainNotifySockets);
       closeFd(fd);
       rmSync(path, { force: true });
     },
