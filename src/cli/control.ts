@@ -22,12 +22,13 @@ import { socketPath } from "../paths.ts";
 import { parseCommand, type CommandSpec } from "./args.ts";
 
 /** Messages for people go to stderr; stdout carries only data (lists, JSON, log lines). */
-const consola = createConsola({ stdout: process.stderr, stderr: process.stderr });
+// The level is fixed: consola would otherwise go quiet when NODE_ENV=test or CI is set.
+const consola = createConsola({ level: 3, stdout: process.stderr, stderr: process.stderr });
 
 const socketOpt = { socket: { type: "string", short: "p" } } as const;
 const jsonOpt = { json: { type: "boolean" } } as const;
 const waitOpts = { "no-wait": { type: "boolean" } } as const;
-const Name = v.tuple([ServiceName], "give exactly one service NAME");
+const Name = v.strictTuple([ServiceName], "give exactly one service NAME");
 const common = { socket: v.optional(v.string()) };
 const bool = v.optional(v.boolean(), false);
 
@@ -42,7 +43,7 @@ function named<O extends Record<string, { type: "boolean" | "string"; short?: st
 
 const P = "[-p SOCKET]";
 const specs = {
-  list: { usage: `bosun list ${P} [--json]\nOne line per loaded service.`, options: { ...socketOpt, ...jsonOpt }, schema: v.object({ ...common, json: bool, positionals: v.tuple([], "list takes no arguments") }) },
+  list: { usage: `bosun list ${P} [--json]\nOne line per loaded service.`, options: { ...socketOpt, ...jsonOpt }, schema: v.object({ ...common, json: bool, positionals: v.strictTuple([], "list takes no arguments") }) },
   status: named(`bosun status ${P} [--json] NAME\nThe full status of one service.`, jsonOpt, { json: bool }),
   start: named(`bosun start ${P} [--no-wait] [--pin] NAME\nStart and activate NAME (and its dependencies); waits until it has started.`, { ...waitOpts, pin: { type: "boolean" } }, { "no-wait": bool, pin: bool }),
   stop: named(`bosun stop ${P} [--no-wait] [--pin] [--force] NAME\nStop NAME; refused while started services need it unless --force.`, { ...waitOpts, pin: { type: "boolean" }, force: { type: "boolean" } }, { "no-wait": bool, pin: bool, force: bool }),
@@ -62,19 +63,19 @@ const specs = {
     usage: `bosun signal ${P} SIG NAME | bosun signal --list\nSend signal SIG (name like HUP or SIGHUP, or a number) to NAME's process.`,
     options: { ...socketOpt, list: { type: "boolean", short: "l" } },
     schema: v.union([
-      v.object({ ...common, list: v.literal(true), positionals: v.tuple([], "--list takes no arguments") }),
-      v.object({ ...common, list: v.optional(v.literal(false), false), positionals: v.tuple([v.string(), ServiceName], "give SIG and NAME") }),
+      v.object({ ...common, list: v.literal(true), positionals: v.strictTuple([], "--list takes no arguments") }),
+      v.object({ ...common, list: v.optional(v.literal(false), false), positionals: v.strictTuple([v.string(), ServiceName], "give SIG and NAME") }),
     ], "give SIG and NAME, or --list"),
   },
   "add-dep": {
     usage: `bosun add-dep ${P} TYPE FROM TO\nAdd a dependency (TYPE need, milestone or waits-for) from FROM on TO, live.`,
     options: socketOpt,
-    schema: v.object({ ...common, positionals: v.tuple([v.picklist(["need", "milestone", "waits-for"], "TYPE is need, milestone or waits-for"), ServiceName, ServiceName], "give TYPE FROM TO") }),
+    schema: v.object({ ...common, positionals: v.strictTuple([v.picklist(["need", "milestone", "waits-for"], "TYPE is need, milestone or waits-for"), ServiceName, ServiceName], "give TYPE FROM TO") }),
   },
   "rm-dep": {
     usage: `bosun rm-dep ${P} TYPE FROM TO\nRemove a dependency of FROM on TO, live.`,
     options: socketOpt,
-    schema: v.object({ ...common, positionals: v.tuple([v.picklist(["need", "milestone", "waits-for"], "TYPE is need, milestone or waits-for"), ServiceName, ServiceName], "give TYPE FROM TO") }),
+    schema: v.object({ ...common, positionals: v.strictTuple([v.picklist(["need", "milestone", "waits-for"], "TYPE is need, milestone or waits-for"), ServiceName, ServiceName], "give TYPE FROM TO") }),
   },
   setenv: {
     usage: `bosun setenv ${P} NAME=VALUE...\nSet variables in the environment later launches get.`,
@@ -86,9 +87,9 @@ const specs = {
     options: socketOpt,
     schema: v.object({ ...common, positionals: v.pipe(v.array(v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "a variable NAME is letters, digits and '_'"))), v.minLength(1, "give at least one NAME")) }),
   },
-  shutdown: { usage: `bosun shutdown ${P}\nStop every service in order and end bosun.`, options: socketOpt, schema: v.object({ ...common, positionals: v.tuple([], "shutdown takes no arguments") }) },
-  health: { usage: `bosun health ${P} [--json]\nExit 0 when every service that must be up is up and ready, else 1 with the reason (for HEALTHCHECK).`, options: { ...socketOpt, ...jsonOpt }, schema: v.object({ ...common, json: bool, positionals: v.tuple([], "health takes no arguments") }) },
-  events: { usage: `bosun events ${P} [--json]\nFollow state changes, one line each, until interrupted.`, options: { ...socketOpt, ...jsonOpt }, schema: v.object({ ...common, json: bool, positionals: v.tuple([], "events takes no arguments") }) },
+  shutdown: { usage: `bosun shutdown ${P}\nStop every service in order and end bosun.`, options: socketOpt, schema: v.object({ ...common, positionals: v.strictTuple([], "shutdown takes no arguments") }) },
+  health: { usage: `bosun health ${P} [--json]\nExit 0 when every service that must be up is up and ready, else 1 with the reason (for HEALTHCHECK).`, options: { ...socketOpt, ...jsonOpt }, schema: v.object({ ...common, json: bool, positionals: v.strictTuple([], "health takes no arguments") }) },
+  events: { usage: `bosun events ${P} [--json]\nFollow state changes, one line each, until interrupted.`, options: { ...socketOpt, ...jsonOpt }, schema: v.object({ ...common, json: bool, positionals: v.strictTuple([], "events takes no arguments") }) },
 } satisfies Record<string, CommandSpec<v.GenericSchema>>;
 
 type Command = keyof typeof specs;

@@ -13,7 +13,8 @@ import { socketPath } from "../paths.ts";
 import { parseCommand, UsageError } from "./args.ts";
 
 /** Messages for people go to stderr; stdout carries only data (lists, JSON, log lines). */
-const consola = createConsola({ stdout: process.stderr, stderr: process.stderr });
+// The level is fixed: consola would otherwise go quiet when NODE_ENV=test or CI is set.
+const consola = createConsola({ level: 3, stdout: process.stderr, stderr: process.stderr });
 
 const spec = {
   usage: "bosun logs [-p SOCKET] [-f] [-n LINES] [--clear] [--json] NAME\nPrint NAME's recent output; -f follows new lines, --clear empties a buffer log after printing.",
@@ -30,7 +31,7 @@ const spec = {
     lines: v.optional(v.pipe(v.string(), v.regex(/^\d+$/, "LINES is a whole number")), "100"),
     clear: v.optional(v.boolean(), false),
     json: v.optional(v.boolean(), false),
-    positionals: v.tuple([ServiceName], "give exactly one service NAME"),
+    positionals: v.strictTuple([ServiceName], "give exactly one service NAME"),
   }),
 } as const;
 

@@ -46,13 +46,26 @@ export function startup(ctx: ControlContext): ProbeJson {
   return probe(ctx, ctx.bootServices);
 }
 
+/** The boot set and everything it depends on, soft dependencies included. */
+function bootClosure(ctx: ControlContext): Set<string> {
+  const seen = new Set<string>();
+  const visit = (name: string) => {
+    if (seen.has(name)) return;
+    seen.add(name);
+    for (const dep of ctx.engine.status(name)?.depends ?? []) visit(dep.name);
+  };
+  ctx.bootServices.forEach(visit);
+  return seen;
+}
+
 /**
- * /readyz and `bosun health`: the boot set and every service whose target is started are
- * started and, where they have a readiness protocol or health check, ready and healthy.
- * Not ready while bosun shuts down.
+ * /readyz and `bosun health`: the boot set, everything it depends on (a stopped waits-for
+ * counts: boot wants it) and every service whose target is started are started and, where
+ * they have a readiness protocol or a health check, ready and healthy. Not ready while bosun
+ * shuts down.
  */
 export function ready(ctx: ControlContext): ProbeJson {
-  const wanted = [...ctx.bootServices, ...ctx.engine.list().filter((s) => s.target === "started").map((s) => s.name)];
+  const wanted = [...bootClosure(ctx), ...ctx.engine.list().filter((s) => s.target === "started").map((s) => s.name)];
   const result = probe(ctx, wanted);
   if (ctx.engine.shuttingDown) return { ok: false, services: [{ name: "bosun", ok: false, reason: "shutting down" }, ...result.services] };
   return result;

@@ -3,7 +3,7 @@
  * not a socket), the limits (body size, malformed JSON, floods, slow subscribers), the event
  * stream, and the TCP listener (probes, metrics, control refused without the token).
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { statSync, writeFileSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { join } from "node:path";
@@ -16,6 +16,9 @@ const SERVICES = {
   web: "type = process\ncommand = /bin/sleep 1000\nrestart = no\n",
   flip: "type = internal\n",
 };
+
+// Each test runs the CLI a few times as separate processes (~150 ms each on 2 busy cores).
+setDefaultTimeout(30000);
 
 let dir: string;
 let d: Daemon;
