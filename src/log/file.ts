@@ -28,11 +28,19 @@ export function fileSettings(desc: ServiceDescription): FileSettings {
   return {
     path: desc.logfile,
     mode: desc.logfilePermissions,
-    uid: desc.logfileUid === null ? null : resolveId(desc.logfileUid, "user"),
-    gid: desc.logfileGid === null ? null : resolveId(desc.logfileGid, "group"),
+    uid: desc.logfileUid === null ? null : idOf(desc.logfileUid, "user", "logfile-uid"),
+    gid: desc.logfileGid === null ? null : idOf(desc.logfileGid, "group", "logfile-gid"),
     maxSize: desc.logMaxSize,
     maxFiles: desc.logMaxFiles,
   };
+}
+
+function idOf(value: string, kind: "user" | "group", setting: string): number {
+  try {
+    return resolveId(value, kind);
+  } catch (error) {
+    throw new Error(`${setting}: ${(error as Error).message}`);
+  }
 }
 
 /** True when two settings write the same file the same way (a reload changed nothing here). */

@@ -172,6 +172,30 @@ test("log-file-after holds output in memory until the named service starts, then
   await err.end();
 });
 
+test("log-file-after keeps the newest lines within its limit and warns how many it dropped", async () => {
+  const { logs, out, err } = router({ holdBytes: 100 });
+  const path = join(dir.path, "capped.log");
+  const desc = service({ name: "capped", logType: "file", logfile: path, logFileAfter: "mount-data" });
+  await launch(logs, desc, numbered("n", 1, 50)).done;
+  logs.serviceStarted("mount-data");
+  await logs.close();
+  const kept = lines(path);
+  expect(kept.at(-1)).toBe("n 50");
+  expect(kept).toEqual(range("n", 51 - kept.length, 50));
+  expect(await err.end()).toContain(`capped: ${50 - kept.length} line(s) dropped while waiting for mount-data`);
+  expect(await out.end()).toBe("");
+});
+
+test("an unknown logfile owner names the setting, and the output still shows on the console", async () => {
+  const { logs, out, err } = router();
+  const desc = service({ name: "own", logType: "file", logfile: join(dir.path, "own.log"), logfileUid: "no-such-user" });
+  await launch(logs, desc, numbered("o", 1, 2)).done;
+  await logs.close();
+  expect(logs.problem("own")).toContain("logfile-uid: unknown user 'no-such-user'");
+  expect((await out.end()).split("\n").filter(Boolean).map((l) => l.replace(/^own +\| /, ""))).toEqual(["o 1", "o 2"]);
+  await err.end();
+});
+
 test("following a log file sees lines appended after it started", async () => {
   const { logs, out, err } = router();
   const path = join(dir.path, "f.log");
