@@ -273,6 +273,31 @@ describe("the TCP listener", () => {
   });
 });
 
+describe("control over TCP with a token", () => {
+  test("serves the control routes only to callers presenting the token", async () => {
+    const other = tempDir();
+    try {
+      writeServices(join(other, "services"), SERVICES);
+      const daemon = await boot(other, ["--control-token", "s3cret-token"]);
+      try {
+        const url = `http://127.0.0.1:${daemon.port}/v1/services`;
+        const none = await fetch(url);
+        expect(none.status).toBe(401);
+        expect(v.parse(ErrorJson, await none.json()).error.code).toBe("unauthorized");
+        expect((await fetch(url, { headers: { authorization: "Bearer s3cret-tokeN" } })).status).toBe(401);
+        const good = await fetch(url, { headers: { authorization: "Bearer s3cret-token" } });
+        expect(good.status).toBe(200);
+        expect(((await good.json()) as { name: string }[]).map((s) => s.name)).toContain("web");
+        expect((await fetch(`http://127.0.0.1:${daemon.port}/livez`)).status).toBe(200);
+      } finally {
+        await daemon.stop();
+      }
+    } finally {
+      removeDir(other);
+    }
+  });
+});
+
 describe("shutdown", () => {
   test("bosun shutdown stops every service and ends the daemon", async () => {
     const other = tempDir();
