@@ -5,7 +5,7 @@
  * bosun (JSON lines, size rotation, `log-file-after`), keeping lines whole across rotations.
  * Errors (unwritable path, full disk) are values: reported once, retried later.
  */
-import { closeSync, constants, fchmodSync, fchownSync, openSync } from "node:fs";
+import { closeSync, constants, fchmodSync, fchownSync, fstatSync, openSync } from "node:fs";
 import { open, rename, type FileHandle } from "node:fs/promises";
 import type { ServiceDescription } from "../config/schema.ts";
 import { resolveId } from "./owner.ts";
@@ -71,6 +71,8 @@ export function fileProblem(path: string, error: unknown, retryMs: number): stri
 export function openDirect(settings: FileSettings): number {
   const fd = openSync(settings.path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, settings.mode);
   try {
+    // `logfile = /dev/stdout` and the like: a terminal or pipe is not ours to chmod or chown.
+    if (!fstatSync(fd).isFile()) return fd;
     fchmodSync(fd, settings.mode);
     if (settings.uid !== null || settings.gid !== null) fchownSync(fd, settings.uid ?? -1, settings.gid ?? -1);
   } catch (error) {
@@ -95,6 +97,7 @@ const NEWLINE = 10;
 export class FileLog {
   private handle: FileHandle | null = null;
   private size = 0;
+  private regular = true;
   private queue: Promise<unknown> = Promise.resolve();
   private retryAt = 0;
   private failure: string | null = null;
@@ -150,7 +153,7 @@ export class FileLog {
     let rest = data;
     while (rest.length > 0) {
       const handle = this.handle ?? (await this.openHandle());
-      if (maxSize === 0 || this.size + rest.length <= maxSize) {
+      if (maxSize === 0 || !this.regular || this.size + rest.length <= maxSize) {
         await this.writeAll(handle, rest);
         return;
       }
@@ -182,9 +185,14 @@ export class FileLog {
     const { path, mode, uid, gid } = this.settings;
     const handle = await open(path, "a", mode);
     try {
-      await handle.chmod(mode);
-      if (uid !== null || gid !== null) await handle.chown(uid ?? -1, gid ?? -1);
-      this.size = (await handle.stat()).size;
+      const st = await handle.stat();
+      // A device or pipe (`/dev/stdout`) is neither chmod'ed nor rotated.
+      this.regular = st.isFile();
+      if (this.regular) {
+        await handle.chmod(mode);
+        if (uid !== null || gid !== null) await handle.chown(uid ?? -1, gid ?? -1);
+      }
+      this.size = st.size;
     } catch (error) {
       await handle.close();
       throw error;

@@ -196,6 +196,23 @@ test("an unknown logfile owner names the setting, and the output still shows on 
   await err.end();
 });
 
+test("a device as logfile is written but never chmod'ed or rotated", async () => {
+  const { logs, out, err } = router();
+  const device = join(dir.path, "null");
+  // A private /dev/null (char 1:3): what a test does to it cannot touch the system's.
+  expect(Bun.spawnSync(["mknod", "-m", "666", device, "c", "1", "3"]).success).toBe(true);
+  for (const input of [{}, { logMaxSize: 10 }]) {
+    const desc = service({ name: "dev", logType: "file", logfile: device, logfilePermissions: 0o600, ...input });
+    await launch(logs, desc, numbered("d", 1, 20)).done;
+  }
+  await logs.close();
+  expect(statSync(device).mode & 0o777).toBe(0o666);
+  expect(existsSync(`${device}.1`)).toBe(false);
+  expect(logs.problem("dev")).toBeNull();
+  await out.end();
+  await err.end();
+});
+
 test("following a log file sees lines appended after it started", async () => {
   const { logs, out, err } = router();
   const path = join(dir.path, "f.log");
