@@ -10,7 +10,7 @@ import type { Stream, SystemLevel } from "./types.ts";
 export type LogFormat = "text" | "json";
 
 /** The name bosun's own lines carry when no service is concerned. */
-export const SELF = "bosun";
+const SELF = "bosun";
 
 /** Longest name padded to; longer names are printed whole, unpadded. */
 const MAX_PAD = 24;

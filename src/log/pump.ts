@@ -15,7 +15,7 @@ const MAX_PIECE = 256 * 1024;
  * Lets pending timers and I/O callbacks run before continuing. A zero timeout rather than
  * setImmediate: measured on Bun 1.4, an immediate let a 1 ms interval run only every other time.
  */
-export function yieldToLoop(): Promise<void> {
+function yieldToLoop(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
