@@ -18,7 +18,7 @@ mkdirSync(join(dir, "services"));
 for (let i = 0; i < 10; i++) writeFileSync(join(dir, "services", `svc${i}`), "type = internal\n");
 writeFileSync(join(dir, "services", "boot"), `type = internal\n${Array.from({ length: 10 }, (_, i) => `depends-on = svc${i}`).join("\n")}\n`);
 
-const daemon = Bun.spawn([bun, join(root, "src/main.ts"), "boot", "-p", socket, "-d", join(dir, "services")], { stdout: "ignore", stderr: "inherit" });
+const daemon = Bun.spawn([bun, join(root, "src/main.ts"), "boot", "-p", socket, "-d", join(dir, "services")], { stdout: "ignore", stderr: "ignore" });
 try {
   const deadline = Date.now() + 10000;
   for (;;) {

@@ -129,7 +129,7 @@ export const ActionBody = v.optional(
     plan: v.optional(v.boolean()),
     kind: v.optional(v.picklist(["need", "milestone", "waits-for"], "a dependency kind is need, milestone or waits-for")),
     to: v.optional(ServiceName),
-  }),
+  }, "the body is a JSON object with some of: pin, force, signal, plan, kind, to"),
   {},
 );
 export type ActionBody = v.InferOutput<typeof ActionBody>;
@@ -141,7 +141,7 @@ export const EnvBody = v.strictObject({
     {},
   ),
   unset: v.optional(v.array(v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "a variable name is letters, digits and '_'"))), []),
-});
+}, "the body is a JSON object with set and/or unset");
 
 const Flag = v.optional(v.pipe(v.picklist(["", "1", "true", "0", "false"], "a flag is 1, true, 0 or false"), v.transform((s) => s === "" || s === "1" || s === "true")), "0");
 

@@ -15,7 +15,7 @@ setDefaultTimeout(30000);
 
 let dir: string;
 let d: Daemon;
-const run = (...args: string[]) => cli(d.socket, ...args);
+const run = (command: string, ...args: string[]) => cli(d.socket, command, ...args);
 const status = async (name: string) => v.parse(StatusJson, JSON.parse((await run("status", "--json", name)).stdout));
 
 beforeAll(async () => {
