@@ -378,7 +378,7 @@ export function createEngine(opts: EngineOptions): Engine {
         const startingInShutdown = core.shuttingDown && s.state === "starting" && s.running;
         if (stopping || startingInShutdown) waiting.push({ name: s.name, state: s.state, since: s.stateSince });
       }
-      return waiting.sort((a, b) => a.since - b.since || a.name.localeCompare(b.name));
+      return waiting.sort((a, b) => a.since - b.since || (a.name < b.name ? -1 : 1));
     },
 
     status(name) {
@@ -387,7 +387,7 @@ export function createEngine(opts: EngineOptions): Engine {
     },
 
     list() {
-      return [...core.services.values()].map(toStatus).sort((a, b) => a.name.localeCompare(b.name));
+      return [...core.services.values()].map(toStatus).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     },
 
     description(name) {

@@ -257,6 +257,8 @@ function followDependency(core: Core, s: Service, d: Service): void {
 
 function evaluateStarting(core: Core, s: Service): void {
   if (s.running) {
+    // A start script that cannot be interrupted finishes first; started or failed handles the rest.
+    if (s.desc.type === "scripted" && !s.desc.options.includes("start-interruptible")) return;
     const down = hardDependencyDown(s);
     if (down) followDependency(core, s, down);
     if (down || s.target === "stopped") cancelStart(core, s);
@@ -320,13 +322,10 @@ function freeSlot(core: Core, s: Service): void {
 
 /** Leaves starting because the target is now stopped (or a hard dependency went down). */
 function cancelStart(core: Core, s: Service): void {
+  // Nothing launched yet: the start is simply called off.
+  if (!s.running) return finishStop(core, s);
   cancel(core, s, "startTimer");
-  if (!s.running) {
-    // Nothing was launched yet: the start is simply called off.
-    return finishStop(core, s);
-  }
   const scripted = s.desc.type === "scripted";
-  if (scripted && !s.desc.options.includes("start-interruptible")) return; // the script finishes, then stops
   s.pendingReason ??= "normal";
   transition(core, s, "stopping", s.pendingNote);
   s.broughtDown = true;
