@@ -98,30 +98,31 @@ export function cycles(services: Map<string, ServiceDescription>): Problem[] {
   }
   const problems: Problem[] = [];
   const state = new Map<string, "open" | "done">();
-  const path: { name: string; via: string; owner: ServiceDescription | null; link: Link | null }[] = [];
-  const visit = (name: string) => {
-    state.set(name, "open");
-    for (const edge of waits.get(name) ?? []) {
-      const s = state.get(edge.to);
-      if (s === "done") continue;
-      path.push({ name: edge.to, via: edge.label, owner: edge.owner, link: edge.link });
-      if (s === "open") {
-        const start = path.findIndex((p) => p.name === edge.to);
-        const loop = path.slice(start + 1);
-        const text = [edge.to, ...loop.map((p) => `${p.name} (${p.via})`)].join(" -> ");
-        problems.push(error(fileOf(edge.owner, edge.link.setting), edge.link.line, edge.owner.name, `dependency cycle: ${text}; remove one of these links`));
-      } else {
-        visit(edge.to);
+  for (const root of services.keys()) {
+    if (state.has(root)) continue;
+    // Depth-first without recursion, so a very long chain cannot overflow the stack: each
+    // frame is a service on the current path, the link that led to it, and its next edge.
+    const stack: { name: string; via: string; next: number }[] = [{ name: root, via: "", next: 0 }];
+    state.set(root, "open");
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const edge = waits.get(top.name)?.[top.next++];
+      if (!edge) {
+        state.set(top.name, "done");
+        stack.pop();
+        continue;
       }
-      path.pop();
+      const seen = state.get(edge.to);
+      if (seen === "done") continue;
+      if (seen === "open") {
+        const loop = stack.slice(stack.findIndex((f) => f.name === edge.to));
+        const text = [...loop.map((f, i) => (i === 0 ? f.name : `${f.name} (${f.via})`)), `${edge.to} (${edge.label})`].join(" -> ");
+        problems.push(error(fileOf(edge.owner, edge.link.setting), edge.link.line, edge.owner.name, `dependency cycle: ${text}; remove one of these links`));
+        continue;
+      }
+      state.set(edge.to, "open");
+      stack.push({ name: edge.to, via: edge.label, next: 0 });
     }
-    state.set(name, "done");
-  };
-  for (const name of services.keys()) {
-    if (state.has(name)) continue;
-    path.push({ name, via: "", owner: null, link: null });
-    visit(name);
-    path.pop();
   }
   return problems;
 }

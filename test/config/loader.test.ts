@@ -8,6 +8,8 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createLoader } from "../../src/config/loader.ts";
 import { ConfigError, ServiceNotFound, type Problem } from "../../src/config/problems.ts";
+import { cycles } from "../../src/config/reach.ts";
+import { describe as description } from "../../src/config/schema.ts";
 import { SETTINGS } from "../../src/config/settings.ts";
 import { removeAll, serviceDir } from "./dirs.ts";
 
@@ -426,6 +428,15 @@ describe("loadAll", () => {
     const { loader } = loaderFor({ a: "depends-on = b\n", b: "waits-for = c\n", c: "depends-ms = a\n" });
     const [p] = problemsOf(() => loader.loadAll(["a"]));
     expect(p!.message).toContain("dependency cycle: a -> b (depends-on) -> c (waits-for) -> a (depends-ms)");
+  });
+
+  test("a dependency chain 20000 deep is checked without overflowing the stack", () => {
+    const base = description({ name: "s" });
+    const link = (name: string, on: string | null) => ({ ...base, name, depends: on === null ? [] : [{ kind: "need" as const, name: on, line: 1 }] });
+    const chain = new Map(Array.from({ length: 20000 }, (_, i) => [`s${i}`, link(`s${i}`, i > 0 ? `s${i - 1}` : null)]));
+    expect(cycles(chain)).toEqual([]);
+    chain.set("s0", link("s0", "s19999"));
+    expect(cycles(chain)).toHaveLength(1);
   });
 
   test("a cycle through before/after is an error; an ordering that agrees with a dependency is not", () => {
