@@ -301,7 +301,8 @@ export const SETTINGS: Record<string, SettingSpec> = {
   "log-buffer-size": {
     field: "logBufferSize",
     apply: (d, val) => {
-      d.desc.logBufferSize = parseSize(val.text);
+      // dinit reads a plain number (0x hex and 0 octal too); bosun also takes a unit (64K).
+      d.desc.logBufferSize = /[KMGT]/i.test(val.text) ? parseSize(val.text) : parseUnsigned(val.text);
     },
   },
   "consumer-of": {
