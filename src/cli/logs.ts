@@ -55,7 +55,7 @@ export async function run(_command: string, argv: string[]): Promise<number> {
       else if (lines.length) process.stdout.write(`${lines.join("\n")}\n`);
       return 0;
     }
-    for await (const chunk of c.stream(path)) process.stdout.write(chunk);
+    for await (const { line } of await c.follow(path)) process.stdout.write(`${line}\n`);
     consola.info("bosun closed the log stream");
     return 0;
   } catch (e) {

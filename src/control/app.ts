@@ -13,7 +13,7 @@ import { persistDisable, persistEnable } from "./enable.ts";
 import { errorBody, refusal } from "./errors.ts";
 import { ready } from "./readiness.ts";
 import { ActionBody, ActionParams, EnvBody, LogsQuery, NameParam, type ActionResult } from "./schemas.ts";
-import { boundedStream, openStreams } from "./stream.ts";
+import { eventStream, openStreams, sseEvent } from "./stream.ts";
 import type { ControlContext } from "./types.ts";
 import { check } from "./validate.ts";
 import { eventJson, serviceJson, statusJson } from "./view.ts";
@@ -31,9 +31,6 @@ export interface ControlLimits {
 }
 
 export const defaultLimits: ControlLimits = { maxBody: 64 * 1024, maxInFlight: 64, maxStreams: 32, maxQueued: 512 };
-
-/** Bun's server, when the app runs under Bun.serve: streams lift the idle timeout through it. */
-type Env = { Bindings: { timeout?(req: Request, seconds: number): void } };
 
 /** Requests in flight right now, for the limit and /metrics. */
 export const inFlight = { count: 0 };
@@ -54,8 +51,8 @@ function signalName(sig: string | number): string | null {
  * @example
  * Bun.serve({ unix: "/run/bosun.sock", fetch: controlApp(ctx).fetch });
  */
-export function controlApp(ctx: ControlContext, limits: ControlLimits = defaultLimits): Hono<Env> {
-  const app = new Hono<Env>();
+export function controlApp(ctx: ControlContext, limits: ControlLimits = defaultLimits): Hono {
+  const app = new Hono();
   const { engine } = ctx;
 
   app.use(async (c, next) => {
@@ -89,7 +86,7 @@ export function controlApp(ctx: ControlContext, limits: ControlLimits = defaultL
 
   const missing = (name: string) => errorBody("not-found", `no service named ${name} is loaded`);
   /** The answer to an action: the service afterwards, or the refusal. */
-  const answer = (c: Context<Env>, name: string, result: CommandResult, extra: Partial<ActionResult> = {}) => {
+  const answer = (c: Context, name: string, result: CommandResult, extra: Partial<ActionResult> = {}) => {
     if (!result.ok) {
       const { body, status } = refusal(result);
       return c.json(body, status);
@@ -118,13 +115,12 @@ export function controlApp(ctx: ControlContext, limits: ControlLimits = defaultL
     if (openStreams.count >= limits.maxStreams) {
       return c.json(errorBody("busy", `${openStreams.count} follow streams are open already; close one`), 503);
     }
-    c.env?.timeout?.(c.req.raw, 0);
-    const body = boundedStream(
-      (push) => ctx.logs.follow(name, (line) => push(`${line}\n`)),
+    const body = eventStream(
+      (push) => ctx.logs.follow(name, (line, stream) => push(sseEvent("line", { line, stream }))),
       limits.maxQueued,
-      lines.map((l) => `${l}\n`),
+      lines.map((line) => sseEvent("line", { line, stream: null })),
     );
-    return c.body(body, 200, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-cache" });
+    return c.body(body, 200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
   });
 
   app.post("/v1/services/:name/logs/clear", check("param", NameParam), (c) => {
@@ -188,7 +184,7 @@ export function controlApp(ctx: ControlContext, limits: ControlLimits = defaultL
   });
 
   /** enable/disable: the waits-for link from `enable-via` (default boot), live and on disk. */
-  const toggle = (c: Context<Env>, name: string, action: "enable" | "disable") => {
+  const toggle = (c: Context, name: string, action: "enable" | "disable") => {
     if (!engine.description(name)) {
       if (action === "disable") return c.json(missing(name), 404);
       try {
@@ -219,13 +215,7 @@ export function controlApp(ctx: ControlContext, limits: ControlLimits = defaultL
     if (openStreams.count >= limits.maxStreams) {
       return c.json(errorBody("busy", `${openStreams.count} follow streams are open already; close one`), 503);
     }
-    c.env?.timeout?.(c.req.raw, 0);
-    const body = boundedStream(
-      (push) => engine.subscribe((e) => push(`event: state\nid: ${e.seq}\ndata: ${JSON.stringify(eventJson(e))}\n\n`)),
-      limits.maxQueued,
-      // A comment first, so the client knows it is subscribed before anything happens.
-      [": subscribed\n\n"],
-    );
+    const body = eventStream((push) => engine.subscribe((e) => push(sseEvent("state", eventJson(e), e.seq))), limits.maxQueued);
     return c.body(body, 200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
   });
 

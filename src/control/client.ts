@@ -5,7 +5,7 @@
  * neither hono nor the engine, so a client command starts fast.
  */
 import * as v from "valibot";
-import { ErrorJson, EventJson } from "./schemas.ts";
+import { ErrorJson, EventJson, LogLineJson } from "./schemas.ts";
 
 /** A request bosun refused or could not be asked: `code` as in ErrorJson, `unreachable` when no bosun answered. */
 export class ControlError extends Error {
@@ -22,10 +22,10 @@ export class ControlError extends Error {
 export interface Client {
   get<S extends v.GenericSchema>(path: string, schema: S): Promise<v.InferOutput<S>>;
   post<S extends v.GenericSchema>(path: string, body: unknown, schema: S): Promise<v.InferOutput<S>>;
-  /** The raw body of a streaming GET (logs -f), chunk by chunk as text. */
-  stream(path: string): AsyncGenerator<string>;
   /** Server-sent events of /v1/events; resolves once subscribed, so nothing after it is missed. */
   events(): Promise<AsyncGenerator<EventJson>>;
+  /** The lines of a `logs?follow` stream: the opening tail, then each new line. */
+  follow(path: string): Promise<AsyncGenerator<v.InferOutput<typeof LogLineJson>>>;
 }
 
 /**
@@ -72,7 +72,8 @@ export function client(socket: string): Client {
       // The daemon went away or dropped us as too slow: the stream just ends.
     }
   }
-  async function* sse(res: Response): AsyncGenerator<EventJson> {
+  /** The `data:` payloads of a server-sent event stream, parsed with `schema`; comments skipped. */
+  async function* sse<S extends v.GenericSchema>(res: Response, schema: S): AsyncGenerator<v.InferOutput<S>> {
     let pending = "";
     for await (const text of chunks(res)) {
       pending += text;
@@ -80,22 +81,18 @@ export function client(socket: string): Client {
       while ((end = pending.indexOf("\n\n")) >= 0) {
         const block = pending.slice(0, end);
         pending = pending.slice(end + 2);
-        const data = block.split("\n").filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)).join("\n");
+        const data = block.split("\n").find((l) => l.startsWith("data: "));
         if (!data) continue;
-        const parsed = v.safeParse(EventJson, JSON.parse(data));
-        if (parsed.success) yield parsed.output;
+        const parsed = v.safeParse(schema, JSON.parse(data.slice(6)));
+        if (!parsed.success) throw new ControlError(`unexpected event from bosun (${parsed.issues[0].message}); is it the same version?`, "protocol");
+        yield parsed.output;
       }
     }
   }
   return {
     get: async (path, schema) => parse(await request("GET", path), schema),
     post: async (path, body, schema) => parse(await request("POST", path, body), schema),
-    stream: async function* (path) {
-      yield* chunks(await request("GET", path));
-    },
-    events: async () => {
-      const res = await request("GET", "/v1/events");
-      return sse(res);
-    },
+    events: async () => sse(await request("GET", "/v1/events"), EventJson),
+    follow: async (path) => sse(await request("GET", path), LogLineJson),
   };
 }

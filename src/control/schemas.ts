@@ -156,3 +156,6 @@ export const LogsQuery = v.object({
 export const ProbeQuery = v.object({ verbose: Flag });
 
 export const LogsJson = v.object({ lines: v.array(v.string()) });
+
+/** One line of `logs?follow` (event name `line`); `stream` is null for the lines of the opening tail. */
+export const LogLineJson = v.object({ line: v.string(), stream: v.nullable(v.picklist(["stdout", "stderr"])) });

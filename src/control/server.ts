@@ -35,7 +35,7 @@ const HostPort = v.pipe(
  */
 const BUN_BODY_CAP = 1024 * 1024;
 
-/** A connection left silent this long is closed (follow streams lift it for themselves). */
+/** A connection left silent this long is closed (follow streams send keepalives). */
 const IDLE_SECONDS = 10;
 
 /**
@@ -64,8 +64,8 @@ export async function startControl(
   const old = process.umask(0o177);
   let unix;
   try {
-    // Bun closes a connection idle for 10 s (its default; the option is typed for TCP only).
-    unix = Bun.serve({ unix: opts.socket, fetch: (req, server) => app.fetch(req, server), maxRequestBodySize: BUN_BODY_CAP });
+    // Bun closes a connection idle for 10 s by default, the same as IDLE_SECONDS.
+    unix = Bun.serve({ unix: opts.socket, fetch: (req) => app.fetch(req), maxRequestBodySize: BUN_BODY_CAP });
   } finally {
     process.umask(old);
   }
@@ -75,7 +75,7 @@ export async function startControl(
     try {
       tcp = Bun.serve({
         ...listen,
-        fetch: (req, server) => tcpApp.fetch(req, server),
+        fetch: (req) => tcpApp.fetch(req),
         idleTimeout: IDLE_SECONDS,
         maxRequestBodySize: BUN_BODY_CAP,
       });

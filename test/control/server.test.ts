@@ -22,20 +22,30 @@ setDefaultTimeout(30000);
 
 let dir: string;
 let d: Daemon;
+/** A follow stream opened first and checked last: it must outlive Bun's idle timeout. */
+let quiet: { res: Response; openedAt: number };
 
 beforeAll(async () => {
   dir = tempDir();
   writeServices(join(dir, "services"), SERVICES);
   d = await boot(dir);
+  quiet = { res: await fetch("http://bosun/v1/services/web/logs?follow=1", { unix: d.socket }), openedAt: Date.now() };
 });
 
 afterAll(async () => {
+  await quiet?.res.body?.cancel();
   await d?.stop();
   removeDir(dir);
 });
 
 const post = (path: string, body: string, headers: Record<string, string> = { "content-type": "application/json" }) =>
   fetch(`http://bosun${path}`, { unix: d.socket, method: "POST", body, headers });
+
+/** The open-connections gauge of /metrics. */
+async function connections(): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${d.port}/metrics`)).text();
+  return Number(/^bosun_control_connections (\d+)$/m.exec(text)?.[1]);
+}
 
 /** Opens a raw connection to the control socket. */
 function raw(socket: string): Promise<Socket> {
@@ -122,6 +132,7 @@ describe("bad requests", () => {
 
   test("a flood of connections stays bounded and bosun keeps answering", async () => {
     const sockets: Socket[] = [];
+    const baseline = await connections();
     try {
       // Half-sent requests that never complete, and follow streams past the limit.
       for (let i = 0; i < 200; i++) {
@@ -138,10 +149,7 @@ describe("bad requests", () => {
       expect(streams.filter((r) => r.status === 200).length).toBeLessThanOrEqual(32);
       expect((await cli(d.socket, "list")).code).toBe(0);
       for (const r of streams) await r.body?.cancel();
-      await waitFor("the streams to be released", async () => {
-        const text = await (await fetch(`http://127.0.0.1:${d.port}/metrics`)).text();
-        return /^bosun_control_connections 0$/m.test(text);
-      });
+      await waitFor("the streams to be released", async () => (await connections()) === baseline);
     } finally {
       for (const s of sockets) s.destroy();
     }
@@ -215,22 +223,25 @@ describe("events", () => {
   });
 
   test("a subscriber that stops reading is dropped, not buffered without bound", async () => {
+    const baseline = await connections();
     const s = await raw(d.socket);
     s.on("error", () => {});
     s.write("GET /v1/events HTTP/1.1\r\nHost: x\r\n\r\n");
     s.pause();
     try {
-      const metrics = async () => (await (await fetch(`http://127.0.0.1:${d.port}/metrics`)).text());
-      await waitFor("the stream to open", async () => /^bosun_control_connections 1$/m.test(await metrics()));
-      // Each start/stop of an internal service is four events; the socket buffer and the
-      // queue fill long before this ends.
+      await waitFor("the stream to open", async () => (await connections()) === baseline + 1);
+      // Each start/stop of an internal service is four events (~1 KB); the socket buffer and
+      // the queue (512 events) fill after a few hundred cycles.
+      let cycles = 0;
       await waitFor("the slow subscriber to be dropped", async () => {
-        for (let i = 0; i < 100; i++) {
+        for (let i = 0; i < 100; i++, cycles++) {
           await post("/v1/services/flip/start", "{}");
           await post("/v1/services/flip/stop", "{}");
         }
-        return /^bosun_control_connections 0$/m.test(await metrics());
-      }, 20000);
+        return (await connections()) === baseline;
+      }, 30000).catch((e) => {
+        throw new Error(`${(e as Error).message} (after ${cycles} start/stop cycles)`);
+      });
       expect((await cli(d.socket, "list")).code).toBe(0);
     } finally {
       s.destroy();
@@ -270,6 +281,28 @@ describe("the TCP listener", () => {
     const stop = await tcp("/v1/shutdown", { method: "POST" });
     expect(stop.status).toBe(403);
     expect((await cli(d.socket, "is-started", "web")).code).toBe(0);
+  });
+});
+
+describe("follow streams", () => {
+  test("a quiet stream outlives the idle timeout and still delivers", async () => {
+    // The point is the silence itself: Bun closes a connection idle for ~10-12 s.
+    const quietFor = 14000 - (Date.now() - quiet.openedAt);
+    if (quietFor > 0) await Bun.sleep(quietFor);
+    const events = await fetch("http://bosun/v1/events", { unix: d.socket });
+    const reader = quiet.res.body!.getReader();
+    let text = "";
+    const decoder = new TextDecoder();
+    // Anything after the opening comments proves the connection is alive: a keepalive or a line.
+    while (!text.includes(": keepalive")) {
+      const { value, done } = await reader.read();
+      expect(done).toBe(false);
+      text += decoder.decode(value);
+    }
+    reader.releaseLock();
+    expect((await cli(d.socket, "start", "flip")).code).toBe(0);
+    expect((await readEvents(events, 2)).filter((e) => e.service === "flip")[0]?.state).toBe("starting");
+    await cli(d.socket, "stop", "flip");
   });
 });
 
