@@ -4,7 +4,7 @@
  * flags, asks the daemon over the socket, and prints for people (consola) or `--json` for
  * scripts. Exit 0 on success, 1 when bosun refused or the operation failed, 2 on bad usage.
  */
-import { createConsola } from "consola";
+import type { ConsolaInstance } from "consola";
 import { constants } from "node:os";
 import * as v from "valibot";
 import { ServiceName } from "../config/schema.ts";
@@ -21,9 +21,21 @@ import {
 import { socketPath } from "../paths.ts";
 import { parseCommand, type CommandSpec } from "./args.ts";
 
-/** Messages for people go to stderr; stdout carries only data (lists, JSON, log lines). */
-// The level is fixed: consola would otherwise go quiet when NODE_ENV=test or CI is set.
-const consola = createConsola({ level: 3, stdout: process.stderr, stderr: process.stderr });
+let consola: ConsolaInstance | null = null;
+
+/**
+ * consola for messages to people, loaded on the first message: `list`, `status` and `--json`
+ * never pay for it (it is the largest part of a client command's start-up). Messages go to
+ * stderr; stdout carries only data (lists, JSON, log lines).
+ *
+ * @example
+ * (await say()).success("web is started");
+ */
+export async function say(): Promise<ConsolaInstance> {
+  // The level is fixed: consola would otherwise go quiet when NODE_ENV=test or CI is set.
+  consola ??= (await import("consola")).createConsola({ level: 3, stdout: process.stderr, stderr: process.stderr });
+  return consola;
+}
 
 const socketOpt = { socket: { type: "string", short: "p" } } as const;
 const jsonOpt = { json: { type: "boolean" } } as const;
@@ -171,51 +183,51 @@ async function act(c: Client, command: Command, name: string, body: Record<strin
   const s = result.service;
   if (!goal || !events || !s) {
     await events?.return(undefined);
-    consola.success(`${name}: ${command} done${s && goal ? ` (${s.state})` : ""}`);
+    (await say()).success(`${name}: ${command} done${s && goal ? ` (${s.state})` : ""}`);
     return 0;
   }
   const settled = (st: ServiceJson) => command !== "restart" && (st.state === goal || (command === "release" && st.target === "started"));
   if (settled(s)) {
     await events.return(undefined);
-    if (command === "release" && s.state === "started") consola.info(`${name} stays started: ${s.dependents.filter((d) => d.state === "started").map((d) => d.name).join(", ") || "something"} needs it`);
-    else consola.success(`${name} is ${s.state}`);
+    if (command === "release" && s.state === "started") (await say()).info(`${name} stays started: ${s.dependents.filter((d) => d.state === "started").map((d) => d.name).join(", ") || "something"} needs it`);
+    else (await say()).success(`${name} is ${s.state}`);
     return 0;
   }
   const tty = process.stderr.isTTY;
   // On a terminal one status line rewritten in place; elsewhere (logs, CI) a plain line per step.
-  const progress = (text: string) => (tty ? process.stderr.write(`\r\x1b[K${text}`) : consola.info(text));
-  const finish = async (code: number, say: () => void) => {
+  const progress = async (text: string) => (tty ? process.stderr.write(`\r\x1b[K${text}`) : (await say()).info(text));
+  const finish = async (code: number, message: () => Promise<void>) => {
     await events.return(undefined);
     if (tty) process.stderr.write("\r\x1b[K");
-    say();
+    await message();
     return code;
   };
   let shown = s.state as string;
-  progress(`${name}: ${shown}...`);
+  await progress(`${name}: ${shown}...`);
   // A restart counts only once the service has been down; the events of the restart itself
   // are already queued, since we subscribed before asking.
   let wentDown = command !== "restart" || s.state !== "started";
   for await (const e of events) {
     if (e.service !== name) {
-      if (tty) progress(`${name}: waiting (${e.service} ${e.state})`);
+      if (tty) await progress(`${name}: waiting (${e.service} ${e.state})`);
       continue;
     }
     if (e.state === goal && (goal === "stopped" || wentDown)) {
-      return finish(0, () => consola.success(`${name} is ${goal}${e.reason && e.reason !== "normal" ? ` (${e.reason})` : ""}`));
+      return finish(0, async () => (await say()).success(`${name} is ${goal}${e.reason && e.reason !== "normal" ? ` (${e.reason})` : ""}`));
     }
     if (goal === "started" && e.state === "stopped" && (e.target === "stopped" || (e.reason !== null && FAILURES.has(e.reason)))) {
       const exit = e.exit ? ` (${e.exit.signal ? `signal ${e.exit.signal}` : `exit ${e.exit.code}`})` : "";
-      return finish(1, () => consola.fail(`${name} failed to start: ${e.failure?.message ?? e.reason ?? "stopped"}${exit}`));
+      return finish(1, async () => (await say()).fail(`${name} failed to start: ${e.failure?.message ?? e.reason ?? "stopped"}${exit}`));
     }
     if (goal === "stopped" && e.state === "started") {
-      return finish(1, () => consola.fail(`${name} started again instead of stopping${e.note ? ` (${e.note})` : ""}`));
+      return finish(1, async () => (await say()).fail(`${name} started again instead of stopping${e.note ? ` (${e.note})` : ""}`));
     }
     if (e.state === "stopping" || e.state === "stopped") wentDown = true;
-    if (e.state !== shown || e.note) progress(`${name}: ${e.state}${e.note ? ` (${e.note})` : ""}`);
+    if (e.state !== shown || e.note) await progress(`${name}: ${e.state}${e.note ? ` (${e.note})` : ""}`);
     shown = e.state;
   }
   if (tty) process.stderr.write("\n");
-  consola.fail(`bosun closed the event stream before ${name} was ${goal}`);
+  (await say()).fail(`bosun closed the event stream before ${name} was ${goal}`);
   return 1;
 }
 
@@ -241,8 +253,8 @@ export async function run(command: string, argv: string[]): Promise<number> {
   } catch (e) {
     if (!(e instanceof ControlError)) throw e;
     if (name === "is-started" || name === "is-failed") return 1;
-    consola.fail(e.message);
-    if (e.dependents.length) consola.log(`started services that need it: ${e.dependents.join(", ")} (stop them first, or use --force to stop them too)`);
+    (await say()).fail(e.message);
+    if (e.dependents.length) (await say()).log(`started services that need it: ${e.dependents.join(", ")} (stop them first, or use --force to stop them too)`);
     return 1;
   }
 }
@@ -254,7 +266,7 @@ async function dispatch(c: Client, name: Command, args: Record<string, unknown> 
     case "list": {
       const services = await c.get("/v1/services", ServiceList);
       if (args.json) json(services);
-      else if (services.length === 0) consola.info("no services are loaded");
+      else if (services.length === 0) (await say()).info("no services are loaded");
       else out(listLines(services).join("\n"));
       return 0;
     }
@@ -289,20 +301,20 @@ async function dispatch(c: Client, name: Command, args: Record<string, unknown> 
         line("stop:", p.stop);
         for (const r of p.refused) out(`refused: ${r.service}: ${r.reason}`);
       } else if (result.restartNeeded?.length) {
-        consola.warn(`${first} reloaded; these changes apply after a restart: ${result.restartNeeded.join(", ")} (bosun restart ${first})`);
-      } else consola.success(`${first} reloaded`);
+        (await say()).warn(`${first} reloaded; these changes apply after a restart: ${result.restartNeeded.join(", ")} (bosun restart ${first})`);
+      } else (await say()).success(`${first} reloaded`);
       return 0;
     }
     case "signal": {
       const sig = /^\d+$/.test(first) ? Number(first) : first;
       await c.post(path(second, "signal"), { signal: sig }, ActionResult);
-      consola.success(`sent ${first} to ${second}`);
+      (await say()).success(`sent ${first} to ${second}`);
       return 0;
     }
     case "add-dep":
     case "rm-dep":
       await c.post(path(second, name), { kind: first, to: third }, ActionResult);
-      consola.success(`${name === "add-dep" ? "added" : "removed"} ${first} dependency of ${second} on ${third}`);
+      (await say()).success(`${name === "add-dep" ? "added" : "removed"} ${first} dependency of ${second} on ${third}`);
       return 0;
     case "setenv":
     case "unsetenv": {
@@ -310,12 +322,12 @@ async function dispatch(c: Client, name: Command, args: Record<string, unknown> 
         ? { set: Object.fromEntries(args.positionals.map((p) => [p.slice(0, p.indexOf("=")), p.slice(p.indexOf("=") + 1)])) }
         : { unset: args.positionals };
       await c.post("/v1/env", body, EnvJson);
-      consola.success(`${name === "setenv" ? "set" : "unset"} ${args.positionals.map((p) => p.split("=")[0]).join(", ")} for later launches`);
+      (await say()).success(`${name === "setenv" ? "set" : "unset"} ${args.positionals.map((p) => p.split("=")[0]).join(", ")} for later launches`);
       return 0;
     }
     case "shutdown":
       await c.post("/v1/shutdown", {}, ActionResult);
-      consola.success("bosun is shutting down");
+      (await say()).success("bosun is shutting down");
       return 0;
     case "health": {
       const h = await c.get("/v1/health", ProbeJson);
@@ -325,15 +337,15 @@ async function dispatch(c: Client, name: Command, args: Record<string, unknown> 
     }
     case "events": {
       const events = await c.events();
-      consola.info("following state changes (Ctrl-C to stop)");
+      (await say()).info("following state changes (Ctrl-C to stop)");
       for await (const e of events) out(args.json ? JSON.stringify(e) : eventLine(e));
-      consola.info("bosun closed the event stream");
+      (await say()).info("bosun closed the event stream");
       return 0;
     }
     default: {
       const result = await c.post(path(first, name), {}, ActionResult);
       const s = result.service;
-      consola.success(`${first}: ${name} done${s ? ` (${stateText(s)})` : ""}`);
+      (await say()).success(`${first}: ${name} done${s ? ` (${stateText(s)})` : ""}`);
       return 0;
     }
   }

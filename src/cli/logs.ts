@@ -4,17 +4,13 @@
  * router; `-f` keeps following new lines until interrupted, `--clear` empties a buffer log
  * after printing it.
  */
-import { createConsola } from "consola";
 import * as v from "valibot";
 import { ServiceName } from "../config/schema.ts";
 import { client, ControlError } from "../control/client.ts";
 import { LogsJson } from "../control/schemas.ts";
 import { socketPath } from "../paths.ts";
 import { parseCommand, UsageError } from "./args.ts";
-
-/** Messages for people go to stderr; stdout carries only data (lists, JSON, log lines). */
-// The level is fixed: consola would otherwise go quiet when NODE_ENV=test or CI is set.
-const consola = createConsola({ level: 3, stdout: process.stderr, stderr: process.stderr });
+import { say } from "./control.ts";
 
 const spec = {
   usage: "bosun logs [-p SOCKET] [-f] [-n LINES] [--clear] [--json] NAME\nPrint NAME's recent output; -f follows new lines, --clear empties a buffer log after printing.",
@@ -56,11 +52,11 @@ export async function run(_command: string, argv: string[]): Promise<number> {
       return 0;
     }
     for await (const { line } of await c.follow(path)) process.stdout.write(`${line}\n`);
-    consola.info("bosun closed the log stream");
+    (await say()).info("bosun closed the log stream");
     return 0;
   } catch (e) {
     if (!(e instanceof ControlError)) throw e;
-    consola.fail(e.message);
+    (await say()).fail(e.message);
     return 1;
   }
 }
