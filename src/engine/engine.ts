@@ -61,7 +61,7 @@ export function createEngine(opts: EngineOptions): Engine {
     listeners: new Set(),
     seq: 0,
     shuttingDown: false,
-    marked: new Set(),
+    marked: [],
     afterIndex: new Map(),
     beforeIndex: new Map(),
     maxStarting: opts.maxStarting && opts.maxStarting > 0 ? opts.maxStarting : Infinity,
@@ -129,7 +129,9 @@ export function createEngine(opts: EngineOptions): Engine {
     core.services.set(s.name, s);
     indexOrder(core, s);
     for (const dep of desc.depends) link(dep.kind, s, core.services.get(dep.name)!);
-    const cycle = findCycle(s.name, precedesByName);
+    // Nothing depends on a new service yet, so only an ordering edge can lead back to it.
+    const reachable = s.desc.before.length > 0 || (core.afterIndex.get(s.name)?.size ?? 0) > 0;
+    const cycle = reachable ? findCycle(s.name, precedesByName) : null;
     if (cycle) {
       forget(s);
       return { ok: false, code: "invalid", message: `${where(desc)}: ${cycleMessage(cycle)}` };
@@ -145,7 +147,6 @@ export function createEngine(opts: EngineOptions): Engine {
     }
     unindexOrder(core, s);
     core.services.delete(s.name);
-    core.marked.delete(s);
   }
 
   /** A loaded service for a command, or the failure to report. */

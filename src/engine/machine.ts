@@ -30,8 +30,8 @@ export interface Core {
   listeners: Set<(event: ServiceEvent) => void>;
   seq: number;
   shuttingDown: boolean;
-  /** Services to re-evaluate, in the order they were marked. */
-  marked: Set<Service>;
+  /** Services to re-evaluate, in the order they were marked (each once: `Service.marked`). */
+  marked: Service[];
   /** name -> services that declared `after = name`. */
   afterIndex: Map<string, Set<Service>>;
   /** name -> services that declared `before = name`. */
@@ -53,16 +53,20 @@ export interface Core {
 const FAILURES = new Set<StopReason>(["failed", "exec-failed", "timed-out", "dep-failed"]);
 
 export function mark(core: Core, s: Service): void {
-  core.marked.add(s);
+  if (s.marked) return;
+  s.marked = true;
+  core.marked.push(s);
 }
 
 /** Re-evaluates marked services until the machine is at rest. */
 export function settle(core: Core): void {
-  while (core.marked.size > 0) {
-    const s = core.marked.values().next().value as Service;
-    core.marked.delete(s);
+  // An index instead of shift(): a long cascade would make shifting quadratic.
+  for (let i = 0; i < core.marked.length; i++) {
+    const s = core.marked[i]!;
+    s.marked = false;
     if (core.services.get(s.name) === s) evaluate(core, s);
   }
+  core.marked.length = 0;
 }
 
 /** Services that must not start before `s` has (when both are starting). */

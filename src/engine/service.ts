@@ -39,6 +39,8 @@ export interface Service {
   dependents: Link[];
   /** Number of `holding` links into this service. */
   holds: number;
+  /** Waiting in the engine's queue of services to re-evaluate. */
+  marked: boolean;
   /** The launcher owes an `exited` or `launchFailed` for this service (process or script). */
   running: boolean;
   /** While stopping: the service's own stop has begun (dependents are already down). */
@@ -97,6 +99,7 @@ export function createService(desc: ServiceDescription, now: number): Service {
     deps: [],
     dependents: [],
     holds: 0,
+    marked: false,
     running: false,
     broughtDown: false,
     pid: null,
