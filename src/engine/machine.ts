@@ -403,6 +403,8 @@ function armStopTimer(core: Core, s: Service): void {
   s.stopTimer = schedule(core, s, s.desc.stopTimeout * 1000, () => {
     s.stopTimer = null;
     if (s.state === "stopping" && s.running) {
+      const expired = `stop-timeout ${s.desc.stopTimeout}s expired; killed`;
+      s.pendingNote = s.pendingNote === null ? expired : `${s.pendingNote}; ${expired}`;
       call(core, (launcher, desc) => launcher.kill(desc), s);
     }
   });
@@ -531,6 +533,9 @@ function crashed(core: Core, s: Service, status: ExitStatus): void {
   s.pendingNote = `${describeExit(status)}; restarting (${decision.attempt}${limit})`;
   s.restartAfter = decision.delay;
   beginStop(core, s);
+  for (const l of s.deps) {
+    if (l.kind === "prepared-by" && l.to.state === "started") restartService(core, l.to, `restarting with ${s.name}`);
+  }
 }
 
 function startTimedOut(core: Core, s: Service): void {
@@ -545,13 +550,13 @@ function startTimedOut(core: Core, s: Service): void {
 }
 
 /** Brings a service down and up again, with its prepared-by dependencies and hard dependents. */
-export function restartService(core: Core, s: Service): void {
+export function restartService(core: Core, s: Service, note = "restart requested"): void {
   for (const l of s.deps) {
-    if (l.kind === "prepared-by" && l.to.state === "started") restartService(core, l.to);
+    if (l.kind === "prepared-by" && l.to.state === "started") restartService(core, l.to, `restarting with ${s.name}`);
   }
   if (s.state !== "started") return;
   s.pendingReason = "normal";
-  s.pendingNote = "restart requested";
+  s.pendingNote = note;
   beginStop(core, s);
 }
 

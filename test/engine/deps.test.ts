@@ -255,6 +255,21 @@ describe("milestone, waits-for, prepared-by, ordering", () => {
     expect(h.state("prep")).toBe("started");
   });
 
+  test("a prepared-by dependency restarts when its dependent restarts automatically", () => {
+    const h = harness([svc("prep", { type: "scripted" }), svc("app", { type: "process", depends: ["prepared-by:prep"], restartDelay: 0 })]);
+    h.engine.start("app");
+    h.engine.ready("prep");
+    h.engine.ready("app");
+    h.engine.exited("app", { code: 1, signal: null });
+    expect(h.launcher.ops()).toEqual(["start:prep", "start:app", "stop:prep"]);
+    h.engine.exited("prep", { code: 0, signal: null });
+    h.clock.advance(0);
+    expect(h.launcher.ops().slice(3)).toEqual(["start:prep"]);
+    h.engine.ready("prep");
+    expect(h.launcher.ops().slice(3)).toEqual(["start:prep", "start:app"]);
+    expect(h.engine.status("app")?.restarts).toBe(1);
+  });
+
   test("after orders two services only when both are starting", () => {
     const h = harness([svc("a", { type: "process" }), svc("b", { type: "process", after: ["a"] })]);
     h.engine.start("a");

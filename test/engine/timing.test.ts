@@ -50,6 +50,7 @@ describe("timeouts", () => {
     expect(h.launcher.ops()).toEqual(["start:web", "stop:web", "kill:web"]);
     h.engine.exited("web", { code: null, signal: "KILL" });
     expect(h.engine.status("web")).toMatchObject({ state: "stopped", reason: "normal", exit: { code: null, signal: "KILL" } });
+    expect(h.events.at(-1)?.note).toBe("stop-timeout 3s expired; killed");
   });
 
   test("stop-timeout 0 never kills", () => {
