@@ -13,7 +13,7 @@ import { persistDisable, persistEnable } from "./enable.ts";
 import { errorBody, refusal } from "./errors.ts";
 import { ready } from "./readiness.ts";
 import { ActionBody, ActionParams, EnvBody, LogsQuery, NameParam, type ActionResult } from "./schemas.ts";
-import { eventStream, openStreams, sseEvent } from "./stream.ts";
+import { eventStream, sseEvent, type Gauges } from "./stream.ts";
 import type { ControlContext } from "./types.ts";
 import { check } from "./validate.ts";
 import { eventJson, serviceJson, statusJson } from "./view.ts";
@@ -32,9 +32,6 @@ export interface ControlLimits {
 
 export const defaultLimits: ControlLimits = { maxBody: 64 * 1024, maxInFlight: 64, maxStreams: 32, maxQueued: 512 };
 
-/** Requests in flight right now, for the limit and /metrics. */
-export const inFlight = { count: 0 };
-
 const signalNames = new Set(Object.keys(constants.signals).map((s) => s.slice(3)));
 const signalByNumber = new Map(Object.entries(constants.signals).map(([k, n]) => [n as number, k.slice(3)]));
 
@@ -46,24 +43,25 @@ function signalName(sig: string | number): string | null {
 }
 
 /**
- * Builds the control app for one daemon.
+ * Builds the control app for one daemon; `gauges` counts what its server has open.
  *
  * @example
- * Bun.serve({ unix: "/run/bosun.sock", fetch: controlApp(ctx).fetch });
+ * const gauges = { inFlight: 0, streams: 0 };
+ * Bun.serve({ unix: "/run/bosun.sock", fetch: controlApp(ctx, defaultLimits, gauges).fetch });
  */
-export function controlApp(ctx: ControlContext, limits: ControlLimits = defaultLimits): Hono {
+export function controlApp(ctx: ControlContext, limits: ControlLimits, gauges: Gauges): Hono {
   const app = new Hono();
   const { engine } = ctx;
 
   app.use(async (c, next) => {
-    if (inFlight.count >= limits.maxInFlight) {
-      return c.json(errorBody("busy", `bosun is handling ${inFlight.count} requests already; retry shortly`), 503);
+    if (gauges.inFlight >= limits.maxInFlight) {
+      return c.json(errorBody("busy", `bosun is handling ${gauges.inFlight} requests already; retry shortly`), 503);
     }
-    inFlight.count++;
+    gauges.inFlight++;
     try {
       await next();
     } finally {
-      inFlight.count--;
+      gauges.inFlight--;
     }
   });
   app.use(
@@ -112,13 +110,12 @@ export function controlApp(ctx: ControlContext, limits: ControlLimits = defaultL
     // Like dinitctl catlog --clear: what was printed is what was cleared.
     if (q.clear) ctx.logs.clear(name);
     if (!q.follow) return c.json({ lines });
-    if (openStreams.count >= limits.maxStreams) {
-      return c.json(errorBody("busy", `${openStreams.count} follow streams are open already; close one`), 503);
+    if (gauges.streams >= limits.maxStreams) {
+      return c.json(errorBody("busy", `${gauges.streams} follow streams are open already; close one`), 503);
     }
     const body = eventStream(
       (push) => ctx.logs.follow(name, (line, stream) => push(sseEvent("line", { line, stream }))),
-      limits.maxQueued,
-      lines.map((line) => sseEvent("line", { line, stream: null })),
+      { maxQueued: limits.maxQueued, gauges, first: lines.map((line) => sseEvent("line", { line, stream: null })) },
     );
     return c.body(body, 200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
   });
@@ -212,10 +209,13 @@ export function controlApp(ctx: ControlContext, limits: ControlLimits = defaultL
   };
 
   app.get("/v1/events", (c) => {
-    if (openStreams.count >= limits.maxStreams) {
-      return c.json(errorBody("busy", `${openStreams.count} follow streams are open already; close one`), 503);
+    if (gauges.streams >= limits.maxStreams) {
+      return c.json(errorBody("busy", `${gauges.streams} follow streams are open already; close one`), 503);
     }
-    const body = eventStream((push) => engine.subscribe((e) => push(sseEvent("state", eventJson(e), e.seq))), limits.maxQueued);
+    const body = eventStream((push) => engine.subscribe((e) => push(sseEvent("state", eventJson(e), e.seq))), {
+      maxQueued: limits.maxQueued,
+      gauges,
+    });
     return c.body(body, 200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
   });
 

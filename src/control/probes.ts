@@ -6,22 +6,23 @@
  */
 import { Hono } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
-import { controlApp, inFlight, type ControlLimits, defaultLimits } from "./app.ts";
+import { controlApp, type ControlLimits } from "./app.ts";
 import { errorBody } from "./errors.ts";
 import { metrics } from "./metrics.ts";
 import { ready, startup, summary, type ProbeJson } from "./readiness.ts";
 import { ProbeQuery } from "./schemas.ts";
-import { openStreams } from "./stream.ts";
+import type { Gauges } from "./stream.ts";
 import type { ControlContext } from "./types.ts";
 import { check } from "./validate.ts";
 
 /**
- * Builds the TCP app.
+ * Builds the TCP app. `gauges` are the whole daemon's (unix socket and TCP), for /metrics;
+ * with a token, control over TCP counts against the same limits.
  *
  * @example
- * Bun.serve({ hostname: "0.0.0.0", port: 8080, fetch: probeApp(ctx, null).fetch });
+ * Bun.serve({ hostname: "0.0.0.0", port: 8080, fetch: probeApp(ctx, null, defaultLimits, gauges).fetch });
  */
-export function probeApp(ctx: ControlContext, token: string | null, limits: ControlLimits = defaultLimits): Hono {
+export function probeApp(ctx: ControlContext, token: string | null, limits: ControlLimits, gauges: Gauges): Hono {
   const app = new Hono();
   const answer = (result: ProbeJson, what: string, verbose: boolean) => {
     const status = result.ok ? 200 : 503;
@@ -32,12 +33,12 @@ export function probeApp(ctx: ControlContext, token: string | null, limits: Cont
   app.get("/readyz", check("query", ProbeQuery), (c) => answer(ready(ctx), "ready", c.req.valid("query").verbose));
   app.get("/startupz", check("query", ProbeQuery), (c) => answer(startup(ctx), "started", c.req.valid("query").verbose));
   app.get("/metrics", (c) =>
-    c.text(metrics(ctx, inFlight.count + openStreams.count), 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" }),
+    c.text(metrics(ctx, gauges.inFlight + gauges.streams), 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" }),
   );
   if (token) {
     const unauthorized = { message: errorBody("unauthorized", "control over TCP needs the control token as 'Authorization: Bearer TOKEN'") };
     app.use("/v1/*", bearerAuth({ token, noAuthenticationHeader: unauthorized, invalidToken: unauthorized, invalidAuthenticationHeader: unauthorized }));
-    app.route("/", controlApp(ctx, limits));
+    app.route("/", controlApp(ctx, limits, gauges));
   } else {
     app.all("/v1/*", (c) =>
       c.json(errorBody("unauthorized", "control routes are not served over TCP without a control token (--control-token); use the unix socket"), 403),

@@ -59,7 +59,8 @@ export async function startControl(
     listen = parsed.output;
   }
   await claimSocketPath(opts.socket);
-  const app = controlApp(ctx, limits);
+  const gauges = { inFlight: 0, streams: 0 };
+  const app = controlApp(ctx, limits, gauges);
   // umask, not chmod after listen: there is no instant where the socket is wider than 0600.
   const old = process.umask(0o177);
   let unix;
@@ -71,7 +72,7 @@ export async function startControl(
   }
   let tcp = null;
   if (listen) {
-    const tcpApp = probeApp(ctx, opts.token ?? null, limits);
+    const tcpApp = probeApp(ctx, opts.token ?? null, limits, gauges);
     try {
       tcp = Bun.serve({
         ...listen,

@@ -8,8 +8,13 @@
 
 const encoder = new TextEncoder();
 
-/** Open follow streams, for the cap on them and for /metrics. */
-export const openStreams = { count: 0 };
+/** What one server has open right now: for its limits and for /metrics. */
+export interface Gauges {
+  /** Requests being handled. */
+  inFlight: number;
+  /** Follow streams (events, logs -f) open. */
+  streams: number;
+}
 
 /**
  * Bun closes a connection after 10 s without traffic, and on a unix socket its per-request
@@ -25,15 +30,15 @@ export function sseEvent(event: string, data: unknown, id?: number): string {
 /**
  * Builds an event stream that receives what `subscribe` pushes until the client goes away or
  * falls `maxQueued` chunks behind (then the stream errors, which closes the connection). It
- * opens with a comment, so a client knows it is subscribed before anything happens.
+ * opens with a comment, so a client knows it is subscribed before anything happens; it counts
+ * itself in `gauges.streams` while open.
  *
  * @example
- * const body = eventStream((push) => engine.subscribe((e) => push(sseEvent("state", e))), 256);
+ * const body = eventStream((push) => engine.subscribe((e) => push(sseEvent("state", e))), { maxQueued: 256, gauges });
  */
 export function eventStream(
   subscribe: (push: (chunk: string) => void) => () => void,
-  maxQueued: number,
-  first: string[] = [],
+  opts: { maxQueued: number; gauges: Gauges; first?: string[] },
 ): ReadableStream<Uint8Array> {
   let unsubscribe: (() => void) | null = null;
   let keepalive: ReturnType<typeof setInterval> | undefined;
@@ -42,12 +47,12 @@ export function eventStream(
     unsubscribe();
     unsubscribe = null;
     clearInterval(keepalive);
-    openStreams.count--;
+    opts.gauges.streams--;
   };
   return new ReadableStream<Uint8Array>(
     {
       start(controller) {
-        openStreams.count++;
+        opts.gauges.streams++;
         const push = (chunk: string) => {
           if (!unsubscribe) return;
           if ((controller.desiredSize ?? 0) <= 0) {
@@ -59,12 +64,12 @@ export function eventStream(
           controller.enqueue(encoder.encode(chunk));
         };
         controller.enqueue(encoder.encode(": subscribed\n\n"));
-        for (const chunk of first) controller.enqueue(encoder.encode(chunk));
+        for (const chunk of opts.first ?? []) controller.enqueue(encoder.encode(chunk));
         unsubscribe = subscribe(push);
         keepalive = setInterval(() => push(": keepalive\n\n"), KEEPALIVE_MS);
       },
       cancel: end,
     },
-    new CountQueuingStrategy({ highWaterMark: maxQueued }),
+    new CountQueuingStrategy({ highWaterMark: opts.maxQueued }),
   );
 }

@@ -91,6 +91,18 @@ describe("reads", () => {
     }
   });
 
+  test("every command on a service that does not exist fails with exit 1 naming it", async () => {
+    const commands = [["restart"], ["wake"], ["release"], ["unpin"], ["untrigger"], ["unload"], ["reload"], ["disable"], ["signal", "HUP"], ["logs"]];
+    for (const args of commands) {
+      const r = await run(args[0]!, ...args.slice(1), "ghost");
+      expect({ args, code: r.code }).toEqual({ args, code: 1 });
+      expect(r.stderr).toContain("ghost");
+    }
+    const dep = await run("rm-dep", "need", "ghost", "web");
+    expect(dep.code).toBe(1);
+    expect((await run("is-started", "ghost")).code).toBe(1);
+  });
+
   test("no daemon on the socket is a failure (exit 1) that says so", async () => {
     const r = await cli(join(dir, "none.sock"), "list");
     expect(r.code).toBe(1);
