@@ -129,11 +129,15 @@ function stateText(s: ServiceJson): string {
 }
 
 function listLines(services: ServiceJson[]): string[] {
-  const width = Math.max(4, ...services.map((s) => s.name.length));
-  return services.map((s) => {
-    const marks = [s.activated ? "activated" : "", s.pinned ? `pinned-${s.pinned}` : ""].filter(Boolean).join(",");
-    return [s.name.padEnd(width), stateText(s).padEnd(17), marks.padEnd(24), pidOrExit(s).padEnd(12), trouble(s)].join(" ").trimEnd();
-  });
+  const rows = services.map((s) => [
+    s.name,
+    stateText(s),
+    [s.activated ? "activated" : "", s.pinned ? `pinned-${s.pinned}` : ""].filter(Boolean).join(","),
+    pidOrExit(s),
+    trouble(s),
+  ]);
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd());
 }
 
 function statusLines(s: StatusJson): string[] {
@@ -147,7 +151,7 @@ function statusLines(s: StatusJson): string[] {
   lines.push(`  restarts:   ${s.restarts}`);
   if (s.exit) lines.push(`  last exit:  ${s.exit.signal ? `signal ${s.exit.signal}` : `code ${s.exit.code}`}`);
   if (s.reason) lines.push(`  stopped:    ${s.reason}`);
-  if (s.failure) lines.push(`  failure:    ${s.failure.stage}${s.failure.errno ? ` ${s.failure.errno}` : ""}: ${s.failure.message}`);
+  if (s.failure) lines.push(`  failure:    ${s.failure.message} (stage ${s.failure.stage}${s.failure.errno ? `, ${s.failure.errno}` : ""})`);
   if (s.readiness) lines.push(`  readiness:  ${s.readiness}`);
   if (s.health) lines.push(`  health:     ${s.health.status}${s.health.failures ? ` (${s.health.failures} failures)` : ""}${s.health.lastError ? `: ${s.health.lastError}` : ""}`);
   if (s.statusText) lines.push(`  status:     ${s.statusText}`);
