@@ -46,7 +46,12 @@ export function client(socket: string): Client {
       });
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      const hint = code === "ENOENT" || code === "ECONNREFUSED" || code === "FailedToOpenSocket" ? "is bosun running? (-p SOCKET or $BOSUN_SOCKET)" : (e as Error).message;
+      const hint =
+        code === "EACCES" || code === "EPERM"
+          ? "permission denied: the socket is owner-only (0600); run this as the user bosun runs as"
+          : code === "ENOENT" || code === "ECONNREFUSED" || code === "FailedToOpenSocket"
+            ? "is bosun running? (-p SOCKET or $BOSUN_SOCKET)"
+            : (e as Error).message;
       throw new ControlError(`cannot reach bosun at ${socket}: ${hint}`, "unreachable");
     }
     if (res.ok) return res;

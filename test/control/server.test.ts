@@ -4,7 +4,7 @@
  * stream, and the TCP listener (probes, metrics, control refused without the token).
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { statSync, writeFileSync } from "node:fs";
+import { chmodSync, statSync, writeFileSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { join } from "node:path";
 import * as v from "valibot";
@@ -57,8 +57,24 @@ function raw(socket: string): Promise<Socket> {
 }
 
 describe("the socket", () => {
-  test("is created owner-only (0600)", () => {
+  test("is created owner-only (0600), so another user cannot control bosun", async () => {
     expect(statSync(d.socket).mode & 0o777).toBe(0o600);
+    // Let the other user reach the socket file itself: only its own mode stands in the way.
+    chmodSync(dir, 0o711);
+    try {
+      const other = Bun.spawn([process.execPath, join(import.meta.dir, "../../src/main.ts"), "list", "-p", d.socket], {
+        uid: 65534,
+        gid: 65534,
+        stdout: "pipe",
+        stderr: "pipe",
+        env: { ...process.env, NO_COLOR: "1", HOME: "/tmp" },
+      });
+      const [code, err] = await Promise.all([other.exited, new Response(other.stderr).text()]);
+      expect(code).toBe(1);
+      expect(err).toContain("permission denied");
+    } finally {
+      chmodSync(dir, 0o700);
+    }
   });
 
   test("a second bosun on the same socket refuses to start, and the first keeps serving", async () => {
