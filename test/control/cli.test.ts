@@ -43,9 +43,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (process.env.DEBUG_CTL) console.log(d?.output());
-  await d?.stop();
-  removeDir(dir);
+  try {
+    await d?.stop();
+  } finally {
+    removeDir(dir);
+  }
 });
 
 describe("reads", () => {

@@ -33,9 +33,13 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await quiet?.res.body?.cancel();
-  await d?.stop();
-  removeDir(dir);
+  // The quiet stream may have ended with an error already; cancelling it then rejects.
+  await quiet?.res.body?.cancel().catch(() => {});
+  try {
+    await d?.stop();
+  } finally {
+    removeDir(dir);
+  }
 });
 
 const post = (path: string, body: string, headers: Record<string, string> = { "content-type": "application/json" }) =>
