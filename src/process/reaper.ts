@@ -12,7 +12,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import type { ExitStatus } from "../engine/types.ts";
 import { fromWaitStatus } from "./signals.ts";
 import { isOwnChild } from "./spawn.ts";
-import { becomeSubreaper, getpid, reapPid } from "./sys.ts";
+import { getpid, reapPid, setSubreaper } from "./sys.ts";
 
 export interface Reaper {
   /**
@@ -24,7 +24,7 @@ export interface Reaper {
   readonly reaped: number;
   /** Whether orphans come to us: bosun is PID 1 or a child subreaper. */
   readonly reaping: boolean;
-  /** Stops listening for SIGCHLD. */
+  /** Stops reaping: no more SIGCHLD handling, and no longer a subreaper. */
   close(): void;
 }
 
@@ -76,10 +76,11 @@ export function createReaper(opts: { subreaper?: boolean; onError?: (message: st
   const recent = new Map<number, ExitStatus>();
   let reaped = 0;
   let reaping = self === 1;
+  let madeSubreaper = false;
   if (!reaping && opts.subreaper !== false) {
     try {
-      becomeSubreaper();
-      reaping = true;
+      setSubreaper(true);
+      reaping = madeSubreaper = true;
     } catch (e) {
       opts.onError?.(`cannot become child subreaper (${(e as Error).message}); daemons that fork away will not be reaped`);
     }
@@ -161,6 +162,10 @@ export function createReaper(opts: { subreaper?: boolean; onError?: (message: st
     get reaping() {
       return reaping;
     },
-    close: () => void process.off("SIGCHLD", onSigchld),
+    close() {
+      process.off("SIGCHLD", onSigchld);
+      // with nobody reaping any more, orphans must go to init again rather than pile up as zombies here
+      if (madeSubreaper) setSubreaper(false);
+    },
   };
 }

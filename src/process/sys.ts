@@ -68,11 +68,11 @@ export function getpid(): number {
 }
 
 /**
- * Makes orphans of our descendants come back to us instead of to PID 1, so a daemon that
- * double-forks is still ours to reap and supervise.
+ * Makes orphans of our descendants come back to us instead of to PID 1 (`on`), so a daemon
+ * that double-forks is still ours to reap and supervise; or stops that again.
  */
-export function becomeSubreaper(): void {
-  if (c.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) !== 0) throw lastError("prctl(PR_SET_CHILD_SUBREAPER)");
+export function setSubreaper(on: boolean): void {
+  if (c.prctl(PR_SET_CHILD_SUBREAPER, on ? 1 : 0, 0, 0, 0) !== 0) throw lastError("prctl(PR_SET_CHILD_SUBREAPER)");
 }
 
 /**
