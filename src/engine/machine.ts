@@ -112,7 +112,7 @@ function emit(core: Core, s: Service, from: ServiceState, note: string | null): 
     to,
     target: s.target,
     reason,
-    exit: down ? s.exit : null,
+    exit: down || from === to ? s.exit : null, // from === to: a smooth recovery, after this exit
     failure: reason === "exec-failed" ? s.failure : null,
     note,
   };
@@ -350,10 +350,7 @@ function evaluateStarted(core: Core, s: Service): void {
     followDependency(core, s, down);
     return beginStop(core, s);
   }
-  if (s.target === "stopped") {
-    s.pendingReason ??= "normal";
-    beginStop(core, s);
-  }
+  if (s.target === "stopped") beginStop(core, s);
 }
 
 /** started -> stopping; the dependents go first, then `bringDown`. */
@@ -415,6 +412,9 @@ function finishStop(core: Core, s: Service): void {
   cancel(core, s, "restartTimer");
   cancel(core, s, "startTimer");
   cancel(core, s, "stopTimer");
+  // Only a service that had started chains: a start that fails at once and chained would let
+  // a circular chain spin without end.
+  const hadStarted = s.since !== null;
   s.running = false;
   s.broughtDown = false;
   s.pid = null;
@@ -428,6 +428,7 @@ function finishStop(core: Core, s: Service): void {
   const cleanExit = s.reason === "terminated" && s.exit?.code === 0;
   const chains =
     chainTo !== null &&
+    hadStarted &&
     !core.shuttingDown &&
     s.restartAfter === null &&
     (cleanExit || s.desc.options.includes("always-chain"));

@@ -57,7 +57,7 @@ export interface Service {
   restarts: number;
   /** Clock time of the last transition to started. */
   since: number | null;
-  /** Clock time of the last state change. */
+  /** Clock time of the last state change, or of the start of its own stop (for waitingOn). */
   stateSince: number;
   /** Clock time the running process last came up (differs from `since` after smooth recovery). */
   upSince: number | null;

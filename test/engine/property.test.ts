@@ -136,6 +136,8 @@ function run(seed: number, size: number, steps: number): void {
     else if (roll < 50) {
       e.launched(name, 1000 + i);
       e.ready(name);
+      // A scripted service that is started has no script running any more.
+      if (e.description(name)?.type === "scripted" && h.state(name) === "started") procs.delete(name);
     } else if (roll < 66) {
       procs.delete(name);
       const status = rng.pick([
@@ -164,6 +166,7 @@ function run(seed: number, size: number, steps: number): void {
     for (let i = 0; i < steps; i++) {
       step(i);
       checkInvariants(h, states, stoppedOnce, checked, i % 100 === 99);
+      if (h.engine.idle() && procs.size > 0) throw new Error(`idle while processes run: ${[...procs].join(", ")}`);
       checked = h.events.length;
     }
     // Then shut down, answering every stop, and expect the engine to come to rest.
@@ -181,7 +184,7 @@ function run(seed: number, size: number, steps: number): void {
       checkInvariants(h, states, stoppedOnce, checked, true);
       checked = h.events.length;
     }
-    if (!h.engine.idle()) {
+    if (!h.engine.idle() || procs.size > 0) {
       const busy = h.engine.list().filter((s) => s.state !== "stopped" || s.target !== "stopped");
       throw new Error(`not idle after shutdown: ${busy.map((s) => `${s.name}=${s.state}/${s.target}`).join(", ")}`);
     }

@@ -246,6 +246,17 @@ describe("chain-to", () => {
     expect(h.state("next")).toBe("started");
   });
 
+  test("a start that fails does not chain, even with always-chain", () => {
+    const h = harness([
+      svc("a", { type: "process", chainTo: "b", options: ["always-chain"] }),
+      svc("b", { type: "process", chainTo: "a", options: ["always-chain"] }),
+    ]);
+    h.engine.start("a");
+    h.engine.exited("a", { code: 1, signal: null });
+    expect(h.state("b")).toBe("stopped");
+    expect(h.engine.idle()).toBe(true);
+  });
+
   test("chain-to loads the target lazily and reports a target that cannot load", () => {
     const h = harness([svc("job", { type: "process", restart: "no", chainTo: "missing" })], {
       load: (name) => {
