@@ -4,7 +4,7 @@
  * double-forks away from its launcher still comes back to bosun to be supervised and reaped.
  */
 import { afterEach, expect, test } from "bun:test";
-import { rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { boot, serviceDir, waitFor } from "./support.ts";
@@ -24,6 +24,13 @@ test("a double-forking bgprocess daemon is supervised through its pid file and r
   const b = boot(["-d", files.dir, "daemon"], { root: files.root });
   cleanups.push(() => {
     b.kill();
+    // a daemon left behind by a failed run has its own session: end it by its pid
+    const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, "utf8")) : 0;
+    try {
+      if (pid > 1) process.kill(pid, "SIGKILL");
+    } catch {
+      // gone, as it should be after a passing run
+    }
     rmSync(pidFile, { force: true });
     files.cleanup();
   });
