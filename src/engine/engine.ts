@@ -5,7 +5,7 @@
  * launcher calls and events it queued, in order. Loading (lazy, through `EngineOptions.load`) and
  * graph edits (add-dep, rm-dep, unload, reload) live here; the state machine in machine.ts.
  */
-import type { ServiceDescription } from "../config/schema.ts";
+import type { Dependency, ServiceDescription } from "../config/schema.ts";
 import { findCycle } from "./graph.ts";
 import {
   acquire,
@@ -29,12 +29,16 @@ import { createService, hasProcess, isHard, link, toStatus, unlink, type Service
 import type { CommandResult, Engine, EngineOptions } from "./types.ts";
 
 type Failure = Extract<CommandResult, { ok: false }>;
-type Dependency = ServiceDescription["depends"][number];
 
 const OK: CommandResult = { ok: true };
 
 function refused(message: string, dependents?: string[]): Failure {
   return dependents ? { ok: false, code: "refused", message, dependents } : { ok: false, code: "refused", message };
+}
+
+/** Tells a lookup's failure from the service it looked for. */
+function failed(x: Service | Failure): x is Failure {
+  return "ok" in x;
 }
 
 function errorText(error: unknown): string {
@@ -70,7 +74,7 @@ export function createEngine(opts: EngineOptions): Engine {
     slotQueue: new Set(),
     chain: (name) => {
       const s = resolve(name);
-      if (!("name" in s)) return s.message;
+      if (failed(s)) return s.message;
       s.activated = true;
       retarget(core, s);
       return null;
@@ -121,7 +125,7 @@ export function createEngine(opts: EngineOptions): Engine {
         return { ok: false, code: "invalid", message: `${where(desc, dep.line)}: ${cycleMessage([...chain.slice(chain.indexOf(dep.name)), dep.name])}` };
       }
       const d = resolve(dep.name, chain);
-      if (!("name" in d)) {
+      if (failed(d)) {
         return { ok: false, code: d.code, message: `${where(desc, dep.line)}: ${dep.kind} ${dep.name}: ${d.message}` };
       }
     }
@@ -189,14 +193,14 @@ export function createEngine(opts: EngineOptions): Engine {
     add(desc) {
       return input(() => {
         const s = core.services.has(desc.name) ? core.services.get(desc.name)! : register(desc, []);
-        return "name" in s ? OK : s;
+        return failed(s) ? s : OK;
       });
     },
 
     start(name, opts = {}) {
       return input(() => {
         const s = resolve(name);
-        if (!("name" in s)) return s;
+        if (failed(s)) return s;
         const stop = notWhileShuttingDown(name);
         if (stop) return stop;
         if (s.pinned === "stopped") return refused(`${name} is pinned stopped; unpin it first`);
@@ -216,7 +220,7 @@ export function createEngine(opts: EngineOptions): Engine {
     wake(name) {
       return input(() => {
         const s = resolve(name);
-        if (!("name" in s)) return s;
+        if (failed(s)) return s;
         const stop = notWhileShuttingDown(name);
         if (stop) return stop;
         if (s.pinned === "stopped") return refused(`${name} is pinned stopped; unpin it first`);
@@ -233,7 +237,7 @@ export function createEngine(opts: EngineOptions): Engine {
     stop(name, opts = {}) {
       return input(() => {
         const s = lookup(name);
-        if (!("name" in s)) return s;
+        if (failed(s)) return s;
         if (s.pinned === "started") return refused(`${name} is pinned started; unpin it first`);
         const dependents = upHardDependents(s);
         if (dependents.length > 0 && !opts.force) {
@@ -255,10 +259,14 @@ export function createEngine(opts: EngineOptions): Engine {
     restart(name) {
       return input(() => {
         const s = lookup(name);
-        if (!("name" in s)) return s;
+        if (failed(s)) return s;
         const stop = notWhileShuttingDown(name);
         if (stop) return stop;
         if (s.state !== "started") return refused(`${name} is ${s.state}, not started; use start`);
+        const pinned = upHardDependents(s).filter((d) => d.pinned === "started").map((d) => d.name);
+        if (pinned.length > 0) {
+          return refused(`cannot restart ${name}: dependent ${pinned.join(", ")} is pinned started; unpin it first`, pinned);
+        }
         restartService(core, s);
         return OK;
       });
@@ -267,7 +275,7 @@ export function createEngine(opts: EngineOptions): Engine {
     release(name) {
       return input(() => {
         const s = lookup(name);
-        if (!("name" in s)) return s;
+        if (failed(s)) return s;
         s.activated = false;
         retarget(core, s);
         return OK;
@@ -277,7 +285,7 @@ export function createEngine(opts: EngineOptions): Engine {
     unpin(name) {
       return input(() => {
         const s = lookup(name);
-        if (!("name" in s)) return s;
+        if (failed(s)) return s;
         s.pinned = null;
         retarget(core, s);
         mark(core, s);
@@ -296,7 +304,7 @@ export function createEngine(opts: EngineOptions): Engine {
     signal(name, signal) {
       return input(() => {
         const s = lookup(name);
-        if (!("name" in s)) return s;
+        if (failed(s)) return s;
         if (!hasProcess(s.desc) || !s.running) return refused(`${name} has no running process`);
         const desc = s.desc;
         core.outbox.push(() => core.launcher.signal(desc, signal));
@@ -307,9 +315,9 @@ export function createEngine(opts: EngineOptions): Engine {
     addDep(kind, fromName, toName) {
       return input(() => {
         const from = resolve(fromName);
-        if (!("name" in from)) return from;
+        if (failed(from)) return from;
         const to = resolve(toName);
-        if (!("name" in to)) return to;
+        if (failed(to)) return to;
         if (from === to) return { ok: false, code: "invalid", message: `${fromName} cannot depend on itself` };
         if (from.deps.some((l) => l.kind === kind && l.to === to)) return OK;
         const cycle = findCycle(from.name, (n) => (n === from.name ? [...precedesByName(n), to.name] : precedesByName(n)));
@@ -327,7 +335,7 @@ export function createEngine(opts: EngineOptions): Engine {
     rmDep(kind, fromName, toName) {
       return input(() => {
         const from = lookup(fromName);
-        if (!("name" in from)) return from;
+        if (failed(from)) return from;
         const l = from.deps.find((e) => e.kind === kind && e.to.name === toName);
         if (!l) return { ok: false, code: "not-found", message: `${fromName} has no ${kind} dependency on ${toName}` };
         release(core, l);
@@ -341,7 +349,7 @@ export function createEngine(opts: EngineOptions): Engine {
     unload(name) {
       return input(() => {
         const s = lookup(name);
-        if (!("name" in s)) return s;
+        if (failed(s)) return s;
         if (isUp(s) || s.target === "started") return refused(`${name} is ${s.state}; stop it first`);
         if (s.dependents.length > 0) {
           const names = [...new Set(s.dependents.map((l) => l.from.name))];
@@ -441,7 +449,7 @@ export function createEngine(opts: EngineOptions): Engine {
   function setTrigger(name: string, on: boolean): CommandResult {
     return input(() => {
       const s = lookup(name);
-      if (!("name" in s)) return s;
+      if (failed(s)) return s;
       if (s.desc.type !== "triggered") {
         return { ok: false, code: "invalid", message: `${name} is not a triggered service (its type is ${s.desc.type})` };
       }
@@ -454,12 +462,12 @@ export function createEngine(opts: EngineOptions): Engine {
   /** Applies a new description; see reload.ts for what is refused and what waits for a restart. */
   function reload(next: ServiceDescription): CommandResult & { restartNeeded?: string[] } {
     const s = lookup(next.name);
-    if (!("name" in s)) return s;
+    if (failed(s)) return s;
     const { removed, added } = dependencyChanges(s, next);
     for (const dep of added) {
       if (dep.name === s.name) return { ok: false, code: "invalid", message: `${where(next, dep.line)}: ${s.name} cannot depend on itself` };
       const d = resolve(dep.name, [s.name]);
-      if (!("name" in d)) return { ok: false, code: d.code, message: `${where(next, dep.line)}: ${dep.kind} ${dep.name}: ${d.message}` };
+      if (failed(d)) return { ok: false, code: d.code, message: `${where(next, dep.line)}: ${dep.kind} ${dep.name}: ${d.message}` };
     }
     const refusal = reloadRefusal(s, next, added, (n) => core.services.get(n)?.state === "started");
     if (refusal !== null) return refused(refusal);

@@ -188,6 +188,15 @@ describe("pins", () => {
     expect(h.state("web")).toBe("stopped");
   });
 
+  test("a restart is refused while a hard dependent is pinned started", () => {
+    const h = harness([svc("db"), svc("web", { depends: ["need:db"] })]);
+    h.engine.start("web", { pin: true });
+    const r = h.engine.restart("db");
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.dependents).toEqual(["web"]);
+    expect(h.transitions()).toEqual(["web:stopped>starting", "db:stopped>starting", "db:starting>started", "web:starting>started"]);
+  });
+
   test("a service pinned stopped refuses to start and fails dependents that need it", () => {
     const h = harness([svc("db"), svc("web", { depends: ["need:db"] }), svc("side", { depends: ["waits-for:db"] })]);
     h.engine.stop("db", { pin: true });
