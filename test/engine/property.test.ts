@@ -84,8 +84,8 @@ function checkInvariants(h: Harness, states: Map<string, ServiceState>, stoppedO
     }
   }
   const check = full ? h.engine.list() : [...touched].flatMap((name) => {
-    const st = h.engine.status(name)!;
-    return [st, ...st.dependents.map((d) => h.engine.status(d.name)!)];
+    const st = h.engine.status(name);
+    return st ? [st, ...st.dependents.map((d) => h.engine.status(d.name)!)] : [];
   });
   for (const st of check) {
     const known = states.get(st.name) ?? "stopped";
@@ -157,6 +157,19 @@ function run(seed: number, size: number, steps: number): void {
       else e.rmDep(kind, name, other);
     } else if (roll < 72) {
       e.signal(name, "HUP");
+    } else if (roll < 74) {
+      // A reload with a changed command and one dependency more (a cycle is refused).
+      const desc = e.description(name);
+      const other = rng.pick(names);
+      if (desc) {
+        e.reload({
+          ...desc,
+          command: desc.command && [...desc.command, `-${i}`],
+          depends: [...desc.depends, { kind: rng.pick(KINDS), name: other, line: 0 }],
+        });
+      }
+    } else if (roll < 75) {
+      e.unload(name);
     } else {
       h.clock.advance(rng.pick([0, 100, 500, 2000]));
     }
