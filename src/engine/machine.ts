@@ -52,6 +52,7 @@ export interface Core {
 /** Stop reasons that mean something went wrong (dependents then stop with dep-failed). */
 const FAILURES = new Set<StopReason>(["failed", "exec-failed", "timed-out", "dep-failed"]);
 
+/** Queues `s` for re-evaluation (once, however often it is marked before its turn). */
 export function mark(core: Core, s: Service): void {
   if (s.marked) return;
   s.marked = true;
@@ -172,6 +173,7 @@ export function retarget(core: Core, s: Service): void {
   }
 }
 
+/** The dependent starts holding the dependency (which is then wanted). */
 export function acquire(core: Core, l: Link): void {
   if (l.holding) return;
   l.holding = true;
@@ -179,6 +181,7 @@ export function acquire(core: Core, l: Link): void {
   retarget(core, l.to);
 }
 
+/** The dependent lets go of the dependency (which stops when nothing else wants it). */
 export function release(core: Core, l: Link): void {
   if (!l.holding) return;
   l.holding = false;

@@ -79,7 +79,10 @@ export interface Clock {
   cancel(handle: TimerHandle): void;
 }
 
-/** One state change, delivered to subscribers in the order it happened. */
+/**
+ * One state change, delivered to subscribers in the order it happened. A smooth recovery (the
+ * process restarted in place) is reported as `started` -> `started` with the exit and a note.
+ */
 export interface ServiceEvent {
   /** Increases by one per event across the engine. */
   seq: number;
@@ -164,7 +167,10 @@ export interface Engine extends ProcessEvents {
   add(service: ServiceDescription): CommandResult;
   /** Activate and start (pulling in dependencies). `pin` keeps it started until unpinned. */
   start(name: string, opts?: { pin?: boolean }): CommandResult;
-  /** Start without activating: runs while something needs it or until released. */
+  /**
+   * Start without activating: re-attaches the service to its active dependents (after a manual
+   * stop broke their links) so it runs while they need it; refused when nothing active depends on it.
+   */
   wake(name: string): CommandResult;
   /** Stop; refused with the started hard dependents unless forced. `pin` keeps it stopped. */
   stop(name: string, opts?: { force?: boolean; pin?: boolean }): CommandResult;
