@@ -317,7 +317,19 @@ function launch(core: Core, s: Service): void {
   if (s.desc.startTimeout > 0) {
     s.startTimer = schedule(core, s, s.desc.startTimeout * 1000, () => startTimedOut(core, s));
   }
-  call(core, (launcher, desc) => launcher.start(desc), s);
+  callStart(core, s);
+}
+
+/** launcher.start, where a launcher that throws counts as a launch failure, not a hang. */
+function callStart(core: Core, s: Service): void {
+  call(core, (launcher, desc) => {
+    try {
+      launcher.start(desc);
+    } catch (error) {
+      const message = `launcher: ${error instanceof Error ? error.message : String(error)}`;
+      core.input(() => onLaunchFailed(core, s, { stage: "launch", errno: null, message }));
+    }
+  }, s);
 }
 
 /** `s` no longer counts against maxStarting: the queued services try again, in queue order. */
@@ -528,7 +540,7 @@ function crashed(core: Core, s: Service, status: ExitStatus): void {
       s.restartTimer = null;
       if (s.state !== "started") return;
       s.running = true;
-      call(core, (launcher, desc) => launcher.start(desc), s);
+      callStart(core, s);
     });
     emit(core, s, "started", `${describeExit(status)}; smooth recovery (${decision.attempt}${limit})`);
     return;

@@ -141,6 +141,19 @@ describe("process outcomes", () => {
     expect(h.engine.idle()).toBe(true);
   });
 
+  test("a launcher that throws from start counts as a launch failure", () => {
+    const h = harness([svc("web", { type: "process" })]);
+    h.launcher.onCall = () => {
+      throw new Error("spawn blew up");
+    };
+    h.engine.start("web");
+    expect(h.engine.status("web")).toMatchObject({
+      state: "stopped",
+      reason: "exec-failed",
+      failure: { stage: "launch", errno: null, message: "launcher: spawn blew up" },
+    });
+  });
+
   test("a launcher that reports ready synchronously starts the service", () => {
     const h = harness([svc("web", { type: "process" })]);
     h.launcher.onCall = (call) => {
