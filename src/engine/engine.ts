@@ -7,21 +7,17 @@
  */
 import type { Dependency, ServiceDescription } from "../config/schema.ts";
 import { findCycle } from "./graph.ts";
+import { indexOrder, mark, precedes, unindexOrder, type Core } from "./core.ts";
 import {
   acquire,
   dropForGood,
-  indexOrder,
-  mark,
   onExited,
   onLaunchFailed,
   onReady,
-  precedes,
   release,
   restartService,
   retarget,
   settle,
-  unindexOrder,
-  type Core,
 } from "./machine.ts";
 import { createOutbox } from "./outbox.ts";
 import { dependencyChanges, isUp, planReload, reloadRefusal, restartSettings, where } from "./reload.ts";

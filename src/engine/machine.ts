@@ -5,59 +5,27 @@
  * evaluation compares one service's state with its target and its neighbours and takes at most
  * one step (start, launch, stop, bring down). Process events and timer expiries enter here too.
  *
- * Nothing in this module calls out directly: launcher calls and events go to the outbox.
+ * Nothing in this module calls out directly: launcher calls and events go to the outbox
+ * (see core.ts).
  */
-import type { ServiceDescription } from "../config/schema.ts";
+import {
+  call,
+  cancel,
+  emit,
+  freeSlot,
+  mark,
+  orderedAfter,
+  orderedBefore,
+  schedule,
+  transition,
+  type Core,
+} from "./core.ts";
 import { decideRestart, describeExit, isFailure } from "./restart.ts";
 import { hasProcess, isHard, mustStartFirst, type Link, type Service } from "./service.ts";
-import type { Outbox } from "./outbox.ts";
-import type {
-  Clock,
-  ExitStatus,
-  LaunchFailure,
-  Launcher,
-  ServiceEvent,
-  ServiceState,
-  StopReason,
-} from "./types.ts";
-
-/** The engine's shared state, owned by createEngine and worked on by this module. */
-export interface Core {
-  services: Map<string, Service>;
-  launcher: Launcher;
-  clock: Clock;
-  outbox: Outbox;
-  listeners: Set<(event: ServiceEvent) => void>;
-  seq: number;
-  shuttingDown: boolean;
-  /** Services to re-evaluate, in the order they were marked (each once: `Service.marked`). */
-  marked: Service[];
-  /** name -> services that declared `after = name`. */
-  afterIndex: Map<string, Set<Service>>;
-  /** name -> services that declared `before = name`. */
-  beforeIndex: Map<string, Set<Service>>;
-  maxStarting: number;
-  /** ms; null = a starting service counts against maxStarting until it leaves starting. */
-  startingGrace: number | null;
-  /** Launched services still counting against maxStarting. */
-  slots: Set<Service>;
-  /** Services ready to launch but waiting for a slot, first come first served. */
-  slotQueue: Set<Service>;
-  /** Activates the chain-to target; returns an error message when it cannot be loaded. */
-  chain(name: string): string | null;
-  /** Runs one input (timer expiry) through the engine's input path. */
-  input(step: () => void): void;
-}
+import type { ExitStatus, LaunchFailure, StopReason } from "./types.ts";
 
 /** Stop reasons that mean something went wrong (dependents then stop with dep-failed). */
 const FAILURES = new Set<StopReason>(["failed", "exec-failed", "timed-out", "dep-failed"]);
-
-/** Queues `s` for re-evaluation (once, however often it is marked before its turn). */
-export function mark(core: Core, s: Service): void {
-  if (s.marked) return;
-  s.marked = true;
-  core.marked.push(s);
-}
 
 /** Re-evaluates marked services until the machine is at rest. */
 export function settle(core: Core): void {
@@ -68,96 +36,6 @@ export function settle(core: Core): void {
     if (core.services.get(s.name) === s) evaluate(core, s);
   }
   core.marked.length = 0;
-}
-
-/** Services that must not start before `s` has (when both are starting). */
-function orderedBefore(core: Core, s: Service): Service[] {
-  const out: Service[] = [];
-  for (const name of s.desc.after) {
-    const o = core.services.get(name);
-    if (o) out.push(o);
-  }
-  for (const o of core.beforeIndex.get(s.name) ?? []) out.push(o);
-  return out;
-}
-
-/** Services that wait for `s` when both are starting (and stop before it during shutdown). */
-function orderedAfter(core: Core, s: Service): Service[] {
-  const out: Service[] = [];
-  for (const name of s.desc.before) {
-    const o = core.services.get(name);
-    if (o) out.push(o);
-  }
-  for (const o of core.afterIndex.get(s.name) ?? []) out.push(o);
-  return out;
-}
-
-/** Marks `s` and everything whose evaluation reads it. */
-function touch(core: Core, s: Service): void {
-  mark(core, s);
-  for (const l of s.deps) mark(core, l.to);
-  for (const l of s.dependents) mark(core, l.from);
-  for (const o of orderedBefore(core, s)) mark(core, o);
-  for (const o of orderedAfter(core, s)) mark(core, o);
-}
-
-function emit(core: Core, s: Service, from: ServiceState, note: string | null): void {
-  const to = s.state;
-  const down = to === "stopped" || to === "stopping";
-  const reason = to === "stopped" ? s.reason : to === "stopping" ? s.pendingReason : null;
-  const event: ServiceEvent = {
-    seq: ++core.seq,
-    time: core.clock.now(),
-    service: s.name,
-    from,
-    to,
-    target: s.target,
-    reason,
-    exit: down || from === to ? s.exit : null, // from === to: a smooth recovery, after this exit
-    failure: reason === "exec-failed" ? s.failure : null,
-    note,
-  };
-  core.outbox.push(() => {
-    for (const listener of [...core.listeners]) {
-      try {
-        listener(event);
-      } catch {
-        // A subscriber's failure is its own; the others and the engine carry on.
-      }
-    }
-  });
-}
-
-function transition(core: Core, s: Service, to: ServiceState, note: string | null = null): void {
-  const from = s.state;
-  s.state = to;
-  s.stateSince = core.clock.now();
-  if (to === "started") s.since = s.stateSince;
-  if (from === "starting" && to !== "starting") freeSlot(core, s);
-  emit(core, s, from, note);
-  touch(core, s);
-}
-
-function cancel(core: Core, s: Service, timer: "restartTimer" | "startTimer" | "stopTimer" | "graceTimer"): void {
-  const handle = s[timer];
-  if (handle !== null) {
-    core.clock.cancel(handle);
-    s[timer] = null;
-  }
-}
-
-/** Schedules a timer whose expiry is an engine input, ignored if the record was replaced. */
-function schedule(core: Core, s: Service, ms: number, expire: () => void) {
-  return core.clock.schedule(ms, () =>
-    core.input(() => {
-      if (core.services.get(s.name) === s) expire();
-    }),
-  );
-}
-
-function call(core: Core, action: (launcher: Launcher, desc: ServiceDescription) => void, s: Service): void {
-  const desc = s.desc;
-  core.outbox.push(() => action(core.launcher, desc));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -330,13 +208,6 @@ function callStart(core: Core, s: Service): void {
       core.input(() => onLaunchFailed(core, s, { stage: "launch", errno: null, message }));
     }
   }, s);
-}
-
-/** `s` no longer counts against maxStarting: the queued services try again, in queue order. */
-function freeSlot(core: Core, s: Service): void {
-  cancel(core, s, "graceTimer");
-  core.slotQueue.delete(s);
-  if (core.slots.delete(s)) for (const queued of core.slotQueue) mark(core, queued);
 }
 
 /** Leaves starting because the target is now stopped (or a hard dependency went down). */
@@ -574,31 +445,4 @@ export function restartService(core: Core, s: Service, note = "restart requested
   s.pendingReason = "normal";
   s.pendingNote = note;
   beginStop(core, s);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Ordering index: `before`/`after` name services that may not be loaded yet, so they are
-// indexed by name and looked up when needed.
-
-function indexInto(index: Map<string, Set<Service>>, name: string, s: Service): void {
-  let set = index.get(name);
-  if (!set) index.set(name, (set = new Set()));
-  set.add(s);
-}
-
-/** Records `s`'s before/after names. */
-export function indexOrder(core: Core, s: Service): void {
-  for (const name of s.desc.after) indexInto(core.afterIndex, name, s);
-  for (const name of s.desc.before) indexInto(core.beforeIndex, name, s);
-}
-
-/** Forgets `s`'s before/after names (before an unload or a reload). */
-export function unindexOrder(core: Core, s: Service): void {
-  for (const name of s.desc.after) core.afterIndex.get(name)?.delete(s);
-  for (const name of s.desc.before) core.beforeIndex.get(name)?.delete(s);
-}
-
-/** Names of the services that must be up before `s` may start: its dependencies and orderings. */
-export function precedes(core: Core, s: Service): string[] {
-  return [...s.deps.map((l) => l.to.name), ...orderedBefore(core, s).map((o) => o.name)];
 }

@@ -5,7 +5,7 @@
  * `planReload`, which tells what reloading a set of descriptions would restart, start or stop.
  */
 import type { Dependency, ServiceDescription } from "../config/schema.ts";
-import type { Core } from "./machine.ts";
+import type { Core } from "./core.ts";
 import { isHard, type Link, type Service } from "./service.ts";
 import type { ReloadPlan } from "./types.ts";
 

@@ -1,0 +1,173 @@
+/**
+ * @module engine/core
+ * The engine's shared state and the plumbing the state machine works through: marking services
+ * for re-evaluation, state transitions and the events they produce, timers and launcher calls
+ * (queued to the outbox, never made directly), maxStarting slots, and the before/after index.
+ */
+import type { ServiceDescription } from "../config/schema.ts";
+import type { Outbox } from "./outbox.ts";
+import type { Service } from "./service.ts";
+import type { Clock, Launcher, ServiceEvent, ServiceState, TimerHandle } from "./types.ts";
+
+/** The engine's shared state: built by createEngine, worked on by machine.ts through this module. */
+export interface Core {
+  services: Map<string, Service>;
+  launcher: Launcher;
+  clock: Clock;
+  outbox: Outbox;
+  listeners: Set<(event: ServiceEvent) => void>;
+  seq: number;
+  shuttingDown: boolean;
+  /** Services to re-evaluate, in the order they were marked (each once: `Service.marked`). */
+  marked: Service[];
+  /** name -> services that declared `after = name`. */
+  afterIndex: Map<string, Set<Service>>;
+  /** name -> services that declared `before = name`. */
+  beforeIndex: Map<string, Set<Service>>;
+  maxStarting: number;
+  /** ms; null = a starting service counts against maxStarting until it leaves starting. */
+  startingGrace: number | null;
+  /** Launched services still counting against maxStarting. */
+  slots: Set<Service>;
+  /** Services ready to launch but waiting for a slot, first come first served. */
+  slotQueue: Set<Service>;
+  /** Activates the chain-to target; returns an error message when it cannot be loaded. */
+  chain(name: string): string | null;
+  /** Runs one input (timer expiry) through the engine's input path. */
+  input(step: () => void): void;
+}
+
+/** Queues `s` for re-evaluation (once, however often it is marked before its turn). */
+export function mark(core: Core, s: Service): void {
+  if (s.marked) return;
+  s.marked = true;
+  core.marked.push(s);
+}
+
+/** Services that must not start before `s` has (when both are starting). */
+export function orderedBefore(core: Core, s: Service): Service[] {
+  const out: Service[] = [];
+  for (const name of s.desc.after) {
+    const o = core.services.get(name);
+    if (o) out.push(o);
+  }
+  for (const o of core.beforeIndex.get(s.name) ?? []) out.push(o);
+  return out;
+}
+
+/** Services that wait for `s` when both are starting (and stop before it during shutdown). */
+export function orderedAfter(core: Core, s: Service): Service[] {
+  const out: Service[] = [];
+  for (const name of s.desc.before) {
+    const o = core.services.get(name);
+    if (o) out.push(o);
+  }
+  for (const o of core.afterIndex.get(s.name) ?? []) out.push(o);
+  return out;
+}
+
+/** Marks `s` and everything whose evaluation reads it. */
+function touch(core: Core, s: Service): void {
+  mark(core, s);
+  for (const l of s.deps) mark(core, l.to);
+  for (const l of s.dependents) mark(core, l.from);
+  for (const o of orderedBefore(core, s)) mark(core, o);
+  for (const o of orderedAfter(core, s)) mark(core, o);
+}
+
+/** Queues the event for `s`'s latest change (from `from` to its current state) to every subscriber. */
+export function emit(core: Core, s: Service, from: ServiceState, note: string | null): void {
+  const to = s.state;
+  const down = to === "stopped" || to === "stopping";
+  const reason = to === "stopped" ? s.reason : to === "stopping" ? s.pendingReason : null;
+  const event: ServiceEvent = {
+    seq: ++core.seq,
+    time: core.clock.now(),
+    service: s.name,
+    from,
+    to,
+    target: s.target,
+    reason,
+    exit: down || from === to ? s.exit : null, // from === to: a smooth recovery, after this exit
+    failure: reason === "exec-failed" ? s.failure : null,
+    note,
+  };
+  core.outbox.push(() => {
+    for (const listener of [...core.listeners]) {
+      try {
+        listener(event);
+      } catch {
+        // A subscriber's failure is its own; the others and the engine carry on.
+      }
+    }
+  });
+}
+
+/** Moves `s` to a new state, reports it, and marks everything that reads `s`. */
+export function transition(core: Core, s: Service, to: ServiceState, note: string | null = null): void {
+  const from = s.state;
+  s.state = to;
+  s.stateSince = core.clock.now();
+  if (to === "started") s.since = s.stateSince;
+  if (from === "starting" && to !== "starting") freeSlot(core, s);
+  emit(core, s, from, note);
+  touch(core, s);
+}
+
+/** Cancels one of `s`'s timers, if set. */
+export function cancel(core: Core, s: Service, timer: "restartTimer" | "startTimer" | "stopTimer" | "graceTimer"): void {
+  const handle = s[timer];
+  if (handle !== null) {
+    core.clock.cancel(handle);
+    s[timer] = null;
+  }
+}
+
+/** Schedules a timer whose expiry is an engine input, ignored if the record was replaced. */
+export function schedule(core: Core, s: Service, ms: number, expire: () => void): TimerHandle {
+  return core.clock.schedule(ms, () =>
+    core.input(() => {
+      if (core.services.get(s.name) === s) expire();
+    }),
+  );
+}
+
+/** Queues a launcher call with the description as it is now (a later reload does not change it). */
+export function call(core: Core, action: (launcher: Launcher, desc: ServiceDescription) => void, s: Service): void {
+  const desc = s.desc;
+  core.outbox.push(() => action(core.launcher, desc));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ordering index: `before`/`after` name services that may not be loaded yet, so they are
+// indexed by name and looked up when needed.
+
+function indexInto(index: Map<string, Set<Service>>, name: string, s: Service): void {
+  let set = index.get(name);
+  if (!set) index.set(name, (set = new Set()));
+  set.add(s);
+}
+
+/** Records `s`'s before/after names. */
+export function indexOrder(core: Core, s: Service): void {
+  for (const name of s.desc.after) indexInto(core.afterIndex, name, s);
+  for (const name of s.desc.before) indexInto(core.beforeIndex, name, s);
+}
+
+/** Forgets `s`'s before/after names (before an unload or a reload). */
+export function unindexOrder(core: Core, s: Service): void {
+  for (const name of s.desc.after) core.afterIndex.get(name)?.delete(s);
+  for (const name of s.desc.before) core.beforeIndex.get(name)?.delete(s);
+}
+
+/** Names of the services that must be up before `s` may start: its dependencies and orderings. */
+export function precedes(core: Core, s: Service): string[] {
+  return [...s.deps.map((l) => l.to.name), ...orderedBefore(core, s).map((o) => o.name)];
+}
+
+/** `s` no longer counts against maxStarting: the queued services try again, in queue order. */
+export function freeSlot(core: Core, s: Service): void {
+  cancel(core, s, "graceTimer");
+  core.slotQueue.delete(s);
+  if (core.slots.delete(s)) for (const queued of core.slotQueue) mark(core, queued);
+}
