@@ -231,7 +231,9 @@ function failStart(core: Core, s: Service, reason: StopReason): void {
 }
 
 function evaluateStarted(core: Core, s: Service): void {
-  const down = hardDependencyDown(s);
+  // In a shutdown every service stops for the shutdown's sake; a dependency that happened to
+  // begin its stop first in the same pass is not the reason.
+  const down = core.shuttingDown ? null : hardDependencyDown(s);
   if (down) {
     followDependency(core, s, down);
     return beginStop(core, s);

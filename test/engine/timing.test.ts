@@ -151,6 +151,20 @@ describe("shutdown", () => {
     expect(h.engine.idle()).toBe(true);
   });
 
+  test("in a shutdown a dependent stops for the shutdown, not for a dependency that began stopping first", () => {
+    // app is loaded (and so evaluated) before boot, so app begins its stop in the same pass.
+    const h = harness([svc("app", { type: "process" }), svc("boot", { depends: ["need:app"] })]);
+    h.engine.start("boot");
+    h.engine.ready("app");
+    h.engine.shutdown();
+    h.engine.exited("app", { code: 0, signal: null });
+    const stops = h.events.filter((e) => e.to === "stopped");
+    expect(stops.map((e) => [e.service, e.reason, e.note])).toEqual([
+      ["boot", "normal", null],
+      ["app", "normal", null],
+    ]);
+  });
+
   test("shutdown also orders by before/after", () => {
     const h = harness([svc("a", { type: "process" }), svc("b", { type: "process", after: ["a"] })]);
     h.engine.start("a");
