@@ -1,37 +1,62 @@
 /**
  * @module test/run
- * The project's test command: runs `bun test` with its usual output, then prints the closing
- * line `N passed, N failed` from the junit report (bun's own summary is not in that form) and
- * exits non-zero when anything failed or nothing ran.
+ * The project's test command. Each test file runs in a `bun test` process of its own: files
+ * install signal handlers, load bun:ffi and start daemons, and a file must not inherit another
+ * file's process state (one loaded bun:ffi library was enough to stall a later control test).
+ * After the runs it prints the closing line `N passed, N failed` from the junit reports (bun's
+ * own summary is not in that form) and exits non-zero when anything failed or nothing ran.
+ *
+ * `npm test` runs every file; `npm test -- test/engine` runs the files under the given paths.
  */
+import { Glob } from "bun";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
+
+const root = join(import.meta.dir, "..");
+const filters = process.argv.slice(2).map((p) => relative(root, join(process.cwd(), p)));
+const files = [...new Glob("test/**/*.test.ts").scanSync({ cwd: root })]
+  .filter((f) => filters.length === 0 || filters.some((p) => f === p || f.startsWith(`${p}/`)))
+  .sort();
 
 const dir = mkdtempSync(join(tmpdir(), "bosun-junit-"));
-const report = join(dir, "junit.xml");
-const proc = Bun.spawn(
-  [process.execPath, "test", "--reporter=junit", `--reporter-outfile=${report}`, ...process.argv.slice(2)],
-  { stdio: ["inherit", "inherit", "inherit"] },
-);
-const code = await proc.exited;
-
 let passed = 0;
 let failed = 0;
+const broken: string[] = [];
 try {
-  const xml = readFileSync(report, "utf8");
-  const head = /<testsuites[^>]*\btests="(\d+)"[^>]*\bfailures="(\d+)"(?:[^>]*\bskipped="(\d+)")?/.exec(xml);
-  if (head) {
-    const [tests, failures, skipped] = [Number(head[1]), Number(head[2]), Number(head[3] ?? 0)];
-    failed = failures;
-    passed = tests - failures - skipped;
+  for (const [i, file] of files.entries()) {
+    const report = join(dir, `${i}.xml`);
+    const proc = Bun.spawn([process.execPath, "test", "--reporter=junit", `--reporter-outfile=${report}`, `./${file}`], {
+      cwd: root,
+      stdio: ["ignore", "inherit", "inherit"],
+    });
+    const code = await proc.exited;
+    const counts = readCounts(report);
+    passed += counts.passed;
+    failed += counts.failed;
+    // A crash outside any test (a syntax error, a dying runner) still fails the run.
+    if (code !== 0 && counts.failed === 0) {
+      failed += 1;
+      broken.push(`${file} (bun test exited ${code})`);
+    } else if (counts.failed > 0) broken.push(file);
   }
-} catch {
-  // No report: bun failed before running anything (a syntax error, say); count it as a failure.
-  failed = Math.max(failed, 1);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
-if (code !== 0 && failed === 0) failed = 1; // a crash outside any test still fails the run
+if (broken.length > 0) console.log(`\nfailing files:\n  ${broken.join("\n  ")}`);
 console.log(`${passed} passed, ${failed} failed`);
-process.exit(code !== 0 || failed > 0 || passed === 0 ? 1 : 0);
+process.exit(failed > 0 || passed === 0 ? 1 : 0);
+
+/** Counts from one junit report; none when bun wrote no report. */
+function readCounts(report: string): { passed: number; failed: number } {
+  let xml: string;
+  try {
+    xml = readFileSync(report, "utf8");
+  } catch {
+    return { passed: 0, failed: 0 };
+  }
+  const head = /<testsuites\b[^>]*>/.exec(xml)?.[0] ?? "";
+  const attr = (name: string) => Number(new RegExp(`\\b${name}="(\\d+)"`).exec(head)?.[1] ?? 0);
+  const [tests, failures, skipped] = [attr("tests"), attr("failures"), attr("skipped")];
+  return { passed: tests - failures - skipped, failed: failures };
+}
