@@ -18,6 +18,7 @@ import type { ServiceDescription } from "../config/schema.ts";
 import type { RuntimeInfo } from "../control/types.ts";
 import type { ExitStatus, LaunchFailure, Launcher, ProcessEvents } from "../engine/types.ts";
 import type { LogRouter, ServiceOutput } from "../log/types.ts";
+import { findUser } from "../config/users.ts";
 import { chainArgv, helperStages, readMarkers, type HelperStage } from "./chain.ts";
 import { errnoOf, launchFailure } from "./failure.ts";
 import { createListeners, type Listeners } from "./listen.ts";
@@ -226,6 +227,9 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
       run.readyState = "waiting";
       for (const fd of run.readiness.pipeFds) fds.set(fd, "pipe");
       Object.assign(env, run.readiness.env);
+    }
+    if (d.runAs !== null && !/^\d+$/.test(d.runAs) && !findUser(d.runAs)) {
+      return fail(run, launchFailure("run-as", null, `no user ${d.runAs} in /etc/passwd`));
     }
     const stages = (opts.stages ?? helperStages)(d);
     run.output = logs.open(d);

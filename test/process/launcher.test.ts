@@ -243,6 +243,30 @@ group("helper stages", () => {
     expect(out.lines(d.name)).toEqual(["7 300"]);
   });
 
+  test("rlimits, ioprio, run-as and no-new-privs are applied by helper commands before the program runs", async () => {
+    fresh();
+    const d = svc({
+      command: sh('echo "$(ulimit -Sn) $(ulimit -Hn) $(ionice -p $$) $(id -u):$(id -g) $(grep NoNewPrivs /proc/$$/status | cut -f2)"'),
+      rlimits: { nofile: { soft: 100, hard: 200 }, core: null, data: null, addrspace: null },
+      ioprio: "idle",
+      runAs: "nobody",
+      noNewPrivs: true,
+    });
+    launcher.start(d);
+    expect((await rec.next("exited", d.name)).status.code).toBe(0);
+    await waitFor("output", () => out.lines(d.name).length > 0);
+    expect(out.lines(d.name)).toEqual(["100 200 idle 65534:65534 1"]);
+  });
+
+  test("run-as a user with no passwd entry fails the launch at stage run-as instead of running with root's group", async () => {
+    fresh();
+    const d = svc({ command: ["true"], runAs: "no-such-user-here" });
+    launcher.start(d);
+    const failed = await rec.next("launchFailed", d.name);
+    expect(failed.failure.stage).toBe("run-as");
+    expect(failed.failure).toEqual({ stage: "run-as", errno: null, message: "run-as: no user no-such-user-here in /etc/passwd" });
+  });
+
   test("a failing helper is a launch failure naming its stage, even the second of two", async () => {
     const stages = [
       { stage: "nice", argv: ["nice", "-n", "1"] },
