@@ -79,6 +79,7 @@ export function buildDescription(input: BuildInput): { description: ServiceDescr
         },
         ctx,
       );
+      if (spec.pending) ctx.warn(spec.pending);
     } catch (e) {
       if (!(e instanceof ValueError)) throw e;
       problems.push(error(s.file, s.line, name, `${s.name}: ${e.message}`));

@@ -54,6 +54,8 @@ export interface SettingSpec {
   field: string;
   /** bosun's own setting (not dinit's). */
   bosun?: boolean;
+  /** Validated but not applied by this version: the warning each use gets, saying what happens instead. */
+  pending?: string;
   apply(d: Draft, value: SettingValue, ctx: SettingContext): void;
 }
 
@@ -526,6 +528,23 @@ export const SETTINGS: Record<string, SettingSpec> = {
   "no-new-privs": bool("noNewPrivs", true),
   "restart-delay-max": { ...seconds("restartDelayMax"), bosun: true },
 };
+
+/** What a service gets instead, for settings later work will honour (see `SettingSpec.pending`). */
+const PENDING: [string[], string][] = [
+  [
+    ["health-command", "health-http", "health-tcp", "health-interval", "health-timeout", "health-retries", "health-start-period"],
+    "this version does not run health checks yet; readiness and /readyz do not wait on it",
+  ],
+  [
+    ["memory-max", "memory-high", "cpu-max", "cpu-weight", "pids-max", "io-weight"],
+    "this version does not apply cgroup limits yet; the service runs without this limit",
+  ],
+  [["run-in-cgroup"], "this version does not move services into cgroups yet; the service runs in bosun's cgroup"],
+  [["schedule"], "this version does not run schedules yet; the service starts only when started or needed"],
+  [["namespaces"], "this version does not create namespaces yet; the service shares bosun's"],
+  [["chroot"], "this version does not chroot yet; the service sees bosun's root directory"],
+];
+for (const [names, message] of PENDING) for (const name of names) SETTINGS[name] = { ...SETTINGS[name]!, pending: message };
 
 /**
  * The setting a description field came from (for schema issues): `health.interval` ->
