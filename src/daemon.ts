@@ -38,6 +38,11 @@ export interface DaemonOptions {
   healthListen?: string | null;
   token?: string | null;
   verbosity?: Verbosity;
+  /** Console format for services without `log-format`, and for bosun's own lines (default text). */
+  logFormat?: "text" | "json";
+  /** Soft limit on services starting at once (null = unlimited), and when one stops counting. */
+  maxStarting?: number | null;
+  startingGraceMs?: number;
   /** Log router to use (tests pass one writing elsewhere); default the console router. */
   logs?: LogRouter;
   /** How often a slow shutdown says what it still waits on (default 3000 ms). */
@@ -73,7 +78,12 @@ function describeStop(event: ServiceEvent): string {
  * process.exit(code);
  */
 export async function runDaemon(opts: DaemonOptions): Promise<number> {
-  const logs = opts.logs ?? createLogRouter({ level: opts.verbosity === "verbose" ? "debug" : opts.verbosity === "quiet" ? "warn" : "info" });
+  const logs =
+    opts.logs ??
+    createLogRouter({
+      level: opts.verbosity === "verbose" ? "debug" : opts.verbosity === "quiet" ? "warn" : "info",
+      format: opts.logFormat ?? "text",
+    });
   const log = systemLogger(logs, opts.verbosity ?? "normal");
   const env = new Map(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined));
   const runtimeDir = mkdtempSync(join(tmpdir(), "bosun-"));
@@ -103,7 +113,13 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     reaper,
     runtimeDir,
   });
-  engine = createEngine({ launcher, clock: realClock(), load });
+  engine = createEngine({
+    launcher,
+    clock: realClock(),
+    load,
+    maxStarting: opts.maxStarting ?? undefined,
+    startingGrace: opts.startingGraceMs,
+  });
 
   let exitCode: number | null = null;
   let finished: (code: number) => void;

@@ -8,7 +8,7 @@ import { runDaemon } from "../daemon.ts";
 import { serviceDirs, socketPath } from "../paths.ts";
 import { parseCommand, UsageError } from "./args.ts";
 
-const usage = `bosun boot [-d DIR]... [-p SOCKET] [--health-listen HOST:PORT] [--control-token TOKEN | --control-token-file FILE] [-q|-v] [SERVICE...] [-- CMD ARG...]
+const usage = `bosun boot [-d DIR]... [-p SOCKET] [--health-listen HOST:PORT] [--control-token TOKEN | --control-token-file FILE] [--log-format text|json] [--max-starting N] [-q|-v] [SERVICE...] [-- CMD ARG...]
 Runs the supervisor: starts SERVICE (default 'boot') and, after '--', CMD as the service 'main'
 whose exit code becomes bosun's. Stops everything in order on SIGTERM/SIGINT.
   -d, --services-dir DIR   service directory (repeatable; default by user, see README)
@@ -16,6 +16,11 @@ whose exit code becomes bosun's. Stops everything in order on SIGTERM/SIGINT.
   --health-listen H:P      serve /livez /readyz /startupz /metrics on TCP (env BOSUN_HEALTH_LISTEN)
   --control-token TOKEN    allow control over TCP with this bearer token
   --control-token-file F   the same, read from a file
+  --log-format text|json   console format for services without log-format, and for bosun's own
+                           lines (env BOSUN_LOG_FORMAT; default text)
+  --max-starting N         start at most N services at once (default unlimited)
+  --starting-grace SECS    a service starting longer than this stops counting against
+                           --max-starting (default 10)
   -q, --quiet              only warnings and errors from bosun itself
   -v, --verbose            also bosun's debug lines`;
 
@@ -27,6 +32,9 @@ const spec = {
     "health-listen": { type: "string" },
     "control-token": { type: "string" },
     "control-token-file": { type: "string" },
+    "log-format": { type: "string" },
+    "max-starting": { type: "string" },
+    "starting-grace": { type: "string" },
     quiet: { type: "boolean", short: "q" },
     verbose: { type: "boolean", short: "v" },
   },
@@ -37,6 +45,9 @@ const spec = {
       "health-listen": v.optional(v.string()),
       "control-token": v.optional(v.pipe(v.string(), v.minLength(1, "the token cannot be empty"))),
       "control-token-file": v.optional(v.string()),
+      "log-format": v.optional(v.picklist(["text", "json"], "the log format is text or json")),
+      "max-starting": v.optional(v.pipe(v.string(), v.toNumber(), v.integer("a whole number"), v.minValue(1, "at least 1"))),
+      "starting-grace": v.optional(v.pipe(v.string(), v.toNumber(), v.minValue(0, "seconds, 0 or more")), "10"),
       quiet: v.optional(v.boolean(), false),
       verbose: v.optional(v.boolean(), false),
       positionals: v.array(v.string()),
@@ -45,6 +56,14 @@ const spec = {
     v.check((o) => !(o["control-token"] && o["control-token-file"]), "give --control-token or --control-token-file, not both"),
   ),
 } as const;
+
+/** `$BOSUN_LOG_FORMAT`, checked like the flag. */
+function logFormatFromEnv(): "text" | "json" {
+  const value = process.env.BOSUN_LOG_FORMAT;
+  if (value === undefined || value === "") return "text";
+  if (value === "text" || value === "json") return value;
+  throw new UsageError(`BOSUN_LOG_FORMAT=${value}: the log format is text or json`, usage);
+}
 
 /** Runs `bosun boot`; exits the process with the supervisor's exit code. */
 export async function run(_command: string, argv: string[]): Promise<number> {
@@ -76,6 +95,9 @@ export async function run(_command: string, argv: string[]): Promise<number> {
     healthListen: flags["health-listen"] ?? process.env.BOSUN_HEALTH_LISTEN ?? null,
     token,
     verbosity: flags.quiet ? "quiet" : flags.verbose ? "verbose" : "normal",
+    logFormat: flags["log-format"] ?? logFormatFromEnv(),
+    maxStarting: flags["max-starting"] ?? null,
+    startingGraceMs: flags["starting-grace"] * 1000,
   });
   // a grandchild still holding an output pipe must not keep the supervisor alive
   process.exit(code);

@@ -1,0 +1,54 @@
+/**
+ * @module test/e2e/flags
+ * Daemon-wide flags of `bosun boot` seen from outside: the default log format and the soft
+ * limit on services starting at once.
+ */
+import { afterEach, expect, test } from "bun:test";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { boot, serviceDir } from "./support.ts";
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0)) c();
+});
+
+test("--log-format json writes service output and bosun's own lines as JSON lines", async () => {
+  const s = serviceDir({});
+  cleanups.push(s.cleanup);
+  const b = boot(["-d", s.dir, "--log-format", "json", "--", "sh", "-c", "echo hello"], { root: s.root });
+  cleanups.push(b.kill);
+  expect(await b.exited).toBe(0);
+  const out = b.stdout().trimEnd().split("\n").map((l) => JSON.parse(l));
+  expect(out).toContainEqual(expect.objectContaining({ service: "main", stream: "stdout", line: "hello" }));
+  const own = b.stderr().trimEnd().split("\n").map((l) => JSON.parse(l));
+  expect(own).toContainEqual(expect.objectContaining({ service: "bosun", stream: "system" }));
+});
+
+test("--max-starting 1 starts one service at a time, each after the previous one is ready", async () => {
+  const s = serviceDir({});
+  cleanups.push(s.cleanup);
+  const trace = join(s.root, "trace");
+  // Each service notes its start, takes a moment, notes it is ready, then stays up.
+  const step = `type = process\nready-notification = pipefd:3\nrestart = false\ncommand = /bin/sh -c "echo begin $1 >> ${trace}; sleep 0.2; echo end $1 >> ${trace}; echo ready >&3; exec sleep 30"\n`;
+  writeFileSync(join(s.dir, "step"), step);
+  writeFileSync(join(s.dir, "boot"), "type = internal\nwaits-for = step@a\nwaits-for = step@b\nwaits-for = step@c\n");
+  const main = `while [ "$(grep -c ^end ${trace} 2>/dev/null)" != 3 ]; do sleep 0.05; done`;
+  const b = boot(["-d", s.dir, "--max-starting", "1", "boot", "--", "sh", "-c", main], { root: s.root });
+  cleanups.push(b.kill);
+  expect(await b.exited).toBe(0);
+  const lines = readFileSync(trace, "utf8").trimEnd().split("\n");
+  expect(lines).toHaveLength(6);
+  for (let i = 0; i < 6; i += 2) expect(lines[i + 1]).toBe(lines[i]!.replace("begin", "end"));
+});
+
+test("bad values of the daemon flags are usage errors with exit 2", async () => {
+  const s = serviceDir({});
+  cleanups.push(s.cleanup);
+  for (const args of [["--log-format", "xml"], ["--max-starting", "0"], ["--max-starting", "x"]]) {
+    const b = boot(["-d", s.dir, ...args, "--", "true"], { root: s.root });
+    cleanups.push(b.kill);
+    expect(await b.exited).toBe(2);
+    expect(b.stderr()).toContain(`--${args[0]!.slice(2)}`);
+  }
+});
