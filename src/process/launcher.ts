@@ -151,7 +151,7 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
   function spawn(
     run: Run,
     argv: string[],
-    extra: { fds: Map<number, number | "pipe">; env: Record<string, string>; stages: HelperStage[] },
+    extra: { fds: Map<number, number | "pipe">; env: Record<string, string>; stages: HelperStage[]; stdin?: "ignore" },
     output: ServiceOutput,
   ): { proc: Subprocess; markers: Promise<number> } | LaunchFailure {
     const d = run.desc;
@@ -185,7 +185,7 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
       while (fds.has(markerFd)) markerFd++;
       fds.set(markerFd, "pipe");
     }
-    const stdio: (string | number)[] = [output.stdin, output.stdout, output.stderr];
+    const stdio: (string | number)[] = [extra.stdin ?? output.stdin, output.stdout, output.stderr];
     const top = Math.max(2, ...fds.keys());
     for (let fd = 3; fd <= top; fd++) stdio.push(fds.get(fd) ?? "ignore");
     const cmd = chainArgv([exe, ...args], extra.stages, { markerFd, listenPid: d.socketListen !== null });
@@ -299,7 +299,10 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
   function runStopCommand(run: Run, then: (status: ExitStatus) => void): void {
     const d = run.desc;
     const output = logs.open(d);
-    const spawned = spawn(run, d.stopCommand!, { fds: new Map(), env: {}, stages: [] }, output);
+    // The same identity and limits as the service (dinit's rule); stdin never the consumer's
+    // pipe, which would take the producer's output away from the service itself.
+    const stages = (opts.stages ?? helperStages)(d);
+    const spawned = spawn(run, d.stopCommand!, { fds: new Map(), env: {}, stages, stdin: "ignore" }, output);
     if (!("proc" in spawned)) {
       output.release();
       logs.system("error", `stop-command failed to launch: ${spawned.message}`, d.name);

@@ -4,7 +4,7 @@
  * the engine: each service type, launch failure stages, stopping and escalation, environment.
  */
 import { afterAll, afterEach, beforeAll, describe as group, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, type ServiceDescriptionInput } from "../../src/config/schema.ts";
 import { createLauncher, type ProcessLauncher } from "../../src/process/launcher.ts";
@@ -181,6 +181,28 @@ group("scripted, internal, bgprocess", () => {
     launcher.stop(d);
     expect((await rec.next("exited", d.name)).status.code).toBe(4);
     await waitFor("both scripts' output", () => out.lines(d.name).join(",") === "up,down");
+  });
+
+  test("stop-command runs as the service's run-as user, with stdin from /dev/null, not the service's input", async () => {
+    fresh();
+    // The service's input (for a consumer: the producer's pipe) is a file here.
+    const input = join(tmp.dir, "input");
+    writeFileSync(input, "");
+    const fd = openSync(input, "r");
+    const open = out.logs.open;
+    out.logs.open = (desc) => ({ ...open(desc), stdin: fd });
+    const who = 'echo "$(id -u) $(readlink /proc/$$/fd/0)"';
+    const d = svc({ type: "scripted", command: sh(who), stopCommand: sh(who), runAs: "nobody" });
+    try {
+      launcher.start(d);
+      await rec.next("ready", d.name);
+      launcher.stop(d);
+      expect((await rec.next("exited", d.name)).status.code).toBe(0);
+      await waitFor("both scripts' output", () => out.lines(d.name).length === 2);
+      expect(out.lines(d.name)).toEqual([`65534 ${input}`, "65534 /dev/null"]);
+    } finally {
+      closeSync(fd);
+    }
   });
 
   test("scripted whose command fails reports the exit, not ready", async () => {
