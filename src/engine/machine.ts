@@ -343,7 +343,11 @@ export function onReady(core: Core, s: Service): void {
   if (!s.running) return;
   if (s.state === "starting") {
     cancel(core, s, "startTimer");
-    if (s.desc.type === "scripted") s.running = false;
+    if (s.desc.type === "scripted") {
+      // The start script is done: a started scripted service has no process.
+      s.running = false;
+      s.pid = null;
+    }
     s.upSince = core.clock.now();
     transition(core, s, "started");
   } else if (s.state === "started") {

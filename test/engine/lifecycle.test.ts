@@ -57,8 +57,11 @@ describe("service types", () => {
     const h = harness([svc("mount", { type: "scripted", stopCommand: ["/bin/umount"] })]);
     h.engine.start("mount");
     expect(h.launcher.ops()).toEqual(["start:mount"]);
+    h.engine.launched("mount", 4242);
+    expect(h.engine.status("mount")?.pid).toBe(4242);
     h.engine.ready("mount");
     expect(h.state("mount")).toBe("started");
+    expect(h.engine.status("mount")?.pid).toBe(null); // the start script is gone
     h.engine.stop("mount");
     expect(h.launcher.ops()).toEqual(["start:mount", "stop:mount"]);
     expect(h.state("mount")).toBe("stopping");
