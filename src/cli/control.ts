@@ -257,8 +257,8 @@ export async function run(command: string, argv: string[]): Promise<number> {
   } catch (e) {
     if (!(e instanceof ControlError)) throw e;
     if (name === "is-started" || name === "is-failed") return 1;
+    // A refused stop's message already names the dependents and --force.
     (await say()).fail(e.message);
-    if (e.dependents.length) (await say()).log(`started services that need it: ${e.dependents.join(", ")} (stop them first, or use --force to stop them too)`);
     return 1;
   }
 }
