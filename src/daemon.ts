@@ -11,6 +11,7 @@
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { readGlobalEnvFile } from "./config/envfile.ts";
 import { createLoader, findServiceFile } from "./config/loader.ts";
 import { ConfigError, formatProblem } from "./config/problems.ts";
 import { describe, type ServiceDescription } from "./config/schema.ts";
@@ -38,6 +39,8 @@ export interface DaemonOptions {
   healthListen?: string | null;
   token?: string | null;
   verbosity?: Verbosity;
+  /** dinit's `-e`: a file of NAME=VALUE lines (and !clear, !unset, !import) editing bosun's environment. */
+  envFile?: string | null;
   /** Console format for services without `log-format`, and for bosun's own lines (default text). */
   logFormat?: "text" | "json";
   /** Soft limit on services starting at once (null = unlimited), and when one stops counting. */
@@ -85,7 +88,18 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       format: opts.logFormat ?? "text",
     });
   const log = systemLogger(logs, opts.verbosity ?? "normal");
-  const env = new Map(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined));
+  let base: Record<string, string | undefined> = process.env;
+  if (opts.envFile) {
+    try {
+      base = readGlobalEnvFile(opts.envFile, process.env);
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      for (const p of e.problems) log.error(formatProblem(p));
+      await logs.close();
+      return 1;
+    }
+  }
+  const env = new Map(Object.entries(base).filter((e): e is [string, string] => e[1] !== undefined));
   const runtimeDir = mkdtempSync(join(tmpdir(), "bosun-"));
   const reaper = createReaper({ onError: (m) => log.warn(m) });
   const startedAt = Date.now();

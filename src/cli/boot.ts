@@ -8,11 +8,13 @@ import { runDaemon } from "../daemon.ts";
 import { serviceDirs, socketPath } from "../paths.ts";
 import { parseCommand, UsageError } from "./args.ts";
 
-const usage = `bosun boot [-d DIR]... [-p SOCKET] [--health-listen HOST:PORT] [--control-token TOKEN | --control-token-file FILE] [--log-format text|json] [--max-starting N] [-q|-v] [SERVICE...] [-- CMD ARG...]
+const usage = `bosun boot [-d DIR]... [-p SOCKET] [-e ENVFILE] [--health-listen HOST:PORT] [--control-token TOKEN | --control-token-file FILE] [--log-format text|json] [--max-starting N] [-q|-v] [SERVICE...] [-- CMD ARG...]
 Runs the supervisor: starts SERVICE (default 'boot') and, after '--', CMD as the service 'main'
 whose exit code becomes bosun's. Stops everything in order on SIGTERM/SIGINT.
   -d, --services-dir DIR   service directory (repeatable; default by user, see README)
   -p, --socket SOCKET      control socket (default $BOSUN_SOCKET, /run/bosun.sock as root)
+  -e, --env-file FILE      NAME=VALUE lines (and !clear, !unset NAME, !import NAME) applied to
+                           bosun's environment, which every service inherits
   --health-listen H:P      serve /livez /readyz /startupz /metrics on TCP (env BOSUN_HEALTH_LISTEN)
   --control-token TOKEN    allow control over TCP with this bearer token
   --control-token-file F   the same, read from a file
@@ -29,6 +31,7 @@ const spec = {
   options: {
     "services-dir": { type: "string", short: "d", multiple: true },
     socket: { type: "string", short: "p" },
+    "env-file": { type: "string", short: "e" },
     "health-listen": { type: "string" },
     "control-token": { type: "string" },
     "control-token-file": { type: "string" },
@@ -42,6 +45,7 @@ const spec = {
     v.object({
       "services-dir": v.optional(v.array(v.pipe(v.string(), v.minLength(1, "a service directory cannot be empty"))), []),
       socket: v.optional(v.pipe(v.string(), v.minLength(1, "the socket path cannot be empty"))),
+      "env-file": v.optional(v.pipe(v.string(), v.minLength(1, "the env file path cannot be empty"))),
       "health-listen": v.optional(v.string()),
       "control-token": v.optional(v.pipe(v.string(), v.minLength(1, "the token cannot be empty"))),
       "control-token-file": v.optional(v.string()),
@@ -95,6 +99,7 @@ export async function run(_command: string, argv: string[]): Promise<number> {
     healthListen: flags["health-listen"] ?? process.env.BOSUN_HEALTH_LISTEN ?? null,
     token,
     verbosity: flags.quiet ? "quiet" : flags.verbose ? "verbose" : "normal",
+    envFile: flags["env-file"] ?? null,
     logFormat: flags["log-format"] ?? logFormatFromEnv(),
     maxStarting: flags["max-starting"] ?? null,
     startingGraceMs: flags["starting-grace"] * 1000,

@@ -1,7 +1,7 @@
 /**
  * @module test/e2e/flags
- * Daemon-wide flags of `bosun boot` seen from outside: the default log format and the soft
- * limit on services starting at once.
+ * Daemon-wide flags of `bosun boot` seen from outside: the default log format, the soft limit
+ * on services starting at once, and the global env file.
  */
 import { afterEach, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -51,4 +51,27 @@ test("bad values of the daemon flags are usage errors with exit 2", async () => 
     expect(await b.exited).toBe(2);
     expect(b.stderr()).toContain(`--${args[0]!.slice(2)}`);
   }
+});
+
+test("-e FILE edits the environment every service inherits and that substitution reads, like dinit's -e", async () => {
+  const s = serviceDir({ show: 'type = process\nrestart = false\ncommand = /bin/sh -c "echo loaded ${FROM_FILE}; echo run $$FROM_FILE $${HOME-none}"\n' });
+  cleanups.push(s.cleanup);
+  const envFile = join(s.root, "environment");
+  writeFileSync(envFile, "# bosun's environment\n!clear\n!import PATH\nFROM_FILE=from the file\n");
+  const b = boot(["-d", s.dir, "-e", envFile, "show"], { root: s.root });
+  cleanups.push(b.kill);
+  expect(await b.exited).toBe(0);
+  expect(b.stdout()).toMatch(/^show +\| loaded from the file$/m);
+  expect(b.stdout()).toMatch(/^show +\| run from the file none$/m); // !clear dropped HOME
+});
+
+test("a bad -e file stops boot with exit 1 naming file and line", async () => {
+  const s = serviceDir({});
+  cleanups.push(s.cleanup);
+  const envFile = join(s.root, "environment");
+  writeFileSync(envFile, "GOOD=1\nnot an assignment\n");
+  const b = boot(["-d", s.dir, "-e", envFile, "--", "true"], { root: s.root });
+  cleanups.push(b.kill);
+  expect(await b.exited).toBe(1);
+  expect(b.stderr()).toContain(`${envFile}:2:`);
 });
