@@ -26,11 +26,11 @@ export interface ControlLimits {
   maxInFlight: number;
   /** Open follow streams (events, logs -f) at once (503 past it). */
   maxStreams: number;
-  /** Chunks queued for one stream before its client is dropped as too slow. */
-  maxQueued: number;
+  /** Bytes queued for one stream (beyond what the socket took) before its client is dropped as too slow. */
+  maxQueuedBytes: number;
 }
 
-export const defaultLimits: ControlLimits = { maxBody: 64 * 1024, maxInFlight: 64, maxStreams: 32, maxQueued: 512 };
+export const defaultLimits: ControlLimits = { maxBody: 64 * 1024, maxInFlight: 64, maxStreams: 32, maxQueuedBytes: 512 * 1024 };
 
 const signalNames = new Set(Object.keys(constants.signals).map((s) => s.slice(3)));
 const signalByNumber = new Map(Object.entries(constants.signals).map(([k, n]) => [n as number, k.slice(3)]));
@@ -115,7 +115,7 @@ export function controlApp(ctx: ControlContext, limits: ControlLimits, gauges: G
     }
     const body = eventStream(
       (push) => ctx.logs.follow(name, (line, stream) => push(sseEvent("line", { line, stream }))),
-      { maxQueued: limits.maxQueued, gauges, first: lines.map((line) => sseEvent("line", { line, stream: null })) },
+      { maxQueuedBytes: limits.maxQueuedBytes, gauges, first: lines.map((line) => sseEvent("line", { line, stream: null })) },
     );
     return c.body(body, 200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
   });
@@ -213,7 +213,7 @@ export function controlApp(ctx: ControlContext, limits: ControlLimits, gauges: G
       return c.json(errorBody("busy", `${gauges.streams} follow streams are open already; close one`), 503);
     }
     const body = eventStream((push) => engine.subscribe((e) => push(sseEvent("state", eventJson(e), e.seq))), {
-      maxQueued: limits.maxQueued,
+      maxQueuedBytes: limits.maxQueuedBytes,
       gauges,
     });
     return c.body(body, 200, { "content-type": "text/event-stream", "cache-control": "no-cache" });

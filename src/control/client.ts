@@ -22,7 +22,7 @@ export class ControlError extends Error {
 export interface Client {
   get<S extends v.GenericSchema>(path: string, schema: S): Promise<v.InferOutput<S>>;
   post<S extends v.GenericSchema>(path: string, body: unknown, schema: S): Promise<v.InferOutput<S>>;
-  /** Server-sent events of /v1/events; resolves once subscribed, so nothing after it is missed. */
+  /** Server-sent events of /v1/events; resolves once subscribed, so nothing after it is missed. `return()` closes the stream, even before the first event. */
   events(): Promise<AsyncGenerator<EventJson>>;
   /** The lines of a `logs?follow` stream: the opening tail, then each new line. */
   follow(path: string): Promise<AsyncGenerator<v.InferOutput<typeof LogLineJson>>>;
@@ -94,10 +94,28 @@ export function client(socket: string): Client {
       }
     }
   }
+  /**
+   * A stream's events whose `return()` always lets go of the connection. An async generator
+   * returned before its first `next()` never runs its body, so nothing would cancel the
+   * response: bosun kept counting (and feeding) that stream until the Response was collected,
+   * which a `bosun start` that finds the service already settled did every time.
+   */
+  const subscribe = async <S extends v.GenericSchema>(path: string, schema: S): Promise<AsyncGenerator<v.InferOutput<S>>> => {
+    const res = await request("GET", path);
+    const events = sse(res, schema);
+    const finish = events.return.bind(events);
+    events.return = async (value) => {
+      // A body being read is locked: the generator's own unwinding cancels that reader.
+      // A body that already ended or failed has nothing left to release.
+      if (res.body && !res.body.locked) await res.body.cancel().catch(() => {});
+      return finish(value);
+    };
+    return events;
+  };
   return {
     get: async (path, schema) => parse(await request("GET", path), schema),
     post: async (path, body, schema) => parse(await request("POST", path, body), schema),
-    events: async () => sse(await request("GET", "/v1/events"), EventJson),
-    follow: async (path) => sse(await request("GET", path), LogLineJson),
+    events: () => subscribe("/v1/events", EventJson),
+    follow: (path) => subscribe(path, LogLineJson),
   };
 }

@@ -2,32 +2,50 @@
  * The control server against a real bosun: the socket file (mode, stale, second instance,
  * not a socket), the limits (body size, malformed JSON, floods, slow subscribers), the event
  * stream, and the TCP listener (probes, metrics, control refused without the token).
+ *
+ * Every test starts from the same daemon state (beforeEach): nothing open but the quiet stream,
+ * flip and bounce stopped. A test that leaves a stream or a service behind fails the next one
+ * with a message saying so, instead of confusing it.
  */
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { afterAll, beforeAll, beforeEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { chmodSync, statSync, writeFileSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { join } from "node:path";
 import * as v from "valibot";
-import { ErrorJson, EventJson } from "../../src/control/schemas.ts";
+import { ErrorJson, EventJson, LogLineJson } from "../../src/control/schemas.ts";
 import { boot, cli, removeDir, tempDir, waitFor, writeServices, type Daemon } from "./harness.ts";
 
-const SERVICES = {
-  boot: "type = internal\ndepends-on = web\n",
-  web: "type = process\ncommand = /bin/sleep 1000\nrestart = no\n",
-  flip: "type = internal\n",
-};
+/** web prints `ping` on SIGUSR1 (bosun signals its process group: sleep dies, sh's wait returns). */
+const WEB_SCRIPT = "trap 'echo ping' USR1\nwhile :; do sleep 1000 & wait; done\n";
 
-// Each test runs the CLI a few times as separate processes (~150 ms each on 2 busy cores).
+const services = (dir: string) => ({
+  boot: "type = internal\ndepends-on = web\n",
+  web: `type = process\ncommand = /bin/sh ${join(dir, "web.sh")}\nrestart = no\n`,
+  // flip is cycled by the event tests, bounce only by the slow-subscriber test.
+  flip: "type = internal\n",
+  bounce: "type = internal\n",
+});
+
+/** Writes web's script and the service files into `dir`. */
+function prepare(dir: string): void {
+  writeFileSync(join(dir, "web.sh"), WEB_SCRIPT);
+  writeServices(join(dir, "services"), services(dir));
+}
+
+// Each test runs the CLI a few times (~150 ms each on 2 busy cores); the waits below are shorter.
 setDefaultTimeout(30000);
+
+/** Bun closes a connection silent for ~10 s; the quiet stream must outlive that. */
+const IDLE_CLOSE_MS = 10000;
 
 let dir: string;
 let d: Daemon;
-/** A follow stream opened first and checked last: it must outlive Bun's idle timeout. */
+/** A follow stream of web's log, opened first and checked last: it must outlive Bun's idle timeout. */
 let quiet: { res: Response; openedAt: number };
 
 beforeAll(async () => {
   dir = tempDir();
-  writeServices(join(dir, "services"), SERVICES);
+  prepare(dir);
   d = await boot(dir);
   quiet = { res: await fetch("http://bosun/v1/services/web/logs?follow=1", { unix: d.socket }), openedAt: Date.now() };
 });
@@ -42,13 +60,40 @@ afterAll(async () => {
   }
 });
 
+/** bosun_control_connections when no test has anything open: the quiet stream alone. */
+const IDLE = 1;
+
+beforeEach(async () => {
+  await gaugeAt(IDLE, "the requests and streams of earlier tests to close (only the quiet stream open)");
+  let states = "";
+  await waitFor("flip and bounce to be stopped", async () => {
+    const list = (await (await fetch("http://bosun/v1/services", { unix: d.socket })).json()) as { name: string; state: string }[];
+    const cycled = list.filter((s) => s.name === "flip" || s.name === "bounce");
+    states = cycled.map((s) => `${s.name} ${s.state}`).join(", ");
+    return cycled.every((s) => s.state === "stopped");
+  }).catch((e) => {
+    throw new Error(`${(e as Error).message} (an earlier test left ${states})`);
+  });
+});
+
 const post = (path: string, body: string, headers: Record<string, string> = { "content-type": "application/json" }) =>
   fetch(`http://bosun${path}`, { unix: d.socket, method: "POST", body, headers });
 
-/** The open-connections gauge of /metrics. */
-async function connections(): Promise<number> {
+/** The samples of /metrics, by name (without labels). */
+async function sample(name: string): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${d.port}/metrics`)).text();
-  return Number(/^bosun_control_connections (\d+)$/m.exec(text)?.[1]);
+  return Number(new RegExp(`^${name} (\\d+)$`, "m").exec(text)?.[1]);
+}
+
+/** The open-connections gauge of /metrics. */
+const connections = () => sample("bosun_control_connections");
+
+/** Waits until the connections gauge reads `value`; the failure names the last reading. */
+async function gaugeAt(value: number, what: string, ms = 10000): Promise<void> {
+  let last = NaN;
+  await waitFor(what, async () => (last = await connections()) === value, ms).catch((e) => {
+    throw new Error(`${(e as Error).message}: bosun_control_connections is ${last}, expected ${value}`);
+  });
 }
 
 /** Opens a raw connection to the control socket. */
@@ -152,7 +197,6 @@ describe("bad requests", () => {
 
   test("a flood of connections stays bounded and bosun keeps answering", async () => {
     const sockets: Socket[] = [];
-    const baseline = await connections();
     try {
       // Half-sent requests that never complete, and follow streams past the limit.
       for (let i = 0; i < 200; i++) {
@@ -169,7 +213,7 @@ describe("bad requests", () => {
       expect(streams.filter((r) => r.status === 200).length).toBeLessThanOrEqual(32);
       expect((await cli(d.socket, "list")).code).toBe(0);
       for (const r of streams) await r.body?.cancel();
-      await waitFor("the streams to be released", async () => (await connections()) === baseline);
+      await gaugeAt(IDLE, "the streams to be released");
     } finally {
       for (const s of sockets) s.destroy();
     }
@@ -239,29 +283,58 @@ describe("events", () => {
     } finally {
       proc.kill();
       await proc.exited;
+      await cli(d.socket, "stop", "flip");
     }
   });
 
+  test("start and stop that settle at once let go of their event stream", async () => {
+    // Each subscribes before asking; 20 rounds leaking a stream apiece would pass the limit of 32.
+    for (let i = 0; i < 20; i++) {
+      for (const action of ["start", "stop"]) {
+        const r = await cli(d.socket, action, "flip");
+        if (r.code !== 0) throw new Error(`round ${i}: bosun ${action} flip exited ${r.code}: ${r.stderr}`);
+      }
+    }
+    await gaugeAt(IDLE, "the CLI's event streams to close");
+  });
+
   test("a subscriber that stops reading is dropped, not buffered without bound", async () => {
-    const baseline = await connections();
     const s = await raw(d.socket);
     s.on("error", () => {});
-    s.write("GET /v1/events HTTP/1.1\r\nHost: x\r\n\r\n");
-    s.pause();
     try {
-      await waitFor("the stream to open", async () => (await connections()) === baseline + 1);
-      // Each start/stop of an internal service is four events (~1 KB); the socket buffer and
-      // the queue (512 events) fill after a few hundred cycles.
-      let cycles = 0;
-      await waitFor("the slow subscriber to be dropped", async () => {
-        for (let i = 0; i < 100; i++, cycles++) {
-          await post("/v1/services/flip/start", "{}");
-          await post("/v1/services/flip/stop", "{}");
-        }
-        return (await connections()) === baseline;
-      }, 30000).catch((e) => {
-        throw new Error(`${(e as Error).message} (after ${cycles} start/stop cycles)`);
+      // Subscribed once the opening comment arrives; from then on this client reads nothing.
+      const opened = new Promise<void>((resolve) => {
+        let head = "";
+        const onData = (chunk: Buffer) => {
+          head += chunk.toString();
+          if (!head.includes(": subscribed")) return;
+          s.off("data", onData);
+          s.pause();
+          resolve();
+        };
+        s.on("data", onData);
       });
+      s.write("GET /v1/events HTTP/1.1\r\nHost: x\r\n\r\n");
+      await opened;
+      expect(await connections()).toBe(IDLE + 1);
+      // A start/stop of an internal service is four events of ~200 bytes. The stream's queue
+      // (512 KiB) plus the kernel's socket buffers fill within ~900 cycles (measured); bosun
+      // holding on past 3000 cycles (~2.4 MB) would be buffering without bound.
+      const maxCycles = 3000;
+      const deadline = Date.now() + 20000;
+      let cycles = 0;
+      let open = IDLE + 1;
+      while (open !== IDLE) {
+        if (cycles >= maxCycles || Date.now() > deadline) {
+          const rss = ((await sample("bosun_resident_memory_bytes")) / 2 ** 20).toFixed(0);
+          throw new Error(`the paused subscriber was not dropped after ${cycles} start/stop cycles (gauge ${open}, expected ${IDLE}; bosun RSS ${rss} MiB)`);
+        }
+        for (const action of ["start", "stop"]) {
+          const res = await post(`/v1/services/bounce/${action}`, "{}");
+          if (res.status !== 200) throw new Error(`${action} bounce answered ${res.status}: ${await res.text()}`);
+        }
+        if (++cycles % 50 === 0) open = await connections();
+      }
       expect((await cli(d.socket, "list")).code).toBe(0);
     } finally {
       s.destroy();
@@ -304,25 +377,43 @@ describe("the TCP listener", () => {
   });
 });
 
+/** Reads a follow stream until `done(text so far)` holds; fails naming `what` after `ms`. */
+async function readUntil(reader: Pick<ReadableStreamDefaultReader<Uint8Array>, "read">, what: string, done: (text: string) => boolean, ms: number): Promise<string> {
+  const decoder = new TextDecoder();
+  let text = "";
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}; got ${JSON.stringify(text)}`)), ms);
+  });
+  try {
+    while (!done(text)) {
+      const { value, done: ended } = await Promise.race([reader.read(), expired]);
+      if (ended) throw new Error(`the stream ended while waiting for ${what}; got ${JSON.stringify(text)}`);
+      text += decoder.decode(value, { stream: true });
+    }
+    return text;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 describe("follow streams", () => {
   test("a quiet stream outlives the idle timeout and still delivers", async () => {
-    // The point is the silence itself: Bun closes a connection idle for ~10-12 s.
-    const quietFor = 14000 - (Date.now() - quiet.openedAt);
-    if (quietFor > 0) await Bun.sleep(quietFor);
-    const events = await fetch("http://bosun/v1/events", { unix: d.socket });
+    // The point is the silence itself: nothing but keepalives (every 4 s) has passed on this
+    // connection since beforeAll. The third one was written ~12 s after the stream opened,
+    // past Bun's idle close, so reading it means the connection outlived the timeout.
     const reader = quiet.res.body!.getReader();
-    let text = "";
-    const decoder = new TextDecoder();
-    // Anything after the opening comments proves the connection is alive: a keepalive or a line.
-    while (!text.includes(": keepalive")) {
-      const { value, done } = await reader.read();
-      expect(done).toBe(false);
-      text += decoder.decode(value);
-    }
+    const keepalives = (text: string) => text.split(": keepalive").length - 1;
+    const waitMs = IDLE_CLOSE_MS + 10000 - (Date.now() - quiet.openedAt);
+    const silent = await readUntil(reader, "three keepalives on the quiet stream", (text) => keepalives(text) >= 3, Math.max(waitMs, 1000));
+    expect(silent).not.toContain("event:");
+    // And the subscription behind it still works: web's next line arrives.
+    const signalled = await post("/v1/services/web/signal", JSON.stringify({ signal: "USR1" }));
+    expect(signalled.status).toBe(200);
+    const line = /^data: (.*)\n\n/m;
+    const text = await readUntil(reader, "web's ping on the quiet stream", (t) => line.test(t), 10000);
+    expect(v.parse(LogLineJson, JSON.parse(line.exec(text)![1]!)).line).toBe("ping");
     reader.releaseLock();
-    expect((await cli(d.socket, "start", "flip")).code).toBe(0);
-    expect((await readEvents(events, 2)).filter((e) => e.service === "flip")[0]?.state).toBe("starting");
-    await cli(d.socket, "stop", "flip");
   });
 });
 
@@ -330,7 +421,7 @@ describe("control over TCP with a token", () => {
   test("serves the control routes only to callers presenting the token", async () => {
     const other = tempDir();
     try {
-      writeServices(join(other, "services"), SERVICES);
+      prepare(other);
       const daemon = await boot(other, ["--control-token", "s3cret-token"]);
       try {
         const url = `http://127.0.0.1:${daemon.port}/v1/services`;
@@ -355,7 +446,7 @@ describe("shutdown", () => {
   test("bosun shutdown stops every service and ends the daemon", async () => {
     const other = tempDir();
     try {
-      writeServices(join(other, "services"), SERVICES);
+      prepare(other);
       const daemon = await boot(other);
       const r = await cli(daemon.socket, "shutdown");
       expect(r.code).toBe(0);
