@@ -1,23 +1,30 @@
 /**
  * @module cli/check
- * `bosun check [-d DIR]... [--json] [SERVICE...]`: loads the named services (default `boot`)
+ * `bosun check [-d DIR]... [-e ENVFILE] [--json] [SERVICE...]`: loads the named services (default `boot`)
  * and everything they reach without a daemon, and prints every problem as
  * `file:line: service 'x': error|warning: message`. Exit 0 when clean, 1 with any problem.
  */
 import * as v from "valibot";
 import { checkServices } from "../config/check.ts";
-import { formatProblem, type Problem } from "../config/problems.ts";
+import { readGlobalEnvFile } from "../config/envfile.ts";
+import { ConfigError, formatProblem, type Problem } from "../config/problems.ts";
 import { ServiceName } from "../config/schema.ts";
 import { serviceDirs } from "../paths.ts";
 import { parseCommand, type CommandSpec } from "./args.ts";
 
 const spec = {
-  usage: `bosun check [-d DIR]... [--json] [SERVICE...]
+  usage: `bosun check [-d DIR]... [-e ENVFILE] [--json] [SERVICE...]
 Check service descriptions offline: syntax, settings, values, dependencies (missing files,
-cycles), consumer-of targets, executables and users. Default SERVICE is boot.`,
-  options: { "services-dir": { type: "string", short: "d", multiple: true }, json: { type: "boolean" } },
+cycles), consumer-of targets, executables and users. Default SERVICE is boot. -e reads the
+same global env file as 'bosun boot -e', so substitution sees what the daemon would.`,
+  options: {
+    "services-dir": { type: "string", short: "d", multiple: true },
+    "env-file": { type: "string", short: "e" },
+    json: { type: "boolean" },
+  },
   schema: v.object({
     "services-dir": v.optional(v.array(v.string()), []),
+    "env-file": v.optional(v.pipe(v.string(), v.minLength(1, "the env file path cannot be empty"))),
     json: v.optional(v.boolean(), false),
     positionals: v.array(ServiceName),
   }),
@@ -34,7 +41,14 @@ export async function run(_command: string, argv: string[]): Promise<number> {
   const args = parseCommand(spec, argv);
   const dirs = serviceDirs({ flags: args["services-dir"] });
   const names = args.positionals.length > 0 ? args.positionals : ["boot"];
-  const problems = checkServices({ dirs }, names);
+  let problems: Problem[];
+  try {
+    const env = args["env-file"] ? readGlobalEnvFile(args["env-file"], process.env) : process.env;
+    problems = checkServices({ dirs, env }, names);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    problems = e.problems;
+  }
   if (args.json) {
     console.log(JSON.stringify(problems, null, 2));
   } else if (problems.length === 0) {

@@ -5,6 +5,8 @@
  * and the example services passing cleanly.
  */
 import { describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { checkServices } from "../../src/config/check.ts";
 
@@ -82,6 +84,20 @@ describe("bosun check", () => {
     const r = bosun("check", "-d", "services");
     expect(r.err).toBe("");
     expect(r.code).toBe(0);
+  });
+
+  test("-e reads boot's global env file, so substitution sees what the daemon would", () => {
+    const dir = mkdtempSync(join(tmpdir(), "check-env-"));
+    try {
+      writeFileSync(join(dir, "app"), "type = process\ncommand = ${BINDIR}/sh -c true\n");
+      writeFileSync(join(dir, "environment"), "BINDIR=/bin\n");
+      const without = bosun("check", "-d", dir, "app");
+      expect(without.code).toBe(1);
+      expect(without.err).toContain("executable '/sh' does not exist");
+      expect(bosun("check", "-d", dir, "-e", join(dir, "environment"), "app").code).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("a bad flag is a usage error with exit 2", () => {
