@@ -342,17 +342,21 @@ function finishStop(core: Core, s: Service): void {
 export function onReady(core: Core, s: Service): void {
   if (!s.running) return;
   if (s.state === "starting") {
-    cancel(core, s, "startTimer");
     if (s.desc.type === "scripted") {
       // The start script is done: a started scripted service has no process.
       s.running = false;
       s.pid = null;
     }
-    s.upSince = core.clock.now();
-    transition(core, s, "started");
+    becomeStarted(core, s, null);
   } else if (s.state === "started") {
     s.upSince = core.clock.now(); // a smooth-recovery relaunch is up again
   }
+}
+
+function becomeStarted(core: Core, s: Service, note: string | null): void {
+  cancel(core, s, "startTimer");
+  s.upSince = core.clock.now();
+  transition(core, s, "started", note);
 }
 
 /** The launcher says the process (or script) ended. */
@@ -363,6 +367,11 @@ export function onExited(core: Core, s: Service, status: ExitStatus): void {
   s.exit = status;
   switch (s.state) {
     case "starting":
+      // dinit's skippable: a start script interrupted by someone else (^C on a console) counts
+      // as done. bosun's own interrupt (start-timeout, a stop) has moved it to stopping already.
+      if (s.desc.type === "scripted" && status.signal === "INT" && s.desc.options.includes("skippable")) {
+        return becomeStarted(core, s, "start command interrupted; skipped (skippable)");
+      }
       s.pendingNote = `${s.desc.type === "scripted" ? "start command" : "process"} ${describeExit(status)} while starting`;
       return failStart(core, s, "failed");
     case "started":

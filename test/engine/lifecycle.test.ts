@@ -82,6 +82,29 @@ describe("service types", () => {
     expect(h.engine.idle()).toBe(true);
   });
 
+  test("a skippable scripted start interrupted by SIGINT counts as started; without skippable it fails", () => {
+    const h = harness([
+      svc("fsck", { type: "scripted", options: ["skippable"] }),
+      svc("strict", { type: "scripted" }),
+    ]);
+    h.engine.start("fsck");
+    h.engine.start("strict");
+    h.engine.exited("fsck", { code: null, signal: "INT" });
+    h.engine.exited("strict", { code: null, signal: "INT" });
+    expect(h.state("fsck")).toBe("started");
+    expect(h.events.find((e) => e.service === "fsck" && e.to === "started")?.note).toContain("skipped");
+    expect(h.engine.status("strict")).toMatchObject({ state: "stopped", reason: "failed" });
+  });
+
+  test("a skippable start interrupted by bosun's own start-timeout is stopped, not skipped", () => {
+    const h = harness([svc("fsck", { type: "scripted", options: ["skippable", "start-interruptible"], startTimeout: 1 })]);
+    h.engine.start("fsck");
+    h.clock.advance(1000);
+    expect(h.launcher.ops()).toEqual(["start:fsck", "interrupt:fsck"]);
+    h.engine.exited("fsck", { code: null, signal: "INT" });
+    expect(h.engine.status("fsck")).toMatchObject({ state: "stopped", reason: "timed-out" });
+  });
+
   test("a triggered service reaches started only once triggered", () => {
     const h = harness([svc("net", { type: "triggered" })]);
     h.engine.start("net");
