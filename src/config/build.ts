@@ -234,7 +234,7 @@ function finish(draft: Draft, file: string, name: string, problems: Problem[]): 
     }
   }
   // bosun's default is `console` (prefixed passthrough); dinit's `logfile` alone still means file.
-  d.logType = (draft.logType as typeof d.logType | null) ?? (d.logfile !== null ? "file" : "console");
+  d.logType = draft.logType ?? (d.logfile !== null ? "file" : "console");
   const base = dirname(file);
   d.workingDir = d.workingDir === null ? base : resolve(base, d.workingDir);
   if (d.logfile !== null) d.logfile = resolve(base, d.logfile);

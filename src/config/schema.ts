@@ -54,6 +54,15 @@ export type ServiceOption = v.InferOutput<typeof ServiceOption>;
 /** `load-options` flags. */
 export const LoadOption = v.picklist(["export-passwd-vars", "export-service-name", "sub-vars"]);
 
+/** `log-type`: dinit's kinds plus bosun's own `console`. */
+export const LogType = v.picklist(["console", "file", "buffer", "pipe", "none"]);
+
+/** bosun's `log-format` of a service's captured lines. */
+export const LogFormat = v.picklist(["text", "json"]);
+
+/** bosun's `namespaces`: the namespaces a service gets of its own. */
+export const Namespace = v.picklist(["net", "pid", "mount", "uts", "ipc"]);
+
 /**
  * `ready-notification`: dinit's `pipefd:N` / `pipevar:VAR` (s6's notification-fd is the same
  * protocol), and bosun's own `notify`: systemd's NOTIFY_SOCKET datagram protocol.
@@ -147,7 +156,7 @@ export const ServiceDescription = v.object({
   socketGid: v.nullable(v.string()),
 
   /** `console` is bosun's own and its default: prefixed passthrough to bosun's stdout. */
-  logType: v.optional(v.picklist(["console", "file", "buffer", "pipe", "none"]), "console"),
+  logType: v.optional(LogType, "console"),
   logfile: v.nullable(v.string()),
   logfilePermissions: v.optional(Mode, 0o600),
   logfileUid: v.nullable(v.string()),
@@ -155,7 +164,7 @@ export const ServiceDescription = v.object({
   logBufferSize: v.optional(Bytes, 4096),
   consumerOf: v.nullable(ServiceName),
   /** bosun's own; null = the daemon's default format. */
-  logFormat: v.nullable(v.picklist(["text", "json"])),
+  logFormat: v.nullable(LogFormat),
   /** bosun's own; 0 = never rotate. */
   logMaxSize: v.optional(Bytes, 0),
   logMaxFiles: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 5),
@@ -184,7 +193,7 @@ export const ServiceDescription = v.object({
   securebits: v.optional(v.array(v.string()), []),
   /** bosun's own setting, also set by the `no-new-privs` option. */
   noNewPrivs: v.optional(v.boolean(), false),
-  namespaces: v.optional(v.array(v.picklist(["net", "pid", "mount", "uts", "ipc"])), []),
+  namespaces: v.optional(v.array(Namespace), []),
   chroot: v.nullable(v.string()),
 
   health: v.nullable(HealthCheck),

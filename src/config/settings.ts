@@ -8,7 +8,20 @@
 import * as v from "valibot";
 import { dirname, resolve } from "node:path";
 import type { SettingOp } from "./lexer.ts";
-import { HealthCheck, ServiceName, type DepKind, type ServiceDescription, type ServiceOption } from "./schema.ts";
+import {
+  HealthCheck,
+  LoadOption,
+  LogFormat,
+  LogType,
+  Namespace,
+  RestartPolicy,
+  ServiceName,
+  ServiceOption,
+  ServiceType,
+  StopSignal,
+  type DepKind,
+  type ServiceDescription,
+} from "./schema.ts";
 import { parseBool, parseInteger, parseMode, parseRlimit, parseSeconds, parseSize, parseUnsigned } from "./units.ts";
 import { ValueError } from "./value.ts";
 
@@ -18,7 +31,7 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 export interface Draft {
   desc: Mutable<ServiceDescription>;
   /** log-type as written (null = not written): the default depends on the other log settings. */
-  logType: string | null;
+  logType: v.InferOutput<typeof LogType> | null;
   /** `.d` directories to list once all settings are read. */
   depDirs: { kind: DepKind; dir: string; line: number; file: string }[];
 }
@@ -173,11 +186,6 @@ export const IGNORED_OPTIONS: Partial<Record<ServiceOption, string>> = {
   "pass-cs-fd": "bosun's control interface is HTTP on its unix socket, not dinit's protocol, so no DINIT_CS_FD is passed; ignored",
 };
 
-const OPTIONS: readonly ServiceOption[] = [
-  "runs-on-console", "starts-on-console", "shares-console", "unmask-intr", "starts-rwfs", "starts-log", "pass-cs-fd",
-  "start-interruptible", "skippable", "signal-process-only", "always-chain", "kill-all-on-stop", "no-new-privs",
-];
-const SIGNALS = ["HUP", "INT", "QUIT", "KILL", "USR1", "USR2", "TERM", "CONT", "STOP", "none"] as const;
 const SECUREBITS = ["keep-caps", "keep-caps-locked", "no-setuid-fixup", "no-setuid-fixup-locked", "noroot", "noroot-locked"];
 const CRON_NICKNAMES = ["@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"];
 
@@ -185,7 +193,7 @@ const termSignal: SettingSpec = {
   field: "termSignal",
   apply: (d, val) => {
     const name = val.text === "NONE" ? "none" : val.text.replace(/^SIG/, "");
-    d.desc.termSignal = picked(name, SIGNALS, "term-signal (a signal name without SIG, or none)");
+    d.desc.termSignal = picked(name, StopSignal.options, "term-signal (a signal name without SIG, or none)");
   },
 };
 
@@ -195,7 +203,7 @@ export const SETTINGS: Record<string, SettingSpec> = {
   type: {
     field: "type",
     apply: (d, val) => {
-      d.desc.type = picked(val.text, ["process", "bgprocess", "scripted", "internal", "triggered"] as const, "service type");
+      d.desc.type = picked(val.text, ServiceType.options, "service type");
     },
   },
   command: command("command"),
@@ -246,7 +254,7 @@ export const SETTINGS: Record<string, SettingSpec> = {
     field: "restart",
     apply: (d, val) => {
       const t = val.text;
-      d.desc.restart = t === "true" ? "yes" : t === "false" ? "no" : picked(t, ["yes", "on-failure", "no"] as const, "restart value (also true/false)");
+      d.desc.restart = t === "true" ? "yes" : t === "false" ? "no" : picked(t, RestartPolicy.options, "restart value (also true/false)");
     },
   },
   "smooth-recovery": bool("smoothRecovery"),
@@ -288,7 +296,7 @@ export const SETTINGS: Record<string, SettingSpec> = {
   "log-type": {
     field: "logType",
     apply: (d, val) => {
-      d.logType = picked(val.text, ["console", "file", "buffer", "pipe", "none"] as const, "log-type");
+      d.logType = picked(val.text, LogType.options, "log-type");
     },
   },
   logfile: path("logfile"),
@@ -322,7 +330,7 @@ export const SETTINGS: Record<string, SettingSpec> = {
     field: "options",
     apply: (d, val, ctx) => {
       for (const word of val.words) {
-        const option = picked(word, OPTIONS, "option");
+        const option = picked(word, ServiceOption.options, "option");
         const why = IGNORED_OPTIONS[option];
         if (why) ctx.warn(`'${option}': ${why}`);
         if (option === "no-new-privs") d.desc.noNewPrivs = true;
@@ -334,7 +342,7 @@ export const SETTINGS: Record<string, SettingSpec> = {
     field: "loadOptions",
     apply: (d, val) => {
       for (const word of val.words) {
-        const option = picked(word, ["export-passwd-vars", "export-service-name", "sub-vars"] as const, "load option");
+        const option = picked(word, LoadOption.options, "load option");
         if (!d.desc.loadOptions.includes(option)) d.desc.loadOptions = [...d.desc.loadOptions, option];
       }
     },
@@ -481,7 +489,7 @@ export const SETTINGS: Record<string, SettingSpec> = {
     bosun: true,
     field: "logFormat",
     apply: (d, val) => {
-      d.desc.logFormat = picked(val.text, ["text", "json"] as const, "log-format");
+      d.desc.logFormat = picked(val.text, LogFormat.options, "log-format");
     },
   },
   "log-max-size": {
@@ -521,7 +529,7 @@ export const SETTINGS: Record<string, SettingSpec> = {
     bosun: true,
     field: "namespaces",
     apply: (d, val) => {
-      d.desc.namespaces = val.words.map((w) => picked(w, ["net", "pid", "mount", "uts", "ipc"] as const, "namespace"));
+      d.desc.namespaces = val.words.map((w) => picked(w, Namespace.options, "namespace"));
     },
   },
   chroot: { ...path("chroot"), bosun: true },
