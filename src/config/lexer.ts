@@ -7,6 +7,7 @@
  * config/value splits them into parts.
  */
 import { error, type Problem } from "./problems.ts";
+import { isSpace } from "./value.ts";
 
 /** An assignment operator: `:` and `=` mean the same to bosun; `+=` appends. */
 export type SettingOp = "=" | ":" | "+=";
@@ -22,7 +23,6 @@ export const MAX_LINE_LENGTH = 64 * 1024;
 
 const NAME_START = /[A-Za-z_\u0080-\uFFFF]/;
 const NAME_CHAR = /[A-Za-z0-9_.\-\u0080-\uFFFF]/;
-const isSpace = (c: string | undefined) => c === " " || c === "\t" || c === "\n" || c === "\r" || c === "\f" || c === "\v";
 
 /** Reads a setting or meta-command name at `i` (dinit's rule: no leading digit, '-' or '.'). */
 function readName(text: string, i: number): number {

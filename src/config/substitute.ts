@@ -6,7 +6,7 @@
  * argument of a template instance `base@arg`). A `$` followed by anything else is an error, as
  * in dinit, so a stray `$` in a shell snippet is caught at load time instead of vanishing.
  */
-import { ValueError } from "./value.ts";
+import { isSpace, ValueError } from "./value.ts";
 
 /** Where variable values come from: an environment lookup and the template argument. */
 export interface Resolver {
@@ -15,7 +15,6 @@ export interface Resolver {
   arg: string | null;
 }
 
-const isSpace = (c: string | undefined) => c === " " || c === "\t" || c === "\n" || c === "\r" || c === "\f" || c === "\v";
 // dinit's variable names: no '-' or '.', '_' and letters/digits (and bytes >= 0x80) only.
 const VAR_START = /[A-Za-z_\u0080-\uFFFF]/;
 const VAR_CHAR = /[A-Za-z0-9_\u0080-\uFFFF]/;

@@ -17,7 +17,8 @@ export interface Value {
 /** A value that cannot be read; the caller adds the file, line and service. */
 export class ValueError extends Error {}
 
-const isSpace = (c: string | undefined) => c === " " || c === "\t" || c === "\n" || c === "\r" || c === "\f" || c === "\v";
+/** dinit's whitespace (C's isspace in the "C" locale), shared by the lexer, the value reader and substitution. */
+export const isSpace = (c: string | undefined) => c === " " || c === "\t" || c === "\n" || c === "\r" || c === "\f" || c === "\v";
 
 /**
  * Splits a raw value into parts.
