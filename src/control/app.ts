@@ -7,8 +7,8 @@
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
-import { constants } from "node:os";
 import type { CommandResult } from "../engine/types.ts";
+import { signalName as nameOfNumber, signalNumber } from "../process/signals.ts";
 import { persistDisable, persistEnable } from "./enable.ts";
 import { errorBody, refusal } from "./errors.ts";
 import { ready } from "./readiness.ts";
@@ -32,14 +32,10 @@ export interface ControlLimits {
 
 export const defaultLimits: ControlLimits = { maxBody: 64 * 1024, maxInFlight: 64, maxStreams: 32, maxQueuedBytes: 512 * 1024 };
 
-const signalNames = new Set(Object.keys(constants.signals).map((s) => s.slice(3)));
-const signalByNumber = new Map(Object.entries(constants.signals).map(([k, n]) => [n as number, k.slice(3)]));
-
 /** A signal argument as the engine wants it (name without SIG), or null when there is no such signal. */
 function signalName(sig: string | number): string | null {
-  if (typeof sig === "number") return signalByNumber.get(sig) ?? null;
-  const name = sig.toUpperCase().replace(/^SIG/, "");
-  return signalNames.has(name) ? name : null;
+  const name = typeof sig === "number" ? nameOfNumber(sig) : sig.toUpperCase().replace(/^SIG/, "");
+  return signalNumber(name) === undefined ? null : name;
 }
 
 /**

@@ -3,8 +3,8 @@
  * GET /metrics: Prometheus text exposition (format 0.0.4) of every service's state, restarts,
  * last exit code and uptime, and bosun's own counters.
  */
-import { constants } from "node:os";
 import type { ServiceState } from "../engine/types.ts";
+import { shellCode } from "../process/signals.ts";
 import type { ControlContext } from "./types.ts";
 
 const STATES: ServiceState[] = ["stopped", "starting", "started", "stopping"];
@@ -43,11 +43,7 @@ export function metrics(ctx: ControlContext, connections: number): string {
     "bosun_service_last_exit_code",
     "gauge",
     "Exit code of the service's last process (128+N for a signal); absent when it never exited.",
-    services.flatMap((s) => {
-      if (!s.exit) return [];
-      const code = s.exit.code ?? 128 + (signalNumber(s.exit.signal) ?? 0);
-      return [`bosun_service_last_exit_code{service="${label(s.name)}"} ${code}`];
-    }),
+    services.flatMap((s) => (s.exit ? [`bosun_service_last_exit_code{service="${label(s.name)}"} ${shellCode(s.exit)}`] : [])),
   );
   family(
     "bosun_service_uptime_seconds",
@@ -64,9 +60,4 @@ export function metrics(ctx: ControlContext, connections: number): string {
   family("bosun_resident_memory_bytes", "gauge", "bosun's resident set size.", [`bosun_resident_memory_bytes ${process.memoryUsage.rss()}`]);
   family("bosun_start_time_seconds", "gauge", "When bosun started (Unix time).", [`bosun_start_time_seconds ${stats.startedAt / 1000}`]);
   return `${out.join("\n")}\n`;
-}
-
-function signalNumber(name: string | null): number | null {
-  if (!name) return null;
-  return (constants.signals as Record<string, number>)[`SIG${name}`] ?? null;
 }
