@@ -9,7 +9,7 @@ import { constants } from "node:os";
 import * as v from "valibot";
 import { ServiceName } from "../config/schema.ts";
 import { client, ControlError, type Client } from "../control/client.ts";
-import { ProbeJson } from "../control/readiness.ts";
+import { ProbeJson, summary } from "../control/readiness.ts";
 import {
   ActionResult,
   EnvJson,
@@ -109,11 +109,15 @@ type Command = keyof typeof specs;
 const out = (text: string) => process.stdout.write(`${text}\n`);
 const json = (value: unknown) => out(JSON.stringify(value, null, 2));
 
+/** How a process ended: `signal KILL` or `exit 3`. */
+function exitText(exit: NonNullable<ServiceJson["exit"]>): string {
+  return exit.signal ? `signal ${exit.signal}` : `exit ${exit.code}`;
+}
+
 /** `pid 12` when running, else how it last ended. */
 function pidOrExit(s: ServiceJson): string {
   if (s.pid !== null) return `pid ${s.pid}`;
-  if (s.exit) return s.exit.signal ? `signal ${s.exit.signal}` : `exit ${s.exit.code}`;
-  return "";
+  return s.exit ? exitText(s.exit) : "";
 }
 
 /** Why it is stopped, when that is worth a look (not a plain stop). */
@@ -149,7 +153,7 @@ function statusLines(s: StatusJson): string[] {
   if (s.pid !== null) lines.push(`  pid:        ${s.pid}`);
   if (s.uptime !== null) lines.push(`  uptime:     ${formatSeconds(s.uptime)}`);
   lines.push(`  restarts:   ${s.restarts}`);
-  if (s.exit) lines.push(`  last exit:  ${s.exit.signal ? `signal ${s.exit.signal}` : `code ${s.exit.code}`}`);
+  if (s.exit) lines.push(`  last exit:  ${exitText(s.exit)}`);
   if (s.reason) lines.push(`  stopped:    ${s.reason}`);
   if (s.failure) lines.push(`  failure:    ${s.failure.message} (stage ${s.failure.stage}${s.failure.errno ? `, ${s.failure.errno}` : ""})`);
   if (s.readiness) lines.push(`  readiness:  ${s.readiness}`);
@@ -168,7 +172,7 @@ function formatSeconds(total: number): string {
 }
 
 function eventLine(e: EventJson): string {
-  const extra = [e.reason, e.exit ? (e.exit.signal ? `signal ${e.exit.signal}` : `exit ${e.exit.code}`) : null, e.failure?.message, e.note].filter(Boolean);
+  const extra = [e.reason, e.exit ? exitText(e.exit) : null, e.failure?.message, e.note].filter(Boolean);
   return `${new Date(e.time).toISOString()} ${e.service}: ${e.from} -> ${e.state}${extra.length ? ` (${extra.join(", ")})` : ""}`;
 }
 
@@ -220,7 +224,7 @@ async function act(c: Client, command: Command, name: string, body: Record<strin
       return finish(0, async () => (await say()).success(`${name} is ${goal}${e.reason && e.reason !== "normal" ? ` (${e.reason})` : ""}`));
     }
     if (goal === "started" && e.state === "stopped" && (e.target === "stopped" || (e.reason !== null && FAILURES.has(e.reason)))) {
-      const exit = e.exit ? ` (${e.exit.signal ? `signal ${e.exit.signal}` : `exit ${e.exit.code}`})` : "";
+      const exit = e.exit ? ` (${exitText(e.exit)})` : "";
       return finish(1, async () => (await say()).fail(`${name} failed to start: ${e.failure?.message ?? e.reason ?? "stopped"}${exit}`));
     }
     if (goal === "stopped" && e.state === "started") {
@@ -336,7 +340,7 @@ async function dispatch(c: Client, name: Command, args: Record<string, unknown> 
     case "health": {
       const h = await c.get("/v1/health", ProbeJson);
       if (args.json) json(h);
-      else out(h.ok ? "ready" : `not ready: ${h.services.filter((s) => !s.ok).map((s) => `${s.name}: ${s.reason}`).join("; ")}`);
+      else out(summary(h, "ready"));
       return h.ok ? 0 : 1;
     }
     case "events": {
