@@ -12,7 +12,9 @@ import { client, ControlError, type Client } from "../control/client.ts";
 import { ProbeJson, summary } from "../control/readiness.ts";
 import {
   ActionResult,
+  ENV_NAME,
   EnvJson,
+  LiveDepKind,
   ServiceList,
   StatusJson,
   type EventJson,
@@ -54,6 +56,7 @@ function named<O extends Record<string, { type: "boolean" | "string"; short?: st
 }
 
 const P = "[-p SOCKET]";
+const depArgs = v.object({ ...common, positionals: v.strictTuple([v.picklist(LiveDepKind.options, "TYPE is need, milestone or waits-for"), ServiceName, ServiceName], "give TYPE FROM TO") });
 const specs = {
   list: { usage: `bosun list ${P} [--json]\nOne line per loaded service.`, options: { ...socketOpt, ...jsonOpt }, schema: v.object({ ...common, json: bool, positionals: v.strictTuple([], "list takes no arguments") }) },
   status: named(`bosun status ${P} [--json] NAME\nThe full status of one service.`, jsonOpt, { json: bool }),
@@ -79,16 +82,8 @@ const specs = {
       v.object({ ...common, list: v.optional(v.literal(false), false), positionals: v.strictTuple([v.string(), ServiceName], "give SIG and NAME") }),
     ], "give SIG and NAME, or --list"),
   },
-  "add-dep": {
-    usage: `bosun add-dep ${P} TYPE FROM TO\nAdd a dependency (TYPE need, milestone or waits-for) from FROM on TO, live.`,
-    options: socketOpt,
-    schema: v.object({ ...common, positionals: v.strictTuple([v.picklist(["need", "milestone", "waits-for"], "TYPE is need, milestone or waits-for"), ServiceName, ServiceName], "give TYPE FROM TO") }),
-  },
-  "rm-dep": {
-    usage: `bosun rm-dep ${P} TYPE FROM TO\nRemove a dependency of FROM on TO, live.`,
-    options: socketOpt,
-    schema: v.object({ ...common, positionals: v.strictTuple([v.picklist(["need", "milestone", "waits-for"], "TYPE is need, milestone or waits-for"), ServiceName, ServiceName], "give TYPE FROM TO") }),
-  },
+  "add-dep": { usage: `bosun add-dep ${P} TYPE FROM TO\nAdd a dependency (TYPE need, milestone or waits-for) from FROM on TO, live.`, options: socketOpt, schema: depArgs },
+  "rm-dep": { usage: `bosun rm-dep ${P} TYPE FROM TO\nRemove a dependency of FROM on TO, live.`, options: socketOpt, schema: depArgs },
   setenv: {
     usage: `bosun setenv ${P} NAME=VALUE...\nSet variables in the environment later launches get.`,
     options: socketOpt,
@@ -97,7 +92,7 @@ const specs = {
   unsetenv: {
     usage: `bosun unsetenv ${P} NAME...\nRemove variables from the environment later launches get.`,
     options: socketOpt,
-    schema: v.object({ ...common, positionals: v.pipe(v.array(v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "a variable NAME is letters, digits and '_'"))), v.minLength(1, "give at least one NAME")) }),
+    schema: v.object({ ...common, positionals: v.pipe(v.array(v.pipe(v.string(), v.regex(ENV_NAME, "a variable NAME is letters, digits and '_'"))), v.minLength(1, "give at least one NAME")) }),
   },
   shutdown: { usage: `bosun shutdown ${P}\nStop every service in order and end bosun.`, options: socketOpt, schema: v.object({ ...common, positionals: v.strictTuple([], "shutdown takes no arguments") }) },
   health: { usage: `bosun health ${P} [--json]\nExit 0 when every service that must be up is up and ready, else 1 with the reason (for HEALTHCHECK).`, options: { ...socketOpt, ...jsonOpt }, schema: v.object({ ...common, json: bool, positionals: v.strictTuple([], "health takes no arguments") }) },

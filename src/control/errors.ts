@@ -9,7 +9,7 @@ import type { ErrorJson } from "./schemas.ts";
 type Code = ErrorJson["error"]["code"];
 
 /** HTTP status per error code. */
-export const statusOf = {
+const statusOf = {
   invalid: 400,
   unauthorized: 401,
   "not-found": 404,

@@ -80,7 +80,7 @@ export const ErrorJson = v.object({
 });
 export type ErrorJson = v.InferOutput<typeof ErrorJson>;
 
-export const ReloadPlanJson = v.object({
+const ReloadPlanJson = v.object({
   restart: v.array(v.string()),
   start: v.array(v.string()),
   stop: v.array(v.string()),
@@ -103,16 +103,18 @@ export const EnvJson = v.object({ env: v.record(v.string(), v.string()) });
 export const NameParam = v.object({ name: ServiceName });
 
 /** The actions of `POST /v1/services/:name/:action`. */
-export const Action = v.picklist([
+const Action = v.picklist([
   "start", "stop", "restart", "wake", "release", "unpin", "reload", "unload", "signal", "trigger",
   "untrigger", "add-dep", "rm-dep", "enable", "disable",
 ]);
-export type Action = v.InferOutput<typeof Action>;
 
 export const ActionParams = v.object({ name: ServiceName, action: Action });
 
+/** The dependency kinds `add-dep`/`rm-dep` change live. */
+export const LiveDepKind = v.picklist(["need", "milestone", "waits-for"], "a dependency kind is need, milestone or waits-for");
+
 /** A signal by name (with or without SIG, any case) or number. */
-export const SignalArg = v.union(
+const SignalArg = v.union(
   [
     v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(64)),
     v.pipe(v.string(), v.regex(/^(SIG)?[A-Z0-9+-]+$/i, "a signal is a name like TERM or SIGHUP, or a number")),
@@ -127,20 +129,21 @@ export const ActionBody = v.optional(
     force: v.optional(v.boolean()),
     signal: v.optional(SignalArg),
     plan: v.optional(v.boolean()),
-    kind: v.optional(v.picklist(["need", "milestone", "waits-for"], "a dependency kind is need, milestone or waits-for")),
+    kind: v.optional(LiveDepKind),
     to: v.optional(ServiceName),
   }, "the body is a JSON object with some of: pin, force, signal, plan, kind, to"),
   {},
 );
 export type ActionBody = v.InferOutput<typeof ActionBody>;
 
+/** An environment variable's name, as `setenv`/`unsetenv` and `POST /v1/env` accept it. */
+export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const EnvName = v.pipe(v.string(), v.regex(ENV_NAME, "a variable name is letters, digits and '_'"));
+
 /** `POST /v1/env`: variables to set, then names to unset. */
 export const EnvBody = v.strictObject({
-  set: v.optional(
-    v.record(v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "a variable name is letters, digits and '_'")), v.string()),
-    {},
-  ),
-  unset: v.optional(v.array(v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "a variable name is letters, digits and '_'"))), []),
+  set: v.optional(v.record(EnvName, v.string()), {}),
+  unset: v.optional(v.array(EnvName), []),
 }, "the body is a JSON object with set and/or unset");
 
 const Flag = v.optional(v.pipe(v.picklist(["", "1", "true", "0", "false"], "a flag is 1, true, 0 or false"), v.transform((s) => s === "" || s === "1" || s === "true")), "0");
