@@ -31,8 +31,8 @@ const PROCESS_ONLY = [
 const PROCESS_ONLY_OPTIONS = ["signal-process-only", "start-interruptible", "pass-cs-fd", "skippable", "no-new-privs"];
 
 /**
- * Checks `names` (and what they reach); returns every problem, errors first within each
- * service's findings as they were found.
+ * Checks `names` (and what they reach); returns every problem once: what failed to load,
+ * then the loader's warnings, then the lint findings of each service that loaded.
  *
  * @example
  * checkServices({ dirs: ["services"] }, ["boot"]) // [] when clean
@@ -48,13 +48,7 @@ export function checkServices(opts: CheckOptions, names: string[]): Problem[] {
     const names = mains.map((m) => m.name).join(", ");
     problems.push(warning(fileOf(d, "main"), d.lines.main ?? null, d.name, `main: more than one service has 'main = true' (${names}); the first of them to end ends bosun`));
   }
-  const seen = new Set<string>();
-  return problems.filter((p) => {
-    const key = `${p.file}:${p.line}:${p.service}:${p.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+  return problems;
 }
 
 function lint(

@@ -44,8 +44,18 @@ export function findServiceFile(name: string, dirs: string[]): string | null {
   return null;
 }
 
-/** Problems grouped by file (in order of first mention), by line within a file. */
-function byLocation(problems: Problem[]): Problem[] {
+/**
+ * Problems once each (a fragment included twice would report each of its bad lines twice),
+ * grouped by file (in order of first mention), by line within a file.
+ */
+function byLocation(all: Problem[]): Problem[] {
+  const seen = new Set<string>();
+  const problems = all.filter((p) => {
+    const key = `${p.file}:${p.line}:${p.service}:${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
   const files = [...new Set(problems.map((p) => p.file))];
   return problems.toSorted((a, b) => files.indexOf(a.file) - files.indexOf(b.file) || (a.line ?? Infinity) - (b.line ?? Infinity));
 }

@@ -293,6 +293,13 @@ command = /bin/echo \${PORT} $HOME $DINIT_SERVICE $GLOBAL "$/FLAGS"
     ]);
   });
 
+  test("a fragment included twice reports each of its bad lines once", () => {
+    const { dir, loader } = loaderFor({ web: "type = internal\n@include part\n@include part\n", part: "bogus line\n" });
+    expect(problemsOf(() => loader.load("web"))).toEqual([
+      expect.objectContaining({ file: join(dir, "part"), line: 1, service: "web", message: expect.stringContaining("badly formed line") }),
+    ]);
+  });
+
   test("a missing .d directory adds nothing", () => {
     expect(loaderFor({ boot: "waits-for.d = boot.d\n" }).loader.load("boot").depends).toEqual([]);
   });
