@@ -12,6 +12,7 @@ import { listDependencyDir, readTextFile, FileProblem } from "./files.ts";
 import { parseEnvFile } from "./envfile.ts";
 import type { Located } from "./includes.ts";
 import { error, warning, type Problem } from "./problems.ts";
+import { fileOf } from "./reach.ts";
 import { describe, ServiceDescription, ServiceName } from "./schema.ts";
 import { closestSetting, settingForField, SETTINGS, type Draft, type SettingSpec } from "./settings.ts";
 import { substituteText, substituteWords, type Resolver } from "./substitute.ts";
@@ -126,22 +127,24 @@ export function buildDescription(input: BuildInput): { description: ServiceDescr
   }
   // Contradictions are judged only on a description whose settings all read cleanly, so a
   // command with a typo is not also reported as a missing command.
-  if (result.success && !input.syntaxErrors && !problems.some((p) => p.severity === "error")) problems.push(...structural(result.output, sources));
+  if (result.success && !input.syntaxErrors && !problems.some((p) => p.severity === "error")) problems.push(...structural(result.output));
   const failed = problems.some((p) => p.severity === "error");
   return { description: failed || !result.success ? null : result.output, problems };
 }
 
-const RUNS_A_PROCESS = ["process", "bgprocess", "scripted"];
+/** Whether a service of this type runs a process (the others only group and order services). */
+export function runsAProcess(type: ServiceDescription["type"]): boolean {
+  return type === "process" || type === "bgprocess" || type === "scripted";
+}
 
 /**
  * What dinit refuses at load time because the settings contradict each other or the type;
  * the layers above rely on these holding.
  */
-function structural(d: ServiceDescription, sources: Record<string, string>): Problem[] {
+function structural(d: ServiceDescription): Problem[] {
   const problems: Problem[] = [];
-  const at = (setting: string, message: string) =>
-    problems.push(error(sources[setting] ?? d.file, d.lines[setting] ?? null, d.name, message));
-  if (RUNS_A_PROCESS.includes(d.type) && d.command === null) {
+  const at = (setting: string, message: string) => problems.push(error(fileOf(d, setting), d.lines[setting] ?? null, d.name, message));
+  if (runsAProcess(d.type) && d.command === null) {
     at("type", `a ${d.type} service needs a 'command' (or make it 'type = internal')`);
   }
   if (d.type === "bgprocess" && d.pidFile === null) {

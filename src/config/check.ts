@@ -7,6 +7,7 @@
  */
 import { accessSync, constants, statSync } from "node:fs";
 import { delimiter, join, resolve } from "node:path";
+import { runsAProcess } from "./build.ts";
 import { createLoader } from "./loader.ts";
 import { error, warning, type Problem } from "./problems.ts";
 import { fileOf, reach } from "./reach.ts";
@@ -61,7 +62,7 @@ function lint(
   const where = (setting: string) => ({ file: fileOf(d, setting), line: d.lines[setting] ?? null });
   const err = (setting: string, message: string) => out.push(error(where(setting).file, where(setting).line, d.name, message));
   const warn = (setting: string, message: string) => out.push(warning(where(setting).file, where(setting).line, d.name, message));
-  const runsProcess = d.type === "process" || d.type === "bgprocess" || d.type === "scripted";
+  const runsProcess = runsAProcess(d.type);
 
   if (!runsProcess) {
     for (const setting of PROCESS_ONLY) {
