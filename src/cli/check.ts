@@ -31,7 +31,7 @@ same global env file as 'bosun boot -e', so substitution sees what the daemon wo
 } satisfies CommandSpec<v.GenericSchema>;
 
 /** Formats one problem for people: the location, then `error:` or `warning:`. */
-export function formatCheckLine(p: Problem): string {
+function formatCheckLine(p: Problem): string {
   const located = formatProblem({ ...p, message: "" });
   return `${located}${p.severity}: ${p.message}`;
 }

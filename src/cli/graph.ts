@@ -76,7 +76,7 @@ const mermaidLabel = (s: string) => `"${s.replaceAll('"', "#quot;")}"`;
  * @example
  * toDot([boot, app]) // 'digraph bosun {\n  rankdir=LR;\n  "boot" [label="boot\\n(internal)"];\n  ...'
  */
-export function toDot(services: ServiceDescription[]): string {
+function toDot(services: ServiceDescription[]): string {
   const out = ["digraph bosun {", "  rankdir=LR;", "  node [shape=box];"];
   for (const d of services) out.push(`  ${quote(d.name)} [label=${quote(`${d.name}\n(${d.type})`)}];`);
   for (const e of services.flatMap(links).map(edge)) {
@@ -90,7 +90,7 @@ export function toDot(services: ServiceDescription[]): string {
  * Renders services as a Mermaid flowchart (node ids are n0, n1, ... since names may hold
  * characters Mermaid does not take in ids).
  */
-export function toMermaid(services: ServiceDescription[]): string {
+function toMermaid(services: ServiceDescription[]): string {
   const ids = new Map<string, string>();
   const id = (name: string) => {
     if (!ids.has(name)) ids.set(name, `n${ids.size}`);

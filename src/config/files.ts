@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 
 /** No real service file comes near this; a bigger one is refused before it is read. */
-export const MAX_FILE_SIZE = 4 * 1024 * 1024;
+const MAX_FILE_SIZE = 4 * 1024 * 1024;
 
 /** Why a file could not be read, as a sentence (no stack trace). */
 export class FileProblem extends Error {

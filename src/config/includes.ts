@@ -13,7 +13,7 @@ import { error, type Problem } from "./problems.ts";
 import { substituteText, type Resolver } from "./substitute.ts";
 import { readValue, ValueError } from "./value.ts";
 
-export const MAX_INCLUDE_DEPTH = 8;
+const MAX_INCLUDE_DEPTH = 8;
 
 /** A statement with the file it was written in. */
 export type Located = Statement & { file: string };

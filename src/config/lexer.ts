@@ -19,7 +19,7 @@ export type Statement =
   | { kind: "meta"; value: string; line: number };
 
 /** A physical line longer than this is refused: no real service file comes near it. */
-export const MAX_LINE_LENGTH = 64 * 1024;
+const MAX_LINE_LENGTH = 64 * 1024;
 
 const NAME_START = /[A-Za-z_\u0080-\uFFFF]/;
 const NAME_CHAR = /[A-Za-z0-9_.\-\u0080-\uFFFF]/;

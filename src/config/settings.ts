@@ -177,7 +177,7 @@ const bool = (key: "smoothRecovery" | "main" | "noNewPrivs", bosun = false): Set
 });
 
 /** Option flags bosun reads but has no use for, and what it does instead. */
-export const IGNORED_OPTIONS: Partial<Record<ServiceOption, string>> = {
+const IGNORED_OPTIONS: Partial<Record<ServiceOption, string>> = {
   "runs-on-console": "bosun does not hand its console to a service: output goes to bosun's stdout with a prefix, as with shares-console",
   "starts-on-console": "bosun does not hand its console to a service: output goes to bosun's stdout with a prefix, as with shares-console",
   "unmask-intr": "bosun gives no service the console, so there is no ^C to unmask; ignored",
