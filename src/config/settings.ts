@@ -390,7 +390,6 @@ export const SETTINGS: Record<string, SettingSpec> = {
     apply: (d, val, ctx) => {
       const t = val.words.join(",");
       d.desc.capabilities = ctx.op === "+=" && d.desc.capabilities ? `${d.desc.capabilities},${t}` : t;
-      ctx.warn("bosun does not set capabilities yet; the service runs with the capabilities of its user");
     },
   },
   securebits: {
@@ -399,7 +398,6 @@ export const SETTINGS: Record<string, SettingSpec> = {
     apply: (d, val, ctx) => {
       for (const word of val.words) picked(word, SECUREBITS, "securebits flag");
       d.desc.securebits = ctx.op === "+=" ? [...d.desc.securebits, ...val.words] : val.words;
-      ctx.warn("bosun does not set securebits yet; they are ignored");
     },
   },
 
@@ -551,6 +549,8 @@ const PENDING: [string[], string][] = [
   [["schedule"], "this version does not run schedules yet; the service starts only when started or needed"],
   [["namespaces"], "this version does not create namespaces yet; the service shares bosun's"],
   [["chroot"], "this version does not chroot yet; the service sees bosun's root directory"],
+  [["capabilities"], "bosun does not set capabilities yet; the service runs with the capabilities of its user"],
+  [["securebits"], "bosun does not set securebits yet; they are ignored"],
 ];
 for (const [names, message] of PENDING) for (const name of names) SETTINGS[name] = { ...SETTINGS[name]!, pending: message };
 
