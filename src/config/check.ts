@@ -11,7 +11,7 @@ import { runsAProcess } from "./build.ts";
 import { createLoader } from "./loader.ts";
 import { error, warning, type Problem } from "./problems.ts";
 import { fileOf, reach } from "./reach.ts";
-import type { ServiceDescription } from "./schema.ts";
+import type { ServiceDescription, ServiceOption } from "./schema.ts";
 import { findUser, groupExists } from "./users.ts";
 
 export interface CheckOptions {
@@ -29,7 +29,7 @@ const PROCESS_ONLY = [
   "rlimit-addrspace", "ready-notification", "pid-file", "health-command", "health-http", "health-tcp", "memory-max",
   "memory-high", "cpu-max", "cpu-weight", "pids-max", "io-weight", "namespaces", "chroot", "no-new-privs",
 ];
-const PROCESS_ONLY_OPTIONS = ["signal-process-only", "start-interruptible", "pass-cs-fd", "skippable", "no-new-privs"];
+const PROCESS_ONLY_OPTIONS: ServiceOption[] = ["signal-process-only", "start-interruptible", "pass-cs-fd", "skippable", "no-new-privs"];
 
 /**
  * Checks `names` (and what they reach); returns every problem once: what failed to load,
@@ -69,7 +69,7 @@ function lint(
       if (d.lines[setting] !== undefined) warn(setting, `${setting}: ignored for type ${d.type} (it runs no process)`);
     }
     for (const option of PROCESS_ONLY_OPTIONS) {
-      if (d.options.includes(option as never)) warn("options", `options: '${option}' is ignored for type ${d.type} (it runs no process)`);
+      if (d.options.includes(option)) warn("options", `options: '${option}' is ignored for type ${d.type} (it runs no process)`);
     }
   }
   if (d.lines["log-type"] !== undefined && d.logType === "file" && d.logfile === null) {
