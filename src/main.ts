@@ -30,9 +30,13 @@ commands: ${Object.keys(commands).join(", ")}`;
 /** Runs one CLI invocation and returns its exit status. */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+  if (command === undefined) {
+    console.error(USAGE);
+    return 2;
+  }
+  if (command === "--help" || command === "-h" || command === "help") {
     console.log(USAGE);
-    return command === undefined ? 2 : 0;
+    return 0;
   }
   const load = commands[command];
   if (!load) {
