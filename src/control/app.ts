@@ -79,6 +79,7 @@ export function controlApp(ctx: ControlContext, limits: ControlLimits, gauges: G
   app.notFound((c) => c.json(errorBody("not-found", `no route ${c.req.method} ${c.req.path}`), 404));
 
   const missing = (name: string) => errorBody("not-found", `no service named ${name} is loaded`);
+  const tooManyStreams = () => errorBody("busy", `${gauges.streams} follow streams (events, logs -f) are open already; close one`);
   /** The answer to an action: the service afterwards, or the refusal. */
   const answer = (c: Context, name: string, result: CommandResult, extra: Partial<ActionResult> = {}) => {
     if (!result.ok) {
@@ -106,9 +107,7 @@ export function controlApp(ctx: ControlContext, limits: ControlLimits, gauges: G
     // Like dinitctl catlog --clear: what was printed is what was cleared.
     if (q.clear) ctx.logs.clear(name);
     if (!q.follow) return c.json({ lines });
-    if (gauges.streams >= limits.maxStreams) {
-      return c.json(errorBody("busy", `${gauges.streams} follow streams are open already; close one`), 503);
-    }
+    if (gauges.streams >= limits.maxStreams) return c.json(tooManyStreams(), 503);
     const body = eventStream(
       (push) => ctx.logs.follow(name, (line, stream) => push(sseEvent("line", { line, stream }))),
       { maxQueuedBytes: limits.maxQueuedBytes, gauges, first: lines.map((line) => sseEvent("line", { line, stream: null })) },
@@ -205,9 +204,7 @@ export function controlApp(ctx: ControlContext, limits: ControlLimits, gauges: G
   };
 
   app.get("/v1/events", (c) => {
-    if (gauges.streams >= limits.maxStreams) {
-      return c.json(errorBody("busy", `${gauges.streams} follow streams are open already; close one`), 503);
-    }
+    if (gauges.streams >= limits.maxStreams) return c.json(tooManyStreams(), 503);
     const body = eventStream((push) => engine.subscribe((e) => push(sseEvent("state", eventJson(e), e.seq))), {
       maxQueuedBytes: limits.maxQueuedBytes,
       gauges,

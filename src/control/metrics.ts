@@ -6,6 +6,7 @@
 import type { ServiceState } from "../engine/types.ts";
 import { shellCode } from "../process/signals.ts";
 import type { ControlContext } from "./types.ts";
+import { uptimeSeconds } from "./view.ts";
 
 const STATES: ServiceState[] = ["stopped", "starting", "started", "stopping"];
 
@@ -21,7 +22,6 @@ function label(value: string): string {
  * metrics(ctx, 3) // "# HELP bosun_service_state ...\n..."
  */
 export function metrics(ctx: ControlContext, connections: number): string {
-  const now = ctx.now?.() ?? Date.now();
   const services = ctx.engine.list();
   const out: string[] = [];
   const family = (name: string, type: "gauge" | "counter", help: string, samples: string[]) => {
@@ -49,10 +49,7 @@ export function metrics(ctx: ControlContext, connections: number): string {
     "bosun_service_uptime_seconds",
     "gauge",
     "Seconds since the service last reached started; 0 when not started.",
-    services.map((s) => {
-      const up = s.state === "started" && s.since !== null ? Math.max(0, (now - s.since) / 1000) : 0;
-      return `bosun_service_uptime_seconds{service="${label(s.name)}"} ${up}`;
-    }),
+    services.map((s) => `bosun_service_uptime_seconds{service="${label(s.name)}"} ${uptimeSeconds(ctx, s) ?? 0}`),
   );
   const stats = ctx.stats();
   family("bosun_reaped_orphans_total", "counter", "Orphaned processes bosun reaped.", [`bosun_reaped_orphans_total ${stats.reapedOrphans}`]);

@@ -24,14 +24,24 @@ export function serviceJson(s: ServiceStatus): ServiceJson {
   };
 }
 
+/**
+ * Seconds since the service last reached started, or null when it is not started.
+ *
+ * @example
+ * uptimeSeconds(ctx, status) // 12.5
+ */
+export function uptimeSeconds(ctx: ControlContext, s: ServiceStatus): number | null {
+  if (s.state !== "started" || s.since === null) return null;
+  return Math.max(0, ((ctx.now?.() ?? Date.now()) - s.since) / 1000);
+}
+
 /** The full status of a service: engine facts plus the process layer's, the file's and the log's. */
 export function statusJson(ctx: ControlContext, s: ServiceStatus): StatusJson {
-  const now = ctx.now?.() ?? Date.now();
   const stateOf = (name: string) => ctx.engine.status(name)?.state ?? null;
   const runtime = ctx.runtime(s.name);
   return {
     ...serviceJson(s),
-    uptime: s.state === "started" && s.since !== null ? Math.max(0, (now - s.since) / 1000) : null,
+    uptime: uptimeSeconds(ctx, s),
     triggered: s.triggered,
     readiness: runtime.readiness,
     health: runtime.health,
