@@ -448,11 +448,18 @@ describe("shutdown", () => {
     try {
       prepare(other);
       const daemon = await boot(other);
-      const r = await cli(daemon.socket, "shutdown");
-      expect(r.code).toBe(0);
-      await waitFor("bosun to exit", () => daemon.proc.exitCode !== null, 15000);
-      const after = await cli(daemon.socket, "list");
-      expect(after.code).toBe(1);
+      try {
+        const r = await cli(daemon.socket, "shutdown");
+        expect(r.code).toBe(0);
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const expired = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error("bosun did not exit within 15 s of bosun shutdown")), 15000)));
+        expect(await Promise.race([daemon.proc.exited, expired]).finally(() => clearTimeout(timer))).toBe(0);
+        const after = await cli(daemon.socket, "list");
+        expect(after.code).toBe(1);
+      } finally {
+        // Only acts when the shutdown did not end it: no daemon outlives a failed test.
+        await daemon.stop();
+      }
     } finally {
       removeDir(other);
     }
