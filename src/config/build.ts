@@ -19,6 +19,7 @@ import { substituteText, substituteWords, type Resolver } from "./substitute.ts"
 import { findUser } from "./users.ts";
 import { readValue, ValueError } from "./value.ts";
 
+/** One service file, read and lexed with its includes, and what its values may substitute. */
 export interface BuildInput {
   /** Full name (`base@arg` for a template instance). */
   name: string;

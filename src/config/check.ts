@@ -14,6 +14,7 @@ import { fileOf, reach } from "./reach.ts";
 import type { ServiceDescription, ServiceOption } from "./schema.ts";
 import { findUser, groupExists } from "./users.ts";
 
+/** Where `check` looks for services and the environment it substitutes, as `boot` would. */
 export interface CheckOptions {
   dirs: string[];
   env?: Record<string, string | undefined>;

@@ -18,6 +18,7 @@ const MAX_INCLUDE_DEPTH = 8;
 /** A statement with the file it was written in. */
 export type Located = Statement & { file: string };
 
+/** The real path, for cycle detection; one that cannot be resolved stays as written (reading it says why). */
 function realpath(path: string): string {
   try {
     return realpathSync(path);

@@ -13,6 +13,7 @@ import { ConfigError, error, ServiceNotFound, type Problem } from "./problems.ts
 import { reach } from "./reach.ts";
 import { ServiceName, type ServiceDescription } from "./schema.ts";
 
+/** Where the loader finds services and what their values substitute. */
 export interface LoaderOptions {
   /** Service directories, searched in order. */
   dirs: string[];
@@ -20,6 +21,7 @@ export interface LoaderOptions {
   env?: Record<string, string | undefined>;
 }
 
+/** Loads service descriptions by name; the daemon keeps one for lazy loads and reloads. */
 export interface Loader {
   /** Loads (cached) one service by name (templates `base@arg` too). Throws ConfigError. Does NOT load deps. */
   load(name: string): ServiceDescription;

@@ -10,6 +10,7 @@ import type { DepKind, ServiceDescription } from "./schema.ts";
 /** What one service links to: every kind `bosun graph` draws. */
 export type LinkKind = DepKind | "before" | "after" | "chain-to" | "consumer-of" | "log-file-after";
 
+/** One link from a service to another, with where it is written (for messages and `graph`). */
 export interface Link {
   from: string;
   to: string;

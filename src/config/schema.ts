@@ -76,6 +76,7 @@ export type Readiness = v.InferOutput<typeof Readiness>;
 
 /** One side of an rlimit: a number, `unlimited`, or null when that side is left unchanged. */
 const RlimitSide = v.nullable(v.union([v.pipe(v.number(), v.integer(), v.minValue(0)), v.literal("unlimited")]));
+/** An `rlimit-*` value: the soft and the hard side. */
 export const Rlimit = v.object({ soft: RlimitSide, hard: RlimitSide });
 export type Rlimit = v.InferOutput<typeof Rlimit>;
 

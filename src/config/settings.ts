@@ -59,6 +59,7 @@ export interface SettingValue {
  */
 export type Substitution = "none" | "preload" | "service";
 
+/** One row of the settings table: how a setting is read and what it fills. */
 export interface SettingSpec {
   /** Accepts `+=`. */
   append?: boolean;

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 
+/** The /etc/passwd fields bosun uses. */
 export interface User {
   name: string;
   uid: number;
