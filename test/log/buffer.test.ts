@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, expect, test } from "bun:test";
 import { join } from "node:path";
 import { createLogRouter } from "../../src/log/router.ts";
-import { fileConsole, launch, numbered, service, tempDir, until } from "./helpers.ts";
+import { collector, fileConsole, launch, numbered, service, tempDir } from "./helpers.ts";
 
 let dir: ReturnType<typeof tempDir>;
 beforeEach(() => (dir = tempDir()));
@@ -10,7 +10,7 @@ afterEach(() => dir.remove());
 function router() {
   const out = fileConsole(join(dir.path, "console.out"));
   const err = fileConsole(join(dir.path, "console.err"));
-  const logs = createLogRouter({ stdout: out.stream, stderr: err.stream, recentLines: 5 });
+  const logs = createLogRouter({ stdout: out.stream, stderr: err.stream, recentLines: 5, runtimeDir: dir.path });
   return { logs, end: async () => [await out.end(), await err.end()] };
 }
 
@@ -41,23 +41,27 @@ test("follow sees lines written after it started, with their stream, until stopp
   const { logs, end } = router();
   const desc = service({ name: "buf", logType: "buffer", logBufferSize: 4096 });
   await launch(logs, desc, numbered("old", 1, 2)).done;
-  const seen: string[] = [];
+  const seen = collector<string>();
   const stop = logs.follow("buf", (line, stream) => seen.push(`${stream}:${line}`));
   await launch(logs, desc, ["sh", "-c", "echo new 1; echo new 2 >&2"]).done;
-  await until("two followed lines", () => seen.length === 2);
+  await seen.reached(2, "two followed lines");
   stop();
   await launch(logs, desc, numbered("late", 1, 2)).done;
   await logs.close();
-  expect(seen.sort()).toEqual(["stderr:new 2", "stdout:new 1"]);
+  expect(seen.items.sort()).toEqual(["stderr:new 2", "stdout:new 1"]);
   await end();
 });
 
 test("a console service keeps its recent lines for bosun logs; pipe and none keep none", async () => {
   const { logs, end } = router();
   await launch(logs, service({ name: "con" }), numbered("c", 1, 20)).done;
+  await launch(logs, service({ name: "piped", logType: "pipe" }), numbered("p", 1, 3)).done;
+  await launch(logs, service({ name: "quiet", logType: "none" }), numbered("q", 1, 3)).done;
   await logs.close();
   expect(logs.tail("con")).toEqual(["c 16", "c 17", "c 18", "c 19", "c 20"]);
   expect(logs.tail("con", 2)).toEqual(["c 19", "c 20"]);
+  expect(logs.tail("piped")).toBeNull();
+  expect(logs.tail("quiet")).toBeNull();
   expect(logs.tail("never-ran")).toBeNull();
   await end();
 });

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { createLogRouter } from "../../src/log/router.ts";
-import { fileConsole, launch, numbered, service, tempDir, until } from "./helpers.ts";
+import { collector, fileConsole, launch, numbered, service, tempDir, until } from "./helpers.ts";
 
 let dir: ReturnType<typeof tempDir>;
 beforeEach(() => (dir = tempDir()));
@@ -46,13 +46,12 @@ test("json lines parse and carry time, service, stream and line", async () => {
 test("a partial line is printed after a quiet time without waiting for its newline", async () => {
   const { out, err } = consoles();
   const logs = createLogRouter({ stdout: out.stream, stderr: err.stream, quietMs: 20 });
-  const seen: string[] = [];
+  const seen = collector<string>();
   logs.follow("prompt", (line) => seen.push(line));
   // The child holds its output open (sleep) after the partial line: only the quiet timer can flush it.
   const run = launch(logs, service({ name: "prompt" }), ["sh", "-c", "printf 'password: '; exec sleep 5"]);
-  const deadline = Date.now() + 3000;
-  while (seen.length === 0 && Date.now() < deadline) await Bun.sleep(5);
-  expect(seen).toEqual(["password: "]);
+  await seen.reached(1, "the partial line", 3000);
+  expect(seen.items).toEqual(["password: "]);
   run.proc.kill();
   await run.done;
   await logs.close();

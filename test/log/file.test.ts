@@ -2,7 +2,7 @@ import { afterEach, beforeEach, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createLogRouter } from "../../src/log/router.ts";
-import { fileConsole, launch, numbered, service, tempDir } from "./helpers.ts";
+import { collector, fileConsole, launch, numbered, range, service, tempDir } from "./helpers.ts";
 
 let dir: ReturnType<typeof tempDir>;
 beforeEach(() => (dir = tempDir()));
@@ -16,7 +16,6 @@ function router(extra: Parameters<typeof createLogRouter>[0] = {}) {
 }
 
 const lines = (path: string) => (existsSync(path) ? readFileSync(path, "utf8").split("\n").filter(Boolean) : []);
-const range = (prefix: string, from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `${prefix} ${from + i}`);
 
 test("a plain log file gets the child's own fd; every line of every launch arrives once, in order", async () => {
   const { logs, out, err } = router();
@@ -218,14 +217,13 @@ test("following a log file sees lines appended after it started", async () => {
   const path = join(dir.path, "f.log");
   const desc = service({ name: "f", logType: "file", logfile: path });
   await launch(logs, desc, numbered("before", 1, 3)).done;
-  const seen: string[] = [];
+  const seen = collector<string>();
   const stop = logs.follow("f", (line) => seen.push(line));
   await launch(logs, desc, numbered("after", 1, 3)).done;
-  const deadline = Date.now() + 3000;
-  while (seen.length < 3 && Date.now() < deadline) await Bun.sleep(5);
+  await seen.reached(3, "three followed lines", 3000);
   stop();
   await logs.close();
-  expect(seen).toEqual(range("after", 1, 3));
+  expect(seen.items).toEqual(range("after", 1, 3));
   await out.end();
   await err.end();
 });

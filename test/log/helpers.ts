@@ -55,7 +55,36 @@ export function launch(router: LogRouter, desc: ReturnType<typeof service>, argv
   return { proc, done };
 }
 
-/** Polls `check` until it returns true, failing with `what` after `ms`. */
+/**
+ * What a callback (a log follower) hands over, and a wait for the n-th item that fails naming
+ * `what` after `ms`: the callback itself is the event, so nothing polls.
+ */
+export function collector<T>() {
+  const items: T[] = [];
+  const waiters: { n: number; resolve(): void }[] = [];
+  return {
+    items,
+    push(item: T): void {
+      items.push(item);
+      for (const w of waiters) if (items.length >= w.n) w.resolve();
+    },
+    async reached(n: number, what: string, ms = 5000): Promise<void> {
+      if (items.length >= n) return;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await new Promise<void>((resolve, reject) => {
+        waiters.push({ n, resolve });
+        timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}; got ${JSON.stringify(items)}`)), ms);
+      }).finally(() => clearTimeout(timer));
+    },
+  };
+}
+
+/** A shell command's numbered lines, as `numbered` prints them. */
+export function range(prefix: string, from: number, to: number): string[] {
+  return Array.from({ length: to - from + 1 }, (_, i) => `${prefix} ${from + i}`);
+}
+
+/** Polls `check` until it returns true, failing with `what` after `ms` (for states no event announces). */
 export async function until(what: string, check: () => boolean, ms = 5000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!check()) {

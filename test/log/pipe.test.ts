@@ -2,13 +2,11 @@ import { afterEach, beforeEach, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createLogRouter } from "../../src/log/router.ts";
-import { fileConsole, launch, numbered, service, tempDir, until } from "./helpers.ts";
+import { fileConsole, launch, numbered, range, service, tempDir, until } from "./helpers.ts";
 
 let dir: ReturnType<typeof tempDir>;
 beforeEach(() => (dir = tempDir()));
 afterEach(() => dir.remove());
-
-const range = (prefix: string, from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `${prefix} ${from + i}`);
 
 test("a held pipe carries every line once, in order, across restarts of producer and consumer", async () => {
   const out = fileConsole(join(dir.path, "console.out"));
