@@ -18,6 +18,7 @@ import { describe, type ServiceDescription } from "./config/schema.ts";
 import { startControl } from "./control/server.ts";
 import type { ControlContext } from "./control/types.ts";
 import { createEngine } from "./engine/engine.ts";
+import { describeExit } from "./engine/restart.ts";
 import type { Engine, ServiceEvent, StopReason } from "./engine/types.ts";
 import { createLogRouter } from "./log/router.ts";
 import type { LogRouter } from "./log/types.ts";
@@ -68,7 +69,7 @@ function describeStop(event: ServiceEvent): string {
     "dep-restart": "stopped for a dependency's restart",
   };
   const word = words[event.reason ?? "normal"];
-  const detail = event.note ?? event.failure?.message ?? (event.exit ? (event.exit.signal ? `killed by ${event.exit.signal}` : `exited with ${event.exit.code}`) : null);
+  const detail = event.note ?? event.failure?.message ?? (event.exit ? describeExit(event.exit) : null);
   return detail === null ? word : `${word}: ${detail}`;
 }
 
