@@ -154,8 +154,8 @@ export function createEngine(opts: EngineOptions): Engine {
     return core.services.get(name) ?? { ok: false, code: "not-found", message: `service ${name} is not loaded` };
   }
 
-  function notWhileShuttingDown(name: string): Failure | null {
-    return core.shuttingDown ? refused(`cannot start ${name}: bosun is shutting down`) : null;
+  function notWhileShuttingDown(command: "start" | "wake" | "restart", name: string): Failure | null {
+    return core.shuttingDown ? refused(`cannot ${command} ${name}: bosun is shutting down`) : null;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -197,7 +197,7 @@ export function createEngine(opts: EngineOptions): Engine {
       return input(() => {
         const s = resolve(name);
         if (failed(s)) return s;
-        const stop = notWhileShuttingDown(name);
+        const stop = notWhileShuttingDown("start", name);
         if (stop) return stop;
         if (s.pinned === "stopped") return refused(`${name} is pinned stopped; unpin it first`);
         if (s.state === "stopped" && s.target === "stopped") {
@@ -217,7 +217,7 @@ export function createEngine(opts: EngineOptions): Engine {
       return input(() => {
         const s = resolve(name);
         if (failed(s)) return s;
-        const stop = notWhileShuttingDown(name);
+        const stop = notWhileShuttingDown("wake", name);
         if (stop) return stop;
         if (s.pinned === "stopped") return refused(`${name} is pinned stopped; unpin it first`);
         for (const l of s.dependents) {
@@ -256,7 +256,7 @@ export function createEngine(opts: EngineOptions): Engine {
       return input(() => {
         const s = lookup(name);
         if (failed(s)) return s;
-        const stop = notWhileShuttingDown(name);
+        const stop = notWhileShuttingDown("restart", name);
         if (stop) return stop;
         if (s.state !== "started") return refused(`${name} is ${s.state}, not started; use start`);
         const pinned = upHardDependents(s).filter((d) => d.pinned === "started").map((d) => d.name);

@@ -242,7 +242,7 @@ function evaluateStarted(core: Core, s: Service): void {
 }
 
 /** started -> stopping; the dependents go first, then `bringDown`. */
-export function beginStop(core: Core, s: Service): void {
+function beginStop(core: Core, s: Service): void {
   s.pendingReason ??= "normal";
   s.broughtDown = false;
   transition(core, s, "stopping", s.pendingNote);

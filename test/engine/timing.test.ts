@@ -203,6 +203,7 @@ describe("shutdown", () => {
     const r = h.engine.start("other");
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.message).toContain("shutting down");
+    expect(h.engine.restart("web")).toMatchObject({ ok: false, message: "cannot restart web: bosun is shutting down" });
     expect(h.engine.idle()).toBe(true);
   });
 
