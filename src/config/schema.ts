@@ -83,6 +83,8 @@ export type Rlimit = v.InferOutput<typeof Rlimit>;
 const Seconds = v.pipe(v.number(), v.minValue(0, "a duration cannot be negative"));
 const Bytes = v.pipe(v.number(), v.integer(), v.minValue(0, "a size cannot be negative"));
 const Mode = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(0o7777, "a mode is at most 07777"));
+const AtLeastOne = v.pipe(v.number(), v.integer(), v.minValue(1, "must be at least 1"));
+const Weight = v.pipe(v.number(), v.integer(), v.minValue(1, "a weight is 1 to 10000"), v.maxValue(10000, "a weight is 1 to 10000"));
 
 /** bosun's health checks (one kind at most is set; the loader enforces that). */
 export const HealthCheck = v.object({
@@ -91,7 +93,7 @@ export const HealthCheck = v.object({
   tcp: v.nullable(v.string()),
   interval: v.optional(Seconds, 30),
   timeout: v.optional(Seconds, 10),
-  retries: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 3),
+  retries: v.optional(AtLeastOne, 3),
   startPeriod: v.optional(Seconds, 0),
 });
 
@@ -100,9 +102,9 @@ export const CgroupLimits = v.object({
   memoryMax: v.nullable(Bytes),
   memoryHigh: v.nullable(Bytes),
   cpuMax: v.nullable(v.pipe(v.string(), v.regex(/^(max|\d+) \d+$/, "cpu-max is 'QUOTA PERIOD' in microseconds, or a percentage like 50%"))),
-  cpuWeight: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10000))),
-  pidsMax: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(1))),
-  ioWeight: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10000))),
+  cpuWeight: v.nullable(Weight),
+  pidsMax: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(1, "must be at least 1 (or max for no limit)"))),
+  ioWeight: v.nullable(Weight),
 });
 
 /** A dependency edge as written: the kind, the target's name, and where it was declared. */
@@ -168,7 +170,7 @@ export const ServiceDescription = v.object({
   logFormat: v.nullable(LogFormat),
   /** bosun's own; 0 = never rotate. */
   logMaxSize: v.optional(Bytes, 0),
-  logMaxFiles: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 5),
+  logMaxFiles: v.optional(AtLeastOne, 5),
   /** bosun's own: buffer output in memory until this service has started, then write the file. */
   logFileAfter: v.nullable(ServiceName),
 
@@ -188,7 +190,7 @@ export const ServiceDescription = v.object({
   ),
   nice: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(-20), v.maxValue(19))),
   ioprio: v.nullable(v.string()),
-  oomScoreAdj: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(-1000), v.maxValue(1000))),
+  oomScoreAdj: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(-1000, "must be -1000 to 1000"), v.maxValue(1000, "must be -1000 to 1000"))),
   runInCgroup: v.nullable(v.string()),
   capabilities: v.nullable(v.string()),
   securebits: v.optional(v.array(v.string()), []),

@@ -324,6 +324,8 @@ command = /bin/echo \${PORT} $HOME $DINIT_SERVICE $GLOBAL "$/FLAGS"
       [6, "oom-score-adj"],
       [7, "'+=' cannot be used with 'type' (only command, stop-command, health-command, capabilities and securebits append); use '='"],
     ]);
+    // A range the schema enforces is said in words, not as valibot's "Expected <=1000".
+    expect(problems[4]!.message).toBe("oom-score-adj: must be -1000 to 1000");
   });
 
   test("the settings table holds dinit's 52 settings and bosun's own, no more", () => {
