@@ -70,6 +70,9 @@ interface Run {
   unclaim: (() => void) | null;
 }
 
+/** working-dir, else the service file's directory (dinit's rule), else bosun's own for ad-hoc services. */
+const workDir = (d: ServiceDescription) => d.workingDir ?? (d.file ? dirname(d.file) : process.cwd());
+
 /** Signals go to the whole process group unless the service asks for its process only. */
 const toGroup = (d: ServiceDescription) => !d.options.includes("signal-process-only");
 
@@ -155,7 +158,7 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
     output: ServiceOutput,
   ): { proc: Subprocess; markers: Promise<number> } | LaunchFailure {
     const d = run.desc;
-    const cwd = d.workingDir ?? (d.file ? dirname(d.file) : process.cwd());
+    const cwd = workDir(d);
     try {
       if (!statSync(cwd).isDirectory()) return launchFailure("chdir", "ENOTDIR", cwd);
     } catch (e) {
@@ -277,7 +280,7 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
   function adoptDaemon(run: Run): void {
     const d = run.desc;
     if (!d.pidFile) return fail(run, launchFailure("pid-file", null, "a bgprocess needs pid-file to be supervised"));
-    const path = isAbsolute(d.pidFile) ? d.pidFile : resolve(d.workingDir ?? (d.file ? dirname(d.file) : process.cwd()), d.pidFile);
+    const path = isAbsolute(d.pidFile) ? d.pidFile : resolve(workDir(d), d.pidFile);
     let text: string;
     try {
       text = readFileSync(path, "utf8").trim();
