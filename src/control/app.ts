@@ -30,6 +30,7 @@ export interface ControlLimits {
   maxQueuedBytes: number;
 }
 
+/** The limits a daemon serves with unless `startControl` is given others. */
 export const defaultLimits: ControlLimits = { maxBody: 64 * 1024, maxInFlight: 64, maxStreams: 32, maxQueuedBytes: 512 * 1024 };
 
 /** A signal argument as the engine wants it (name without SIG), or null when there is no such signal. */

@@ -6,6 +6,7 @@
 import * as v from "valibot";
 import type { ControlContext } from "./types.ts";
 
+/** The answer of /readyz?verbose, /startupz?verbose and `GET /v1/health`: ok, and per service why not. */
 export const ProbeJson = v.object({
   ok: v.boolean(),
   services: v.array(v.object({ name: v.string(), ok: v.boolean(), reason: v.nullable(v.string()) })),

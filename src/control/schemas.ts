@@ -29,6 +29,7 @@ export const ServiceJson = v.object({
 });
 export type ServiceJson = v.InferOutput<typeof ServiceJson>;
 
+/** `GET /v1/services`. */
 export const ServiceList = v.array(ServiceJson);
 
 const Edge = v.object({ kind: DepKind, name: v.string(), state: v.nullable(State) });
@@ -96,10 +97,12 @@ export const ActionResult = v.object({
 });
 export type ActionResult = v.InferOutput<typeof ActionResult>;
 
+/** `GET`/`POST /v1/env`: the environment later launches inherit. */
 export const EnvJson = v.object({ env: v.record(v.string(), v.string()) });
 
 // ---- requests ----
 
+/** `:name` in a route. */
 export const NameParam = v.object({ name: ServiceName });
 
 /** The actions of `POST /v1/services/:name/:action`. */
@@ -108,6 +111,7 @@ const Action = v.picklist([
   "untrigger", "add-dep", "rm-dep", "enable", "disable",
 ]);
 
+/** `:name/:action` of `POST /v1/services/:name/:action`. */
 export const ActionParams = v.object({ name: ServiceName, action: Action });
 
 /** The dependency kinds `add-dep`/`rm-dep` change live. */
@@ -158,6 +162,7 @@ export const LogsQuery = v.object({
 /** `?verbose` on the probes. */
 export const ProbeQuery = v.object({ verbose: Flag });
 
+/** `GET /v1/services/:name/logs` without follow: the newest lines, oldest first. */
 export const LogsJson = v.object({ lines: v.array(v.string()) });
 
 /** One line of `logs?follow` (event name `line`); `stream` is null for the lines of the opening tail. */

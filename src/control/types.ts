@@ -17,6 +17,7 @@ export interface RuntimeInfo {
   statusText: string | null;
 }
 
+/** The daemon as the control layer sees it. */
 export interface ControlContext {
   engine: Engine;
   logs: LogRouter;

@@ -7,6 +7,7 @@
 import type { LogLine } from "./lines.ts";
 import type { Stream, SystemLevel } from "./types.ts";
 
+/** `text` (prefixed lines) or `json` (one object per line); the `log-format` setting. */
 export type LogFormat = "text" | "json";
 
 /** The name bosun's own lines carry when no service is concerned. */

@@ -13,6 +13,7 @@ export interface LogLine {
   complete: boolean;
 }
 
+/** Settings of one `LineSplitter`. */
 export interface SplitterOptions {
   stream: Stream;
   /** Longest line handed on whole; longer ones are cut into pieces of at most this many bytes. */

@@ -16,6 +16,7 @@ import { followFile, tailFile } from "./tail.ts";
 import type { LogRouter, ServiceOutput, Stream, SystemLevel } from "./types.ts";
 import { ConsoleWriter, type Writable } from "./writer.ts";
 
+/** Settings of `createLogRouter`; every one has a default. */
 export interface LogRouterOptions {
   /** Services' stdout lines go here (default process.stdout). */
   stdout?: Writable;

@@ -6,6 +6,7 @@
  */
 import type { ServiceDescription } from "../config/schema.ts";
 
+/** Which of a child's output streams a line came from. */
 export type Stream = "stdout" | "stderr";
 
 /** The standard streams for one launch of one service. */
