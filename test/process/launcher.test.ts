@@ -33,19 +33,13 @@ function fresh() {
   out = stubLogs();
   launcher = createLauncher({ events: rec.events, logs: out.logs, env, reaper, runtimeDir: tmp.dir });
 }
-const started: { desc: ReturnType<typeof describe> }[] = [];
 afterEach(() => {
   // whatever a failed test left running goes now
   launcher?.killAll();
   launcher?.close();
-  started.length = 0;
 });
 
-function svc(input: Partial<ServiceDescriptionInput>) {
-  const desc = describe({ name: `s${++serial}`, type: "process", workingDir: tmp.dir, ...input });
-  started.push({ desc });
-  return desc;
-}
+const svc = (input: Partial<ServiceDescriptionInput>) => describe({ name: `s${++serial}`, type: "process", workingDir: tmp.dir, ...input });
 const sh = (script: string) => ["/bin/sh", "-c", script];
 const readPid = (file: string) => (existsSync(file) ? Number(readFileSync(file, "utf8")) || undefined : undefined);
 
