@@ -4,8 +4,7 @@
  * double-forks away from its launcher still comes back to bosun to be supervised and reaped.
  */
 import { afterEach, expect, test } from "bun:test";
-import { existsSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { boot, serviceDir, waitFor } from "./support.ts";
 
@@ -15,12 +14,14 @@ afterEach(() => {
 });
 
 test("a double-forking bgprocess daemon is supervised through its pid file and reaped by bosun", async () => {
-  const pidFile = join(tmpdir(), `bosun-daemon-${process.pid}.pid`);
+  const files = serviceDir({});
+  const pidFile = join(files.root, "daemon.pid");
   // single quotes keep `$$` for the daemon's own shell (dinit's `$$$$` is a literal `$$`)
   const daemon = `'trap \\"exit 4\\" TERM; echo $$$$ > ${pidFile}; while :; do sleep 0.05; done'`;
-  const files = serviceDir({
-    daemon: `type = bgprocess\ncommand = /bin/sh -c "(setsid sh -c ${daemon} &); while [ ! -s ${pidFile} ]; do sleep 0.01; done"\npid-file = ${pidFile}\nrestart = false\n`,
-  });
+  writeFileSync(
+    join(files.dir, "daemon"),
+    `type = bgprocess\ncommand = /bin/sh -c "(setsid sh -c ${daemon} &); while [ ! -s ${pidFile} ]; do sleep 0.01; done"\npid-file = ${pidFile}\nrestart = false\n`,
+  );
   const b = boot(["-d", files.dir, "daemon"], { root: files.root });
   cleanups.push(() => {
     b.kill();
@@ -31,7 +32,6 @@ test("a double-forking bgprocess daemon is supervised through its pid file and r
     } catch {
       // gone, as it should be after a passing run
     }
-    rmSync(pidFile, { force: true });
     files.cleanup();
   });
   await waitFor("daemon started", () => b.stderr().includes("daemon: started"));
