@@ -237,6 +237,10 @@ function finish(draft: Draft, file: string, name: string, problems: Problem[]): 
       problems.push(error(dir.file, dir.line, name, `dependency directory ${e.message}`));
     }
   }
+  // The same edge written twice (a repeated line, a fragment included twice, a `.d` link beside
+  // a written one, as `enable` makes) is one edge, as in dinit; the first line is kept.
+  const seen = new Set<string>();
+  d.depends = d.depends.filter((dep) => !seen.has(`${dep.kind} ${dep.name}`) && seen.add(`${dep.kind} ${dep.name}`));
   // bosun's default is `console` (prefixed passthrough); dinit's `logfile` alone still means file.
   d.logType = draft.logType ?? (d.logfile !== null ? "file" : "console");
   const base = dirname(file);

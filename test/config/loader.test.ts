@@ -300,6 +300,18 @@ command = /bin/echo \${PORT} $HOME $DINIT_SERVICE $GLOBAL "$/FLAGS"
     ]);
   });
 
+  test("the same edge written twice, or also linked in a .d directory, is one edge; other kinds stay", () => {
+    const { loader } = loaderFor({
+      boot: "waits-for = x\nwaits-for = x\ndepends-on = y\nwaits-for = y\nwaits-for.d = boot.d\n",
+      "boot.d/x": "",
+    });
+    expect(loader.load("boot").depends).toEqual([
+      { kind: "waits-for", name: "x", line: 1 },
+      { kind: "need", name: "y", line: 3 },
+      { kind: "waits-for", name: "y", line: 4 },
+    ]);
+  });
+
   test("a missing .d directory adds nothing", () => {
     expect(loaderFor({ boot: "waits-for.d = boot.d\n" }).loader.load("boot").depends).toEqual([]);
   });
