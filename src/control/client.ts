@@ -18,6 +18,14 @@ export class ControlError extends Error {
   }
 }
 
+function jsonOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 /** A connection to one bosun's control socket. */
 export interface Client {
   get<S extends v.GenericSchema>(path: string, schema: S): Promise<v.InferOutput<S>>;
@@ -61,10 +69,11 @@ export function client(socket: string): Client {
     throw new ControlError(message, code, dependents);
   };
   const parse = async <S extends v.GenericSchema>(res: Response, schema: S) => {
-    const parsed = v.safeParse(schema, await res.json());
+    // Not JSON (something else answers on the socket) fails the schema like a wrong shape does.
+    const parsed = v.safeParse(schema, await res.json().catch(() => undefined));
     if (!parsed.success) {
       const issue = parsed.issues[0];
-      throw new ControlError(`unexpected answer from bosun (${issue.path?.map((p) => String(p.key)).join(".") ?? "body"}: ${issue.message}); is it the same version?`, "protocol");
+      throw new ControlError(`unexpected answer on ${socket} (${issue.path?.map((p) => String(p.key)).join(".") ?? "body"}: ${issue.message}); is a bosun of the same version listening there?`, "protocol");
     }
     return parsed.output as v.InferOutput<S>;
   };
@@ -88,8 +97,8 @@ export function client(socket: string): Client {
         pending = pending.slice(end + 2);
         const data = block.split("\n").find((l) => l.startsWith("data: "));
         if (!data) continue;
-        const parsed = v.safeParse(schema, JSON.parse(data.slice(6)));
-        if (!parsed.success) throw new ControlError(`unexpected event from bosun (${parsed.issues[0].message}); is it the same version?`, "protocol");
+        const parsed = v.safeParse(schema, jsonOrUndefined(data.slice(6)));
+        if (!parsed.success) throw new ControlError(`unexpected event on ${socket} (${parsed.issues[0].message}); is a bosun of the same version listening there?`, "protocol");
         yield parsed.output;
       }
     }

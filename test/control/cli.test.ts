@@ -110,6 +110,18 @@ describe("reads", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("cannot reach bosun");
   });
+
+  test("something other than bosun answering on the socket is a failure (exit 1) naming the socket", async () => {
+    const socket = join(dir, "other.sock");
+    const other = Bun.serve({ unix: socket, fetch: () => new Response("<html>not bosun</html>") });
+    try {
+      const r = await cli(socket, "list");
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`unexpected answer on ${socket}`);
+    } finally {
+      await other.stop(true);
+    }
+  });
 });
 
 describe("start and stop", () => {
