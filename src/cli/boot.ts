@@ -26,6 +26,9 @@ whose exit code becomes bosun's. Stops everything in order on SIGTERM/SIGINT.
   -q, --quiet              only warnings and errors from bosun itself
   -v, --verbose            also bosun's debug lines`;
 
+/** `--log-format` and `$BOSUN_LOG_FORMAT` accept the same values, checked by the same schema. */
+const LogFormat = v.picklist(["text", "json"], "the log format is text or json");
+
 const spec = {
   usage,
   options: {
@@ -49,7 +52,7 @@ const spec = {
       "health-listen": v.optional(v.string()),
       "control-token": v.optional(v.pipe(v.string(), v.minLength(1, "the token cannot be empty"))),
       "control-token-file": v.optional(v.string()),
-      "log-format": v.optional(v.picklist(["text", "json"], "the log format is text or json")),
+      "log-format": v.optional(LogFormat),
       "max-starting": v.optional(v.pipe(v.string(), v.toNumber(), v.integer("a whole number"), v.minValue(1, "at least 1"))),
       "starting-grace": v.optional(v.pipe(v.string(), v.toNumber(), v.minValue(0, "seconds, 0 or more")), "10"),
       quiet: v.optional(v.boolean(), false),
@@ -65,8 +68,9 @@ const spec = {
 function logFormatFromEnv(): "text" | "json" {
   const value = process.env.BOSUN_LOG_FORMAT;
   if (value === undefined || value === "") return "text";
-  if (value === "text" || value === "json") return value;
-  throw new UsageError(`BOSUN_LOG_FORMAT=${value}: the log format is text or json`, usage);
+  const parsed = v.safeParse(LogFormat, value);
+  if (!parsed.success) throw new UsageError(`BOSUN_LOG_FORMAT=${value}: ${parsed.issues[0].message}`, usage);
+  return parsed.output;
 }
 
 /** Runs `bosun boot`; exits the process with the supervisor's exit code. */
