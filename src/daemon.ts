@@ -28,6 +28,7 @@ import { systemLogger, type Verbosity } from "./process/logger.ts";
 import { createReaper } from "./process/reaper.ts";
 import { shellCode } from "./process/signals.ts";
 
+/** `bosun boot`'s settings, as cli/boot.ts builds them from flags and environment. */
 export interface DaemonOptions {
   /** Service directories in search order. */
   dirs: string[];

@@ -27,6 +27,7 @@ export interface Link {
   holding: boolean;
 }
 
+/** The engine's mutable record of one loaded service; machine.ts moves it, `toStatus` reports it. */
 export interface Service {
   name: string;
   desc: ServiceDescription;

@@ -6,7 +6,9 @@
  */
 import type { DepKind, ServiceDescription } from "../config/schema.ts";
 
+/** Where a service is: dinit's four states. */
 export type ServiceState = "stopped" | "starting" | "started" | "stopping";
+/** Where a service is heading: started while activated, held by a dependent or pinned started. */
 export type TargetState = "started" | "stopped";
 
 /** Why a service stopped (dinit's stop reasons, spelled for JSON). */

@@ -27,6 +27,7 @@ import type { Reaper } from "./reaper.ts";
 import { fromBun, signalNumber } from "./signals.ts";
 import { spawnChild } from "./spawn.ts";
 
+/** What the launcher is built from: whom to tell, where output goes, and the daemon's shared parts. */
 export interface LauncherOptions {
   events: ProcessEvents;
   logs: LogRouter;

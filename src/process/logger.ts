@@ -8,6 +8,7 @@ import { createConsola, type ConsolaInstance, type LogType } from "consola/core"
 import { format } from "node:util";
 import type { LogRouter, SystemLevel } from "../log/types.ts";
 
+/** How much of bosun's own log: quiet = warnings and errors, verbose = also debug lines. */
 export type Verbosity = "quiet" | "normal" | "verbose";
 
 const levels: Record<Verbosity, number> = { quiet: 1, normal: 3, verbose: 4 };

@@ -14,6 +14,7 @@ import { fromWaitStatus } from "./signals.ts";
 import { isOwnChild } from "./spawn.ts";
 import { getpid, reapPid, setSubreaper } from "./sys.ts";
 
+/** The daemon's one reaper: orphans are reaped and counted, claimed pids reported to their claimant. */
 export interface Reaper {
   /**
    * Supervise a pid Bun did not spawn; `onExit` gets its status once it ends (at once if it
