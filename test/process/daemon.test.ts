@@ -40,7 +40,8 @@ test("SIGHUP reloads a description changed on disk and SIGUSR1 reopens log files
   writeFileSync(join(dir, "app"), "type = process\ncommand = sleep 31\nrestart = false\n");
   utimesSync(join(dir, "app"), new Date(), new Date(Date.now() + 5000)); // a distinct mtime even on coarse clocks
   process.kill(process.pid, "SIGHUP");
-  await waitFor("reloaded line", () => out.system.find((l) => l.service === "app" && l.message.startsWith("reloaded")));
+  const reloaded = await waitFor("reloaded line", () => out.system.find((l) => l.service === "app" && l.message.startsWith("reloaded")));
+  expect(reloaded.message).toBe("reloaded; takes effect after a restart: command");
   process.kill(process.pid, "SIGUSR1");
   await waitFor("reopen", () => reopened === 1);
   process.kill(process.pid, "SIGTERM");
