@@ -106,7 +106,10 @@ export function controlApp(ctx: ControlContext, limits: ControlLimits, gauges: G
     if (!engine.status(name)) return c.json(missing(name), 404);
     const lines = ctx.logs.tail(name, q.lines) ?? [];
     // Like dinitctl catlog --clear: what was printed is what was cleared.
-    if (q.clear) ctx.logs.clear(name);
+    if (q.clear && !ctx.logs.clear(name)) {
+      const type = engine.description(name)?.logType ?? "unknown";
+      return c.json(errorBody("refused", `cannot clear ${name}'s log: its log-type is ${type}, and only a buffer log can be cleared`), 409);
+    }
     if (!q.follow) return c.json({ lines });
     if (gauges.streams >= limits.maxStreams) return c.json(tooManyStreams(), 503);
     const body = eventStream(
@@ -114,13 +117,6 @@ export function controlApp(ctx: ControlContext, limits: ControlLimits, gauges: G
       { maxQueuedBytes: limits.maxQueuedBytes, gauges, first: lines.map((line) => sseEvent("line", { line, stream: null })) },
     );
     return c.body(body, 200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
-  });
-
-  app.post("/v1/services/:name/logs/clear", check("param", NameParam), (c) => {
-    const { name } = c.req.valid("param");
-    if (!engine.status(name)) return c.json(missing(name), 404);
-    if (!ctx.logs.clear(name)) return c.json(errorBody("refused", `${name} keeps no log buffer (log-type is not buffer)`), 409);
-    return c.json({ ok: true, service: null });
   });
 
   app.post("/v1/services/:name/:action", check("param", ActionParams), check("json", ActionBody), (c) => {

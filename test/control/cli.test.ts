@@ -259,6 +259,9 @@ describe("other commands", () => {
     expect(cleared.stdout).toContain("hello from web");
     expect((await run("logs", "web")).stdout).not.toContain("hello from web");
     expect((await run("logs", "nosuch")).code).toBe(1);
+    const unbuffered = await run("logs", "--clear", "api");
+    expect(unbuffered.code).toBe(1);
+    expect(unbuffered.stderr).toContain("cannot clear api's log: its log-type is console");
   });
 
   test("logs -f follows new lines as the service writes them", async () => {
