@@ -51,6 +51,9 @@ describe("service types", () => {
     expect(h.state("daemon")).toBe("started");
     h.engine.exited("daemon", { code: 0, signal: null });
     expect(h.launcher.count("start", "daemon")).toBe(1);
+    expect(h.engine.status("daemon")).toMatchObject({ state: "stopped", reason: "terminated" });
+    h.clock.advance(200); // restart-delay: restart = yes applies to a daemon as to a process
+    expect(h.launcher.count("start", "daemon")).toBe(2);
   });
 
   test("a scripted service is started when its start command exits 0 and stopped when its stop command exits", () => {
