@@ -37,6 +37,11 @@ export interface Core {
   input(step: () => void): void;
 }
 
+/** The message of something thrown by code the engine calls (a loader, a launcher). */
+export function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** Queues `s` for re-evaluation (once, however often it is marked before its turn). */
 export function mark(core: Core, s: Service): void {
   if (s.marked) return;

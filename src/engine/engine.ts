@@ -7,7 +7,7 @@
  */
 import type { Dependency, ServiceDescription } from "../config/schema.ts";
 import { findCycle } from "./graph.ts";
-import { indexOrder, mark, precedes, unindexOrder, type Core } from "./core.ts";
+import { errorText, indexOrder, mark, precedes, unindexOrder, type Core } from "./core.ts";
 import {
   acquire,
   dropForGood,
@@ -35,10 +35,6 @@ function refused(message: string, dependents?: string[]): Failure {
 /** Tells a lookup's failure from the service it looked for. */
 function failed(x: Service | Failure): x is Failure {
   return "ok" in x;
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /**

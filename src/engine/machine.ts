@@ -12,6 +12,7 @@ import {
   call,
   cancel,
   emit,
+  errorText,
   freeSlot,
   mark,
   orderedAfter,
@@ -204,7 +205,7 @@ function callStart(core: Core, s: Service): void {
     try {
       launcher.start(desc);
     } catch (error) {
-      const message = `launcher: ${error instanceof Error ? error.message : String(error)}`;
+      const message = `launcher: ${errorText(error)}`;
       core.input(() => onLaunchFailed(core, s, { stage: "launch", errno: null, message }));
     }
   }, s);
