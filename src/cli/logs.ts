@@ -7,7 +7,7 @@
 import * as v from "valibot";
 import { ServiceName } from "../config/schema.ts";
 import { client, ControlError } from "../control/client.ts";
-import { LogsJson } from "../control/schemas.ts";
+import { LogsJson, MAX_LOG_LINES } from "../control/schemas.ts";
 import { socketPath } from "../paths.ts";
 import { parseCommand, UsageError } from "./args.ts";
 import { say } from "./control.ts";
@@ -24,7 +24,7 @@ const spec = {
   schema: v.object({
     socket: v.optional(v.string()),
     follow: v.optional(v.boolean(), false),
-    lines: v.optional(v.pipe(v.string(), v.regex(/^\d+$/, "LINES is a whole number")), "100"),
+    lines: v.optional(v.pipe(v.string(), v.regex(/^\d+$/, "LINES is a whole number"), v.check((n) => Number(n) <= MAX_LOG_LINES, `LINES is at most ${MAX_LOG_LINES}`)), "100"),
     clear: v.optional(v.boolean(), false),
     json: v.optional(v.boolean(), false),
     positionals: v.strictTuple([ServiceName], "give exactly one service NAME"),

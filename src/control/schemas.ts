@@ -152,9 +152,12 @@ export const EnvBody = v.strictObject({
 
 const Flag = v.optional(v.pipe(v.picklist(["", "1", "true", "0", "false"], "a flag is 1, true, 0 or false"), v.transform((s) => s === "" || s === "1" || s === "true")), "0");
 
+/** The most lines one logs request returns (and `bosun logs -n` accepts). */
+export const MAX_LOG_LINES = 100000;
+
 /** `GET /v1/services/:name/logs?lines=N&follow&clear`. */
 export const LogsQuery = v.object({
-  lines: v.optional(v.pipe(v.string(), v.regex(/^\d+$/, "lines is a whole number"), v.transform(Number), v.maxValue(100000)), "100"),
+  lines: v.optional(v.pipe(v.string(), v.regex(/^\d+$/, "lines is a whole number"), v.transform(Number), v.maxValue(MAX_LOG_LINES, `lines is at most ${MAX_LOG_LINES}`)), "100"),
   follow: Flag,
   clear: Flag,
 });
