@@ -12,7 +12,7 @@ import { passthrough, type Reading } from "./launch.ts";
 import type { LogLine } from "./lines.ts";
 import { HeldPipes } from "./pipes.ts";
 import { ByteRing, LineRing } from "./ring.ts";
-import { followFile, tailFile } from "./tail.ts";
+import { followFile, lastLines, tailFile } from "./tail.ts";
 import type { LogRouter, ServiceOutput, Stream, SystemLevel } from "./types.ts";
 import { ConsoleWriter, type Writable } from "./writer.ts";
 
@@ -330,12 +330,7 @@ export function createLogRouter(opts: LogRouterOptions = {}): LogRouter {
       const channel = channels.get(name);
       if (!channel) return null;
       if (channel.type === "file" && channel.path) return tailFile(channel.path, lines ?? recentLines);
-      if (channel.type === "buffer" && channel.ring) {
-        const text = decoder.decode(channel.ring.contents());
-        const all = text.endsWith("\n") ? text.slice(0, -1).split("\n") : text.split("\n");
-        const kept = text === "" ? [] : all;
-        return lines === undefined ? kept : kept.slice(Math.max(0, kept.length - lines));
-      }
+      if (channel.type === "buffer" && channel.ring) return lastLines(decoder.decode(channel.ring.contents()), lines);
       return channel.type === "console" && channel.recent ? channel.recent.last(lines) : null;
     },
     follow(name, onLine) {

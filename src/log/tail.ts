@@ -42,14 +42,28 @@ export function tailFile(path: string, count: number): string[] | null {
       blocks.unshift(block);
     }
     const text = Buffer.concat(blocks).toString("utf8");
-    const lines = (text.endsWith("\n") ? text.slice(0, -1) : text).split("\n");
-    if (start > 0) lines.shift();
-    return text === "" ? [] : lines.slice(Math.max(0, lines.length - count));
+    if (start === 0) return lastLines(text, count);
+    // Read from mid-file: the first line is cut, so it is dropped (all of it when no newline ends it).
+    const cut = text.indexOf("\n");
+    return cut < 0 ? [] : lastLines(text.slice(cut + 1), count);
   } catch {
     return null;
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * The last `count` lines of `text` (all when omitted); a final newline ends the last line
+ * rather than starting an empty one.
+ *
+ * @example
+ * lastLines("a\nb\nc\n", 2) // ["b", "c"]
+ */
+export function lastLines(text: string, count?: number): string[] {
+  if (text === "") return [];
+  const lines = (text.endsWith("\n") ? text.slice(0, -1) : text).split("\n");
+  return count === undefined ? lines : lines.slice(Math.max(0, lines.length - count));
 }
 
 /**
