@@ -67,6 +67,8 @@ export async function startControl(
   try {
     // Bun closes a connection idle for 10 s by default, the same as IDLE_SECONDS.
     unix = Bun.serve({ unix: opts.socket, fetch: (req) => app.fetch(req), maxRequestBodySize: BUN_BODY_CAP });
+  } catch (e) {
+    throw new Error(`control socket ${opts.socket}: ${(e as Error).message}; pass -p SOCKET (or BOSUN_SOCKET) in a directory bosun can write`);
   } finally {
     process.umask(old);
   }
