@@ -57,62 +57,24 @@ function consoleTo(name: string) {
   return { logs: createLogRouter({ stdout: stream, stderr: stream, runtimeDir: dir }), end: () => new Promise<void>((r) => stream.end(r)) };
 }
 
+/** A case: the producer's output through a fresh router, with these log settings. */
+function sink(consoleName: string, input: Partial<ServiceDescriptionInput>): () => Promise<void> {
+  return async () => {
+    const { logs, end } = consoleTo(consoleName);
+    await throughRouter(logs, input, ["sh", "-c", produce]);
+    await logs.close();
+    await end();
+  };
+}
+
 const cases: [string, () => Promise<void>][] = [
   ["reference: cat > file", async () => void (await Bun.spawn(["sh", "-c", `${produce} | cat > ${join(dir, "ref")}`]).exited)],
-  [
-    "file, direct fd",
-    async () => {
-      const { logs, end } = consoleTo("c1");
-      await throughRouter(logs, { logType: "file", logfile: join(dir, "direct.log") }, ["sh", "-c", produce]);
-      await logs.close();
-      await end();
-    },
-  ],
-  [
-    "file, rotated at 64 MiB",
-    async () => {
-      const { logs, end } = consoleTo("c2");
-      await throughRouter(logs, { logType: "file", logfile: join(dir, "rot.log"), logMaxSize: 64 << 20, logMaxFiles: 2 }, ["sh", "-c", produce]);
-      await logs.close();
-      await end();
-    },
-  ],
-  [
-    "file, JSON lines",
-    async () => {
-      const { logs, end } = consoleTo("c3");
-      await throughRouter(logs, { logType: "file", logfile: join(dir, "json.log"), logFormat: "json" }, ["sh", "-c", produce]);
-      await logs.close();
-      await end();
-    },
-  ],
-  [
-    "console, text prefixed",
-    async () => {
-      const { logs, end } = consoleTo("console.txt");
-      await throughRouter(logs, {}, ["sh", "-c", produce]);
-      await logs.close();
-      await end();
-    },
-  ],
-  [
-    "console, JSON lines",
-    async () => {
-      const { logs, end } = consoleTo("console.json");
-      await throughRouter(logs, { logFormat: "json" }, ["sh", "-c", produce]);
-      await logs.close();
-      await end();
-    },
-  ],
-  [
-    "buffer (64 KiB ring)",
-    async () => {
-      const { logs, end } = consoleTo("c4");
-      await throughRouter(logs, { logType: "buffer", logBufferSize: 65536 }, ["sh", "-c", produce]);
-      await logs.close();
-      await end();
-    },
-  ],
+  ["file, direct fd", sink("c1", { logType: "file", logfile: join(dir, "direct.log") })],
+  ["file, rotated at 64 MiB", sink("c2", { logType: "file", logfile: join(dir, "rot.log"), logMaxSize: 64 << 20, logMaxFiles: 2 })],
+  ["file, JSON lines", sink("c3", { logType: "file", logfile: join(dir, "json.log"), logFormat: "json" })],
+  ["console, text prefixed", sink("console.txt", {})],
+  ["console, JSON lines", sink("console.json", { logFormat: "json" })],
+  ["buffer (64 KiB ring)", sink("c4", { logType: "buffer", logBufferSize: 65536 })],
   [
     "pipe to a consumer (cat > file)",
     async () => {
