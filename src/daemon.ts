@@ -107,13 +107,18 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   const startedAt = Date.now();
 
   const loader = createLoader({ dirs: opts.dirs, env: Object.fromEntries(env) });
-  const mtimes = new Map<string, number>();
   const mtimeOf = (file: string | null) => (file === null ? 0 : (statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? -1));
-  const load = (name: string): ServiceDescription => {
-    const desc = loader.load(name);
-    mtimes.set(name, mtimeOf(desc.file));
+  // Keyed by description, not name: fileChanged asks about the description the engine holds,
+  // so a file read again but not taken (a reload plan, a refused reload) still counts as changed.
+  const readAt = new WeakMap<ServiceDescription, number>();
+  /** Notes a freshly read description's file mtime and logs its warnings, once per read. */
+  const fresh = (desc: ServiceDescription): ServiceDescription => {
+    if (readAt.has(desc)) return desc; // the loader's cached copy, already seen
+    readAt.set(desc, mtimeOf(desc.file));
+    for (const w of loader.warnings()) if (w.service === desc.name) log.warn(formatProblem(w));
     return desc;
   };
+  const load = (name: string): ServiceDescription => fresh(loader.load(name));
 
   let engine: Engine;
   const launcher = createLauncher({
@@ -250,7 +255,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     },
     fileChanged(name) {
       const desc = engine.description(name);
-      return desc !== null && desc.file !== null && mtimes.has(name) && mtimeOf(desc.file) !== mtimes.get(name);
+      const at = desc === null ? undefined : readAt.get(desc);
+      return at !== undefined && mtimeOf(desc!.file) !== at;
     },
     runtime: (name) => ({ ...launcher.runtime(name), health: null }),
     bootServices: [],
@@ -296,10 +302,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       for (const p of e.problems) log.error(formatProblem(p));
       return null;
     }
-    for (const w of loader.warnings()) log.warn(formatProblem(w));
     for (const desc of loaded) {
-      mtimes.set(desc.name, mtimeOf(desc.file));
-      const r = engine.add(desc);
+      const r = engine.add(fresh(desc));
       if (!r.ok) {
         log.error(`cannot load ${desc.name}: ${r.message}`);
         return null;

@@ -1,7 +1,8 @@
 /**
  * @module test/process/daemon
  * The daemon in this process, driven by real signals to ourselves: a slow shutdown says what
- * it waits on, SIGHUP reloads a changed description, SIGUSR1 reopens log files.
+ * it waits on, SIGHUP reloads a changed description (with its warnings; a reload plan does not
+ * count as having taken it), SIGUSR1 reopens log files.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdirSync, utimesSync, writeFileSync } from "node:fs";
@@ -44,6 +45,43 @@ test("SIGHUP reloads a description changed on disk and SIGUSR1 reopens log files
   expect(reloaded.message).toBe("reloaded; takes effect after a restart: command");
   process.kill(process.pid, "SIGUSR1");
   await waitFor("reopen", () => reopened === 1);
+  process.kill(process.pid, "SIGTERM");
+  expect(await done).toBe(0);
+});
+
+test("a reload plan reads the changed file without taking it: the file still counts as changed and SIGHUP still reloads it", async () => {
+  const out = stubLogs();
+  const dir = services("plan", { app: "type = process\ncommand = sleep 30\nrestart = false\n" });
+  const socket = join(tmp.dir, "plan.sock");
+  const done = runDaemon({ dirs: [dir], services: ["app"], mainCommand: null, socket, logs: out.logs });
+  await waitFor("app started", () => out.system.some((l) => l.service === "app" && l.message === "started"));
+  writeFileSync(join(dir, "app"), "type = process\ncommand = sleep 31\nrestart = false\n");
+  utimesSync(join(dir, "app"), new Date(), new Date(Date.now() + 5000));
+  const planned = await fetch("http://bosun/v1/services/app/reload", {
+    method: "POST",
+    unix: socket,
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ plan: true }),
+  });
+  expect(((await planned.json()) as { plan: { restart: string[] } }).plan.restart).toEqual(["app"]);
+  const status = (await (await fetch("http://bosun/v1/services/app", { unix: socket })).json()) as { fileChanged: boolean };
+  expect(status.fileChanged).toBe(true);
+  process.kill(process.pid, "SIGHUP");
+  await waitFor("reloaded line", () => out.system.some((l) => l.service === "app" && l.message.startsWith("reloaded")));
+  process.kill(process.pid, "SIGTERM");
+  expect(await done).toBe(0);
+});
+
+test("a description read after boot logs its warnings too, naming file and line", async () => {
+  const out = stubLogs();
+  const dir = services("warn", { app: "type = process\ncommand = sleep 30\nrestart = false\n" });
+  const done = runDaemon({ dirs: [dir], services: ["app"], mainCommand: null, socket: null, logs: out.logs });
+  await waitFor("app started", () => out.system.some((l) => l.service === "app" && l.message === "started"));
+  writeFileSync(join(dir, "app"), "type = process\ncommand = sleep 30\nrestart = false\nnice = -50\n");
+  utimesSync(join(dir, "app"), new Date(), new Date(Date.now() + 5000));
+  process.kill(process.pid, "SIGHUP");
+  await waitFor("reloaded line", () => out.system.some((l) => l.service === "app" && l.message.startsWith("reloaded")));
+  expect(out.system.filter((l) => l.level === "warn").map((l) => l.message)).toContainEqual(expect.stringContaining(`${join(dir, "app")}:4:`));
   process.kill(process.pid, "SIGTERM");
   expect(await done).toBe(0);
 });
