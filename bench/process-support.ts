@@ -18,7 +18,10 @@ export function services(files: Record<string, string>): { dir: string; root: st
   return { dir, root, cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }
 
-/** Runs `bosun boot -q`-less (info lines needed) with the given args; `onLine` sees each stderr line with its arrival time. */
+/**
+ * Runs `bosun boot ARGS` as a child; `onLine` sees each stderr line with its arrival time (pass
+ * no -q when timing starts: bosun's info lines say when a service started).
+ */
 export function boot(root: string, args: string[], onLine: (line: string, at: number) => void, stdout: "ignore" | "pipe" = "ignore") {
   const proc = Bun.spawn([process.execPath, MAIN, "boot", "-p", join(root, "ctl.sock"), ...args], { stdin: "ignore", stdout, stderr: "pipe" });
   (async () => {
