@@ -9,7 +9,7 @@ import { ServiceName } from "../config/schema.ts";
 import { client, ControlError } from "../control/client.ts";
 import { LogsJson, MAX_LOG_LINES } from "../control/schemas.ts";
 import { socketPath } from "../paths.ts";
-import { parseCommand, UsageError } from "./args.ts";
+import { parseCommand } from "./args.ts";
 import { say } from "./control.ts";
 
 const spec = {
@@ -21,14 +21,17 @@ const spec = {
     clear: { type: "boolean" },
     json: { type: "boolean" },
   },
-  schema: v.object({
-    socket: v.optional(v.string()),
-    follow: v.optional(v.boolean(), false),
-    lines: v.optional(v.pipe(v.string(), v.regex(/^\d+$/, "LINES is a whole number"), v.check((n) => Number(n) <= MAX_LOG_LINES, `LINES is at most ${MAX_LOG_LINES}`)), "100"),
-    clear: v.optional(v.boolean(), false),
-    json: v.optional(v.boolean(), false),
-    positionals: v.strictTuple([ServiceName], "give exactly one service NAME"),
-  }),
+  schema: v.pipe(
+    v.object({
+      socket: v.optional(v.string()),
+      follow: v.optional(v.boolean(), false),
+      lines: v.optional(v.pipe(v.string(), v.regex(/^\d+$/, "LINES is a whole number"), v.check((n) => Number(n) <= MAX_LOG_LINES, `LINES is at most ${MAX_LOG_LINES}`)), "100"),
+      clear: v.optional(v.boolean(), false),
+      json: v.optional(v.boolean(), false),
+      positionals: v.strictTuple([ServiceName], "give exactly one service NAME"),
+    }),
+    v.check((a) => !(a.follow && a.json), "--json cannot be combined with -f"),
+  ),
 } as const;
 
 /**
@@ -39,7 +42,6 @@ const spec = {
  */
 export async function run(_command: string, argv: string[]): Promise<number> {
   const args = parseCommand(spec, argv);
-  if (args.follow && args.json) throw new UsageError("--json cannot be combined with -f", spec.usage);
   const c = client(socketPath({ flag: args.socket }));
   const name = args.positionals[0];
   const query = new URLSearchParams({ lines: args.lines, follow: args.follow ? "1" : "0", clear: args.clear ? "1" : "0" });

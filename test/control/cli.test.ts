@@ -86,7 +86,7 @@ describe("reads", () => {
   });
 
   test("a missing or extra argument is a usage error with the usage line", async () => {
-    for (const args of [["stop"], ["add-dep", "frob", "a", "b"], ["list", "x"], ["setenv", "novalue"], ["logs", "-n", "200000", "web"]]) {
+    for (const args of [["stop"], ["add-dep", "frob", "a", "b"], ["list", "x"], ["setenv", "novalue"], ["logs", "-n", "200000", "web"], ["logs", "-f", "--json", "web"]]) {
       const r = await spawnCli(d.socket, ...args);
       expect(r.code).toBe(2);
       expect(r.stderr).toContain("usage: bosun");
