@@ -6,7 +6,8 @@
  * the engine as ProcessEvents, always from a later microtask so the engine is never re-entered
  * from inside one of its own calls.
  *
- * Per type: `process` is ready once exec'd (or once its readiness protocol says so);
+ * Per type: `process` is ready once exec'd (or once its readiness protocol says so; after
+ * sd_notify `MAINPID=` the named process is the one supervised);
  * `bgprocess` is ready when its launcher exits 0 and the pid file names the daemon, which is
  * then supervised through the reaper; `scripted` is ready when `command` exits 0 and stops by
  * running `stop-command`; `internal`/`triggered` have no process.
@@ -73,6 +74,16 @@ interface Run {
 
 /** working-dir, else the service file's directory (dinit's rule), else bosun's own for ad-hoc services. */
 const workDir = (d: ServiceDescription) => d.workingDir ?? (d.file ? dirname(d.file) : process.cwd());
+
+/** True while `pid` exists (a zombie counts: the reaper still has its status). */
+function exists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return errnoOf(e) === "EPERM";
+  }
+}
 
 /** Signals go to the whole process group unless the service asks for its process only. */
 const toGroup = (d: ServiceDescription) => !d.options.includes("signal-process-only");
@@ -211,7 +222,7 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
   }
 
   /** Starts the service's main command and wires readiness, output and exit handling. */
-  function launch(run: Run, onExit: (status: ExitStatus) => void): void {
+  function launch(run: Run, onExit: (status: ExitStatus, spawned: number) => void): void {
     const d = run.desc;
     if (!d.command || d.command.length === 0) return fail(run, launchFailure("exec", null, `no command (type ${d.type} needs one)`));
     const fds = new Map<number, number | "pipe">();
@@ -266,7 +277,7 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
         const how = status.signal ? `killed by ${status.signal}` : `exit ${status.code}`;
         return fail(run, launchFailure(failed.stage, null, `${failed.argv[0]} failed before the program ran (${how}); its message is in the service's log`));
       }
-      onExit(status);
+      onExit(status, proc.pid);
     });
   }
 
@@ -293,6 +304,11 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
     run.pid = pid;
     emit(d.name, () => events.launched(d.name, pid));
     markReady(run);
+    supervise(run, pid);
+  }
+
+  /** The service lives on in a process bosun did not spawn: its end, via the reaper, ends the run. */
+  function supervise(run: Run, pid: number): void {
     run.unclaim = reaper.claim(pid, (status) => {
       run.unclaim = null;
       exited(run, status);
@@ -349,7 +365,12 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
         case "triggered":
           return markReady(run);
         case "process":
-          return launch(run, (status) => exited(run, status));
+          return launch(run, (status, spawned) => {
+            // After sd_notify MAINPID= the named process is the service (say, a daemon that forked
+            // away from what bosun started), so the spawned process's exit does not end it.
+            if (run.pid !== null && run.pid !== spawned && exists(run.pid)) return supervise(run, run.pid);
+            exited(run, status);
+          });
         case "scripted":
           return launch(run, (status) => {
             if (!run.stopping && status.code === 0) {

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { describe, type ServiceDescriptionInput } from "../../src/config/schema.ts";
 import { createLauncher, type ProcessLauncher } from "../../src/process/launcher.ts";
 import { createReaper, type Reaper } from "../../src/process/reaper.ts";
-import { recorder, stubLogs, tempDir, waitFor } from "./support.ts";
+import { alive, recorder, stubLogs, tempDir, waitFor } from "./support.ts";
 
 let tmp: ReturnType<typeof tempDir>;
 let reaper: Reaper;
@@ -90,6 +90,22 @@ test("notify: MAINPID= moves supervision signals to the named pid", async () => 
     return l.length === 2 ? l.map((e) => (e as { pid: number }).pid) : undefined;
   });
   expect(pids[1]).not.toBe(pids[0]);
+});
+
+test("notify: after MAINPID= the named process is the service, even once the process bosun started has exited", async () => {
+  fresh();
+  const d = svc({ command: sh('sleep 30 & systemd-notify --ready "MAINPID=$!"; exit 0'), readiness: { kind: "notify" } });
+  launcher.start(d);
+  await rec.next("ready", d.name);
+  const [shell, main] = await waitFor("MAINPID launched", () => {
+    const l = rec.log.filter((e) => e.kind === "launched" && e.name === d.name);
+    return l.length === 2 ? l.map((e) => (e as { pid: number }).pid) : undefined;
+  });
+  await waitFor("the launching shell gone", () => !alive(shell!));
+  expect(alive(main!)).toBe(true);
+  launcher.stop(d);
+  expect((await rec.next("exited", d.name)).status).toEqual({ code: null, signal: "TERM" });
+  expect(rec.kinds(d.name).filter((k) => k === "exited")).toHaveLength(1);
 });
 
 test("socket-listen: fd 3 with LISTEN_FDS/LISTEN_PID, mode applied, and no refused connection across a restart", async () => {
