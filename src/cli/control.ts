@@ -182,7 +182,11 @@ const FAILURES = new Set(["failed", "exec-failed", "timed-out", "dep-failed"]);
 async function act(c: Client, command: Command, name: string, body: Record<string, unknown>, wait: boolean): Promise<number> {
   const goal = goals[command];
   const events = goal && wait ? await c.events() : null;
-  const result = await c.post(`/v1/services/${encodeURIComponent(name)}/${command}`, body, ActionResult);
+  const result = await c.post(`/v1/services/${encodeURIComponent(name)}/${command}`, body, ActionResult).catch(async (e: unknown) => {
+    // A refused action: let go of the stream now, not when this process happens to exit.
+    await events?.return(undefined);
+    throw e;
+  });
   const s = result.service;
   if (!goal || !events || !s) {
     await events?.return(undefined);
