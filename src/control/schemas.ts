@@ -138,7 +138,6 @@ export const ActionBody = v.optional(
   }, "the body is a JSON object with some of: pin, force, signal, plan, kind, to"),
   {},
 );
-export type ActionBody = v.InferOutput<typeof ActionBody>;
 
 /** An environment variable's name, as `setenv`/`unsetenv` and `POST /v1/env` accept it. */
 export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
