@@ -106,9 +106,10 @@ export function controlApp(ctx: ControlContext, limits: ControlLimits, gauges: G
     if (!engine.status(name)) return c.json(missing(name), 404);
     const lines = ctx.logs.tail(name, q.lines) ?? [];
     // Like dinitctl catlog --clear: what was printed is what was cleared.
-    if (q.clear && !ctx.logs.clear(name)) {
-      const type = engine.description(name)?.logType ?? "unknown";
-      return c.json(errorBody("refused", `cannot clear ${name}'s log: its log-type is ${type}, and only a buffer log can be cleared`), 409);
+    // A buffer service that has not run yet has nothing to clear, which is not a refusal.
+    const type = engine.description(name)?.logType;
+    if (q.clear && !ctx.logs.clear(name) && type !== "buffer") {
+      return c.json(errorBody("refused", `cannot clear ${name}'s log: its log-type is ${type ?? "unknown"}, and only a buffer log can be cleared`), 409);
     }
     if (!q.follow) return c.json({ lines });
     if (gauges.streams >= limits.maxStreams) return c.json(tooManyStreams(), 503);

@@ -22,7 +22,8 @@ beforeAll(async () => {
   dir = tempDir();
   const s = join(dir, "services");
   writeServices(s, {
-    boot: "type = internal\ndepends-on = web\nwaits-for = flaky\nwaits-for.d = boot.d\n",
+    // `after` loads unrun without starting it.
+    boot: "type = internal\ndepends-on = web\nwaits-for = flaky\nwaits-for.d = boot.d\nafter = unrun\n",
     flaky: "type = process\ncommand = /bin/sleep 1000\nrestart = no\n",
     leaf: "type = process\ncommand = /bin/sleep 1000\nrestart = no\n",
     branch: "type = process\ncommand = /bin/sleep 1000\ndepends-on = leaf\nrestart = no\n",
@@ -37,6 +38,7 @@ beforeAll(async () => {
     envsvc: `type = scripted\ncommand = /bin/sh -c "echo FOO=$$FOO"\nlog-type = buffer\n`,
     trig: "type = triggered\n",
     lonely: "type = internal\n",
+    unrun: "type = process\ncommand = /bin/true\nlog-type = buffer\nrestart = no\n",
   });
   d = await boot(dir);
   await waitFor("web to start at boot", async () => (await status("web")).state === "started");
@@ -262,6 +264,8 @@ describe("other commands", () => {
     const unbuffered = await run("logs", "--clear", "api");
     expect(unbuffered.code).toBe(1);
     expect(unbuffered.stderr).toContain("cannot clear api's log: its log-type is console");
+    // A loaded buffer service that has not run yet has an empty log, not a refusal.
+    expect(await run("logs", "--clear", "unrun")).toMatchObject({ code: 0, stdout: "" });
   });
 
   test("logs -f follows new lines as the service writes them", async () => {
