@@ -223,6 +223,7 @@ function serviceEnvironment(
 /** What needs every setting read: `.d` directories, the log-type default, absolute paths. */
 function finish(draft: Draft, file: string, name: string, problems: Problem[]): void {
   const d = draft.desc;
+  d.dependencyDirs = draft.depDirs.map(({ kind, dir }) => ({ kind, dir }));
   for (const dir of draft.depDirs) {
     try {
       for (const entry of listDependencyDir(dir.dir)) {

@@ -140,6 +140,8 @@ export const ServiceDescription = v.object({
   before: v.optional(v.array(ServiceName), []),
   after: v.optional(v.array(ServiceName), []),
   chainTo: v.nullable(ServiceName),
+  /** The `*.d` directories named (absolute): `enable`/`disable` write their links there. */
+  dependencyDirs: v.optional(v.array(v.object({ kind: DepKind, dir: v.string() })), []),
 
   restart: v.optional(RestartPolicy, "yes"),
   smoothRecovery: v.optional(v.boolean(), false),

@@ -185,13 +185,13 @@ export function controlApp(ctx: ControlContext, limits: ControlLimits, gauges: G
       }
     }
     const via = engine.description(name)?.enableVia ?? "boot";
-    const viaFile = engine.description(via)?.file ?? null;
+    const viaDesc = engine.description(via);
     if (action === "disable") {
-      const failed = persistDisable(via, viaFile, name);
+      const failed = persistDisable(via, viaDesc, name);
       if (failed) return c.json(errorBody("refused", failed.message), 409);
       return answer(c, name, engine.rmDep("waits-for", via, name));
     }
-    const failed = persistEnable(via, viaFile, name, engine.description(name)?.file ?? null);
+    const failed = persistEnable(via, viaDesc, name, engine.description(name)?.file ?? null);
     if (failed) return c.json(errorBody("refused", failed.message), 409);
     const added = engine.addDep("waits-for", via, name);
     if (!added.ok) return answer(c, name, added);

@@ -4,30 +4,26 @@
  * directory of the service it is enabled from (`@meta enable-via`, else `boot`), so the next
  * boot starts it too. The live dependency is the engine's business; this is only the file.
  */
-import { lstatSync, mkdirSync, readFileSync, symlinkSync, unlinkSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { lstatSync, mkdirSync, symlinkSync, unlinkSync } from "node:fs";
+import { resolve } from "node:path";
+import type { ServiceDescription } from "../config/schema.ts";
 
-/**
- * The `waits-for.d` directory named in a service file, resolved against the file's directory,
- * or an Error saying what to add.
- */
-function waitsForDir(via: string, file: string | null): string | Error {
-  if (!file) return new Error(`${via} has no service file, so nothing can be enabled from it on disk`);
-  const match = /^[ \t]*waits-for\.d[ \t]*[=:][ \t]*(.+?)[ \t]*$/m.exec(readFileSync(file, "utf8"));
-  if (!match?.[1]) {
-    return new Error(`${via} has no waits-for.d directory: add "waits-for.d = ${via}.d" to ${file} to enable services from it`);
-  }
-  return resolve(dirname(file), match[1]);
+/** The `waits-for.d` directory of the service enabled from (as the loader resolved it), or an Error saying what to add. */
+function waitsForDir(via: string, desc: ServiceDescription | null): string | Error {
+  if (!desc?.file) return new Error(`${via} has no service file, so nothing can be enabled from it on disk`);
+  const dir = desc.dependencyDirs.find((d) => d.kind === "waits-for")?.dir;
+  if (!dir) return new Error(`${via} has no waits-for.d directory: add "waits-for.d = ${via}.d" to ${desc.file} to enable services from it`);
+  return dir;
 }
 
 /**
  * Writes the enable link for `name` in `via`'s waits-for.d; returns an Error (nothing written) when it cannot.
  *
  * @example
- * persistEnable("boot", "/etc/bosun/services/boot", "web", "/etc/bosun/services/web")
+ * persistEnable("boot", engine.description("boot"), "web", "/etc/bosun/services/web")
  */
-export function persistEnable(via: string, viaFile: string | null, name: string, target: string | null): Error | null {
-  const dir = waitsForDir(via, viaFile);
+export function persistEnable(via: string, viaDesc: ServiceDescription | null, name: string, target: string | null): Error | null {
+  const dir = waitsForDir(via, viaDesc);
   if (dir instanceof Error) return dir;
   try {
     mkdirSync(dir, { recursive: true });
@@ -40,8 +36,8 @@ export function persistEnable(via: string, viaFile: string | null, name: string,
 }
 
 /** Removes the enable link of `name` from `via`'s waits-for.d, if there is one. */
-export function persistDisable(via: string, viaFile: string | null, name: string): Error | null {
-  const dir = waitsForDir(via, viaFile);
+export function persistDisable(via: string, viaDesc: ServiceDescription | null, name: string): Error | null {
+  const dir = waitsForDir(via, viaDesc);
   if (dir instanceof Error) return dir;
   const link = resolve(dir, name);
   try {

@@ -3,7 +3,7 @@
  * refusal path (exit code and message), and `--json` checked against the response schemas.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { existsSync, lstatSync, readlinkSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as v from "valibot";
 import { ProbeJson } from "../../src/control/readiness.ts";
@@ -331,6 +331,25 @@ describe("other commands", () => {
     expect(existsSync(link)).toBe(false);
     expect((await status("boot")).depends.map((x) => x.name)).not.toContain("extra");
     await run("stop", "extra");
+  });
+
+  test("enable finds a waits-for.d that its enable-via service declares in an @include fragment", async () => {
+    writeFileSync(join(d.services, "hub"), "type = internal\n@include parts/hub.inc\n");
+    mkdirSync(join(d.services, "parts"), { recursive: true });
+    writeFileSync(join(d.services, "parts", "hub.inc"), "waits-for.d = hub.d\n");
+    writeFileSync(join(d.services, "spoke"), "type = internal\n@meta enable-via hub\n");
+    expect((await run("start", "hub")).code).toBe(0);
+    try {
+      const r = await run("enable", "spoke");
+      expect(r.stderr).not.toContain("no waits-for.d");
+      expect(r.code).toBe(0);
+      // relative to the fragment that names it, as dinit resolves .d settings
+      expect(lstatSync(join(d.services, "parts", "hub.d", "spoke")).isSymbolicLink()).toBe(true);
+      expect((await run("disable", "spoke")).code).toBe(0);
+      expect(existsSync(join(d.services, "parts", "hub.d", "spoke"))).toBe(false);
+    } finally {
+      await run("stop", "hub");
+    }
   });
 
   test("enable from a service without waits-for.d is refused with what to add", async () => {
