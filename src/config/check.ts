@@ -12,7 +12,7 @@ import { createLoader } from "./loader.ts";
 import { error, warning, type Problem } from "./problems.ts";
 import { fileOf, reach } from "./reach.ts";
 import type { ServiceDescription, ServiceOption } from "./schema.ts";
-import { findUser, groupExists } from "./users.ts";
+import { groupId, userId } from "./users.ts";
 
 /** Where `check` looks for services and the environment it substitutes, as `boot` would. */
 export interface CheckOptions {
@@ -101,13 +101,13 @@ function lint(
 
   const users: [string, string | null][] = [["run-as", d.runAs], ["socket-uid", d.socketUid], ["logfile-uid", d.logfileUid]];
   for (const [setting, user] of users) {
-    if (user !== null && !/^\d+$/.test(user) && findUser(user, opts.passwd) === null) {
+    if (user !== null && userId(user, opts.passwd) === null) {
       err(setting, `${setting}: user '${user}' does not exist (not in ${opts.passwd ?? "/etc/passwd"})`);
     }
   }
   const groups: [string, string | null][] = [["socket-gid", d.socketGid], ["logfile-gid", d.logfileGid]];
   for (const [setting, group] of groups) {
-    if (group !== null && !groupExists(group, opts.group)) {
+    if (group !== null && groupId(group, opts.group) === null) {
       err(setting, `${setting}: group '${group}' does not exist (not in ${opts.group ?? "/etc/group"})`);
     }
   }

@@ -1,7 +1,8 @@
 /**
  * @module config/users
- * Looks up users and groups in /etc/passwd and /etc/group (Bun has no getpwnam), for
- * `run-as`, the `*-uid`/`*-gid` settings and `load-options = export-passwd-vars`.
+ * Looks up users and groups in /etc/passwd and /etc/group (Bun has no getpwnam; containers
+ * rarely have NSS), for `run-as`, the `*-uid`/`*-gid` settings and `export-passwd-vars`. The
+ * one place every layer asks.
  */
 import { readFileSync } from "node:fs";
 
@@ -43,10 +44,25 @@ export function findUser(nameOrUid: string, passwd = "/etc/passwd"): User | null
 }
 
 /**
- * Whether a group exists, by name or numeric gid. A numeric id always counts as existing:
- * the kernel needs no entry for it.
+ * The uid for a user given by name or number: a number is taken as is (the kernel needs no
+ * entry for it, as in a container's `USER 1000`); a name must be in /etc/passwd. Null when not.
+ *
+ * @example
+ * userId("nobody") // 65534
  */
-export function groupExists(nameOrGid: string, group = "/etc/group"): boolean {
-  if (/^\d+$/.test(nameOrGid)) return true;
-  return records(group).some((f) => f[0] === nameOrGid);
+export function userId(nameOrUid: string, passwd = "/etc/passwd"): number | null {
+  if (/^\d+$/.test(nameOrUid)) return Number(nameOrUid);
+  return findUser(nameOrUid, passwd)?.uid ?? null;
+}
+
+/**
+ * The gid for a group given by name or number, by the same rule as `userId`.
+ *
+ * @example
+ * groupId("nogroup") // 65534
+ */
+export function groupId(nameOrGid: string, group = "/etc/group"): number | null {
+  if (/^\d+$/.test(nameOrGid)) return Number(nameOrGid);
+  const entry = records(group).find((f) => f[0] === nameOrGid && /^\d+$/.test(f[2] ?? ""));
+  return entry ? Number(entry[2]) : null;
 }

@@ -8,7 +8,7 @@
 import { closeSync, constants, fchmodSync, fchownSync, fstatSync, openSync } from "node:fs";
 import { open, rename, type FileHandle } from "node:fs/promises";
 import type { ServiceDescription } from "../config/schema.ts";
-import { resolveId } from "./owner.ts";
+import { groupId, userId } from "../config/users.ts";
 
 /** The file settings of a service, resolved. */
 export interface FileSettings {
@@ -36,11 +36,10 @@ export function fileSettings(desc: ServiceDescription): FileSettings {
 }
 
 function idOf(value: string, kind: "user" | "group", setting: string): number {
-  try {
-    return resolveId(value, kind);
-  } catch (error) {
-    throw new Error(`${setting}: ${(error as Error).message}`);
-  }
+  const id = kind === "user" ? userId(value) : groupId(value);
+  if (id !== null) return id;
+  const file = kind === "user" ? "/etc/passwd" : "/etc/group";
+  throw new Error(`${setting}: unknown ${kind} '${value}' (not in ${file}); use a number or an existing name`);
 }
 
 /** True when two settings write the same file the same way (a reload changed nothing here). */
