@@ -4,8 +4,9 @@
  * start, and passes it as fd 3 (systemd's LISTEN_FDS protocol). The socket stays open across
  * restarts, so clients queue in its backlog instead of being refused while the service is down.
  */
-import { chmodSync, chownSync, lstatSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, chownSync, lstatSync, rmSync } from "node:fs";
 import type { ServiceDescription } from "../config/schema.ts";
+import { findUser, groupId, userId } from "../config/users.ts";
 import { errnoOf, launchFailure } from "./failure.ts";
 import type { LaunchFailure } from "../engine/types.ts";
 import { closeFd, listenUnix, SysError } from "./sys.ts";
@@ -18,21 +19,18 @@ export interface Listeners {
   closeAll(): void;
 }
 
-/** A user or group given by name or number, looked up in /etc/passwd or /etc/group. */
-function lookupId(file: "/etc/passwd" | "/etc/group", value: string): { id: number; gid: number } | null {
-  if (/^\d+$/.test(value)) return { id: Number(value), gid: -1 };
-  for (const line of readFileSync(file, "utf8").split("\n")) {
-    const f = line.split(":");
-    if (f[0] === value) return { id: Number(f[2]), gid: file === "/etc/passwd" ? Number(f[3]) : -1 };
-  }
-  return null;
+/** dinit's rule: a socket-uid given by name also implies that user's primary group; -1 = unchanged. */
+function impliedGid(socketUid: string | null): number {
+  if (socketUid === null || /^\d+$/.test(socketUid)) return -1;
+  return findUser(socketUid)?.gid ?? -1;
 }
 
 function open(service: ServiceDescription, path: string): number | LaunchFailure {
-  const uid = service.socketUid === null ? null : lookupId("/etc/passwd", service.socketUid);
-  const gid = service.socketGid === null ? null : lookupId("/etc/group", service.socketGid);
+  const uid = service.socketUid === null ? null : userId(service.socketUid);
+  const gid = service.socketGid === null ? null : groupId(service.socketGid);
   if (uid === null && service.socketUid !== null) return launchFailure("socket", null, `no such user: ${service.socketUid} (socket-uid)`);
   if (gid === null && service.socketGid !== null) return launchFailure("socket", null, `no such group: ${service.socketGid} (socket-gid)`);
+  const owner = { uid: uid ?? -1, gid: gid ?? impliedGid(service.socketUid) };
   try {
     if (lstatSync(path, { throwIfNoEntry: false })?.isSocket()) rmSync(path); // stale from a previous run
   } catch (e) {
@@ -50,7 +48,7 @@ function open(service: ServiceDescription, path: string): number | LaunchFailure
     process.umask(umask);
   }
   try {
-    if (uid !== null || gid !== null) chownSync(path, uid?.id ?? -1, gid?.id ?? uid?.gid ?? -1);
+    if (owner.uid !== -1 || owner.gid !== -1) chownSync(path, owner.uid, owner.gid);
     chmodSync(path, service.socketPermissions);
   } catch (e) {
     closeFd(fd);

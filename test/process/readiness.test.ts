@@ -147,3 +147,23 @@ test("socket-listen on a path that is not a socket fails at stage socket", async
   launcher.start(d);
   expect((await rec.next("launchFailed", d.name)).failure).toMatchObject({ stage: "socket", errno: "EADDRINUSE" });
 });
+
+test("socket-uid by name also gives the user's primary group; socket-gid overrides it; unknown names fail at stage socket", async () => {
+  fresh();
+  const owned = async (input: { socketUid?: string; socketGid?: string }) => {
+    const path = join(tmp.dir, `own-${serial + 1}.sock`);
+    const d = svc({ command: ["sleep", "30"], socketListen: path, ...input });
+    launcher.start(d);
+    await rec.next("ready", d.name);
+    const st = statSync(path);
+    launcher.stop(d);
+    await rec.next("exited", d.name);
+    return `${st.uid}:${st.gid}`;
+  };
+  expect(await owned({ socketUid: "nobody" })).toBe("65534:65534");
+  expect(await owned({ socketUid: "nobody", socketGid: "0" })).toBe("65534:0");
+  expect(await owned({ socketUid: "65534" })).toBe("65534:0"); // a number implies no group
+  const d = svc({ command: ["sleep", "1"], socketListen: join(tmp.dir, "nouser.sock"), socketGid: "no-such-group-here" });
+  launcher.start(d);
+  expect((await rec.next("launchFailed", d.name)).failure.message).toBe("socket: no such group: no-such-group-here (socket-gid)");
+});
