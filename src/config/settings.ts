@@ -140,6 +140,13 @@ const path = (key: "workingDir" | "pidFile" | "socketListen" | "logfile" | "chro
   },
 });
 
+const mode = (key: "socketPermissions" | "logfilePermissions"): SettingSpec => ({
+  field: key,
+  apply: (d, val) => {
+    d.desc[key] = parseMode(val.text);
+  },
+});
+
 const rlimit = (key: "nofile" | "core" | "data" | "addrspace"): SettingSpec => ({
   field: `rlimits.${key}`,
   apply: (d, val) => {
@@ -284,12 +291,7 @@ export const SETTINGS: Record<string, SettingSpec> = {
     },
   },
   "socket-listen": path("socketListen"),
-  "socket-permissions": {
-    field: "socketPermissions",
-    apply: (d, val) => {
-      d.desc.socketPermissions = parseMode(val.text);
-    },
-  },
+  "socket-permissions": mode("socketPermissions"),
   "socket-uid": text("socketUid"),
   "socket-gid": text("socketGid"),
 
@@ -301,12 +303,7 @@ export const SETTINGS: Record<string, SettingSpec> = {
     },
   },
   logfile: path("logfile"),
-  "logfile-permissions": {
-    field: "logfilePermissions",
-    apply: (d, val) => {
-      d.desc.logfilePermissions = parseMode(val.text);
-    },
-  },
+  "logfile-permissions": mode("logfilePermissions"),
   "logfile-uid": text("logfileUid"),
   "logfile-gid": text("logfileGid"),
   "log-buffer-size": {
