@@ -18,7 +18,7 @@ import { describe, type ServiceDescription } from "./config/schema.ts";
 import { startControl } from "./control/server.ts";
 import type { ControlContext } from "./control/types.ts";
 import { createEngine } from "./engine/engine.ts";
-import { describeExit } from "./engine/restart.ts";
+import { describeExit } from "./engine/outcome.ts";
 import type { Engine, ServiceEvent, StopReason } from "./engine/types.ts";
 import { createLogRouter } from "./log/router.ts";
 import type { LogRouter } from "./log/types.ts";

@@ -8,6 +8,7 @@ import type { ConsolaInstance } from "consola";
 import { constants } from "node:os";
 import * as v from "valibot";
 import { ServiceName } from "../config/schema.ts";
+import { describeExit, isFailedStop } from "../engine/outcome.ts";
 import { client, ControlError, type Client } from "../control/client.ts";
 import { ProbeJson, summary } from "../control/readiness.ts";
 import {
@@ -104,15 +105,10 @@ type Command = keyof typeof specs;
 const out = (text: string) => process.stdout.write(`${text}\n`);
 const json = (value: unknown) => out(JSON.stringify(value, null, 2));
 
-/** How a process ended: `signal KILL` or `exit 3`. */
-function exitText(exit: NonNullable<ServiceJson["exit"]>): string {
-  return exit.signal ? `signal ${exit.signal}` : `exit ${exit.code}`;
-}
-
 /** `pid 12` when running, else how it last ended. */
 function pidOrExit(s: ServiceJson): string {
   if (s.pid !== null) return `pid ${s.pid}`;
-  return s.exit ? exitText(s.exit) : "";
+  return s.exit ? describeExit(s.exit) : "";
 }
 
 /** Why it is stopped, when that is worth a look (not a plain stop). */
@@ -148,7 +144,7 @@ function statusLines(s: StatusJson): string[] {
   if (s.pid !== null) lines.push(`  pid:        ${s.pid}`);
   if (s.uptime !== null) lines.push(`  uptime:     ${formatSeconds(s.uptime)}`);
   lines.push(`  restarts:   ${s.restarts}`);
-  if (s.exit) lines.push(`  last exit:  ${exitText(s.exit)}`);
+  if (s.exit) lines.push(`  last exit:  ${describeExit(s.exit)}`);
   if (s.reason) lines.push(`  stopped:    ${s.reason}`);
   if (s.failure) lines.push(`  failure:    ${s.failure.message} (stage ${s.failure.stage}${s.failure.errno ? `, ${s.failure.errno}` : ""})`);
   if (s.readiness) lines.push(`  readiness:  ${s.readiness}`);
@@ -167,13 +163,12 @@ function formatSeconds(total: number): string {
 }
 
 function eventLine(e: EventJson): string {
-  const extra = [e.reason, e.exit ? exitText(e.exit) : null, e.failure?.message, e.note].filter(Boolean);
+  const extra = [e.reason, e.exit ? describeExit(e.exit) : null, e.failure?.message, e.note].filter(Boolean);
   return `${new Date(e.time).toISOString()} ${e.service}: ${e.from} -> ${e.state}${extra.length ? ` (${extra.join(", ")})` : ""}`;
 }
 
 type Goal = "started" | "stopped";
 const goals: Partial<Record<Command, Goal>> = { start: "started", wake: "started", restart: "started", stop: "stopped", release: "stopped" };
-const FAILURES = new Set(["failed", "exec-failed", "timed-out", "dep-failed"]);
 
 /**
  * Posts a start/stop-like action and, unless --no-wait, follows the events of that service
@@ -222,8 +217,8 @@ async function act(c: Client, command: Command, name: string, body: Record<strin
     if (e.state === goal && (goal === "stopped" || wentDown)) {
       return finish(0, async () => (await say()).success(`${name} is ${goal}${e.reason && e.reason !== "normal" ? ` (${e.reason})` : ""}`));
     }
-    if (goal === "started" && e.state === "stopped" && (e.target === "stopped" || (e.reason !== null && FAILURES.has(e.reason)))) {
-      const exit = e.exit ? ` (${exitText(e.exit)})` : "";
+    if (goal === "started" && e.state === "stopped" && (e.target === "stopped" || isFailedStop(e.reason))) {
+      const exit = e.exit ? ` (${describeExit(e.exit)})` : "";
       return finish(1, async () => (await say()).fail(`${name} failed to start: ${e.failure?.message ?? e.reason ?? "stopped"}${exit}`));
     }
     if (goal === "stopped" && e.state === "started") {
@@ -287,7 +282,7 @@ async function dispatch(c: Client, name: Command, args: Record<string, unknown> 
       return (await c.get(path(first), StatusJson)).state === "started" ? 0 : 1;
     case "is-failed": {
       const s = await c.get(path(first), StatusJson);
-      return s.state === "stopped" && s.reason !== null && FAILURES.has(s.reason) ? 0 : 1;
+      return s.state === "stopped" && isFailedStop(s.reason) ? 0 : 1;
     }
     case "start":
     case "stop":

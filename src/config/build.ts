@@ -12,6 +12,7 @@ import { listDependencyDir, readTextFile, FileProblem } from "./files.ts";
 import { parseEnvFile } from "./envfile.ts";
 import type { Located } from "./includes.ts";
 import { error, warning, type Problem } from "./problems.ts";
+import { runsAProcess } from "./kinds.ts";
 import { fileOf } from "./reach.ts";
 import { describe, ServiceDescription, ServiceName } from "./schema.ts";
 import { closestSetting, settingForField, SETTINGS, type Draft, type SettingSpec } from "./settings.ts";
@@ -131,11 +132,6 @@ export function buildDescription(input: BuildInput): { description: ServiceDescr
   if (result.success && !input.syntaxErrors && !problems.some((p) => p.severity === "error")) problems.push(...structural(result.output));
   const failed = problems.some((p) => p.severity === "error");
   return { description: failed || !result.success ? null : result.output, problems };
-}
-
-/** Whether a service of this type runs a process (the others only group and order services). */
-export function runsAProcess(type: ServiceDescription["type"]): boolean {
-  return type === "process" || type === "bgprocess" || type === "scripted";
 }
 
 /**

@@ -5,10 +5,9 @@
  * are missing or not executable, users and groups that do not exist, `consumer-of` targets
  * that do not produce a pipe, log settings that contradict each other.
  */
-import { accessSync, constants, statSync } from "node:fs";
-import { delimiter, join, resolve } from "node:path";
-import { runsAProcess } from "./build.ts";
+import { runsAProcess } from "./kinds.ts";
 import { createLoader } from "./loader.ts";
+import { DEFAULT_PATH, findProgram } from "./program.ts";
 import { error, warning, type Problem } from "./problems.ts";
 import { fileOf, reach } from "./reach.ts";
 import type { ServiceDescription, ServiceOption } from "./schema.ts";
@@ -87,15 +86,15 @@ function lint(
   }
 
   if (runsProcess) {
-    const path = d.env.PATH ?? env.PATH ?? "/usr/local/bin:/usr/bin:/bin";
+    const path = d.env.PATH ?? env.PATH ?? DEFAULT_PATH;
     const commands: [string, string[] | null][] = [
       ["command", d.command],
       ["stop-command", d.stopCommand],
       ["health-command", d.health?.command ?? null],
     ];
     for (const [setting, argv] of commands) {
-      const problem = argv && argv[0] !== undefined ? executableProblem(argv[0], d.workingDir ?? "/", path) : null;
-      if (problem) err(setting, `${setting}: ${problem}`);
+      const found = argv && argv[0] !== undefined ? findProgram(argv[0], d.workingDir ?? "/", path) : null;
+      if (found !== null && typeof found !== "string") err(setting, `${setting}: ${found.message}`);
     }
   }
 
@@ -112,23 +111,4 @@ function lint(
     }
   }
   return out;
-}
-
-/** Why `program` cannot be executed, or null when it can. */
-function executableProblem(program: string, cwd: string, searchPath: string): string | null {
-  const candidates = program.includes("/") ? [resolve(cwd, program)] : searchPath.split(delimiter).filter(Boolean).map((dir) => join(dir, program));
-  for (const candidate of candidates) {
-    try {
-      if (!statSync(candidate).isFile()) continue;
-    } catch {
-      continue;
-    }
-    try {
-      accessSync(candidate, constants.X_OK);
-      return null;
-    } catch {
-      return `'${candidate}' is not executable (chmod +x it)`;
-    }
-  }
-  return program.includes("/") ? `executable '${candidates[0]}' does not exist` : `executable '${program}' is not in PATH (${searchPath})`;
 }

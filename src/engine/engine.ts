@@ -21,7 +21,8 @@ import {
 } from "./machine.ts";
 import { createOutbox } from "./outbox.ts";
 import { dependencyChanges, isUp, planReload, reloadRefusal, restartSettings, where } from "./reload.ts";
-import { createService, hasProcess, isHard, link, toStatus, unlink, type Service } from "./service.ts";
+import { runsAProcess } from "../config/kinds.ts";
+import { createService, isHard, link, toStatus, unlink, type Service } from "./service.ts";
 import type { CommandResult, Engine, EngineOptions } from "./types.ts";
 
 type Failure = Extract<CommandResult, { ok: false }>;
@@ -297,7 +298,7 @@ export function createEngine(opts: EngineOptions): Engine {
       return input(() => {
         const s = lookup(name);
         if (failed(s)) return s;
-        if (!hasProcess(s.desc) || !s.running) return refused(`${name} has no running process`);
+        if (!runsAProcess(s.desc.type) || !s.running) return refused(`${name} has no running process`);
         const desc = s.desc;
         core.outbox.push(() => core.launcher.signal(desc, signal));
         return OK;

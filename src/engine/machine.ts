@@ -21,12 +21,11 @@ import {
   transition,
   type Core,
 } from "./core.ts";
-import { decideRestart, describeExit, isFailure } from "./restart.ts";
-import { hasProcess, isHard, mustStartFirst, type Link, type Service } from "./service.ts";
+import { runsAProcess } from "../config/kinds.ts";
+import { describeExit, isFailedStop, isFailure } from "./outcome.ts";
+import { decideRestart } from "./restart.ts";
+import { isHard, mustStartFirst, type Link, type Service } from "./service.ts";
 import type { ExitStatus, LaunchFailure, StopReason } from "./types.ts";
-
-/** Stop reasons that mean something went wrong (dependents then stop with dep-failed). */
-const FAILURES = new Set<StopReason>(["failed", "exec-failed", "timed-out", "dep-failed"]);
 
 /** Re-evaluates marked services until the machine is at rest. */
 export function settle(core: Core): void {
@@ -136,7 +135,7 @@ function followDependency(core: Core, s: Service, d: Service): void {
   } else {
     dropForGood(core, s);
     const why = d.state === "stopping" ? d.pendingReason : d.reason;
-    s.pendingReason = why !== null && FAILURES.has(why) ? "dep-failed" : "normal";
+    s.pendingReason = isFailedStop(why) ? "dep-failed" : "normal";
   }
   s.pendingNote = `dependency ${d.name} stopped`;
 }
@@ -278,7 +277,7 @@ function bringDown(core: Core, s: Service): void {
     }
     return armStopTimer(core, s);
   }
-  if (!hasProcess(s.desc) || !s.running) return finishStop(core, s);
+  if (!runsAProcess(s.desc.type) || !s.running) return finishStop(core, s);
   call(core, (launcher, desc) => launcher.stop(desc), s);
   armStopTimer(core, s);
 }

@@ -1,32 +1,11 @@
 /**
  * @module engine/restart
- * The restart policy: whether an exit counts as a failure (dinit's on-failure judgement), and
- * what to do after a started process ends on its own: restart (after how long), or stop for good
+ * The restart policy: what to do after a started process ends on its own: restart (after how long), or stop for good
  * because the policy says no or the service is restarting too quickly.
  */
 import type { ServiceDescription } from "../config/schema.ts";
+import { isFailure } from "./outcome.ts";
 import type { ExitStatus } from "./types.ts";
-
-/** Signals a process is conventionally asked to end with; dying of one is not a failure. */
-const POLITE_SIGNALS = new Set(["HUP", "INT", "USR1", "USR2", "TERM"]);
-
-/**
- * dinit's on-failure judgement: a non-zero exit code, or death by a signal other than
- * HUP/INT/USR1/USR2/TERM.
- *
- * @example
- * isFailure({ code: 3, signal: null }); // true
- * isFailure({ code: null, signal: "TERM" }); // false
- */
-export function isFailure(status: ExitStatus): boolean {
-  if (status.signal !== null) return !POLITE_SIGNALS.has(status.signal);
-  return status.code !== null && status.code !== 0;
-}
-
-/** Describes an exit for notes: `exited with 3`, `killed by SEGV`. */
-export function describeExit(status: ExitStatus): string {
-  return status.signal !== null ? `killed by ${status.signal}` : `exited with ${status.code ?? "?"}`;
-}
 
 /** What to do after a started process ended of its own accord. */
 export type RestartDecision =

@@ -82,11 +82,6 @@ export function mustStartFirst(kind: DepKind): boolean {
   return kind !== "waits-for";
 }
 
-/** Types whose start and stop go through the launcher. */
-export function hasProcess(desc: ServiceDescription): boolean {
-  return desc.type === "process" || desc.type === "bgprocess" || desc.type === "scripted";
-}
-
 /** A fresh, stopped record for a description. */
 export function createService(desc: ServiceDescription, now: number): Service {
   return {

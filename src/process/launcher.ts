@@ -12,13 +12,15 @@
  * then supervised through the reaper; `scripted` is ready when `command` exits 0 and stops by
  * running `stop-command`; `internal`/`triggered` have no process.
  */
-import { accessSync, constants as fsc, readFileSync, statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
 import type { Subprocess } from "bun";
 import type { ServiceDescription } from "../config/schema.ts";
 import type { RuntimeInfo } from "../control/types.ts";
+import { describeExit } from "../engine/outcome.ts";
 import type { ExitStatus, LaunchFailure, Launcher, ProcessEvents } from "../engine/types.ts";
 import type { LogRouter, ServiceOutput } from "../log/types.ts";
+import { DEFAULT_PATH, findProgram } from "../config/program.ts";
 import { findUser } from "../config/users.ts";
 import { chainArgv, helperStages, readMarkers, type HelperStage } from "./chain.ts";
 import { errnoOf, launchFailure } from "./failure.ts";
@@ -179,20 +181,8 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
     const env: Record<string, string> = { ...Object.fromEntries(opts.env), ...d.env, ...extra.env };
     const [program, ...args] = argv;
     if (!program) return launchFailure("exec", null, "empty command");
-    let exe: string;
-    if (program.includes("/")) {
-      exe = isAbsolute(program) ? program : resolve(cwd, program);
-      try {
-        accessSync(exe, fsc.X_OK);
-        if (statSync(exe).isDirectory()) return launchFailure("exec", "EACCES", `${exe} is a directory`);
-      } catch (e) {
-        return launchFailure("exec", errnoOf(e), exe);
-      }
-    } else {
-      const found = Bun.which(program, { PATH: env.PATH ?? "/usr/local/bin:/usr/bin:/bin", cwd });
-      if (!found) return launchFailure("exec", "ENOENT", `${program} in PATH`);
-      exe = found;
-    }
+    const exe = findProgram(program, cwd, env.PATH ?? DEFAULT_PATH);
+    if (typeof exe !== "string") return launchFailure("exec", exe.errno, exe.subject);
     const fds = new Map(extra.fds);
     let markerFd: number | null = null;
     if (extra.stages.length > 0) {
@@ -274,8 +264,7 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
       const passed = await markers;
       const failed = stages[passed];
       if (failed) {
-        const how = status.signal ? `killed by ${status.signal}` : `exit ${status.code}`;
-        return fail(run, launchFailure(failed.stage, null, `${failed.argv[0]} failed before the program ran (${how}); its message is in the service's log`));
+        return fail(run, launchFailure(failed.stage, null, `${failed.argv[0]} failed before the program ran (${describeExit(status)}); its message is in the service's log`));
       }
       onExit(status, proc.pid);
     });
@@ -402,7 +391,7 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
       if (desc.stopCommand) {
         // the main process's own exit ends the stop; the command's status only matters if it failed
         runStopCommand(run, (status) => {
-          if (status.code !== 0) logs.system("warn", `stop-command ended with ${status.signal ? `signal ${status.signal}` : `code ${status.code}`}`, desc.name);
+          if (status.code !== 0) logs.system("warn", `stop-command ${describeExit(status)}`, desc.name);
         });
         return;
       }

@@ -295,7 +295,7 @@ group("helper stages", () => {
     launcher.start(d);
     const failed = await rec.next("launchFailed", d.name);
     expect(failed.failure.stage).toBe("setpriv");
-    expect(failed.failure.message).toContain("exit 127");
+    expect(failed.failure.message).toContain("exited with 127");
     expect(rec.kinds(d.name)).toEqual(["launched", "launchFailed"]);
   });
 
