@@ -10,18 +10,19 @@ import * as v from "valibot";
 import { ServiceName } from "../config/schema.ts";
 import { describeExit, isFailedStop } from "../engine/outcome.ts";
 import { client, ControlError, type Client } from "../control/client.ts";
-import { ProbeJson, summary } from "../control/readiness.ts";
 import {
   ActionResult,
   ENV_NAME,
   EnvJson,
   LiveDepKind,
+  ProbeJson,
   ServiceList,
   StatusJson,
   type EventJson,
   type ServiceJson,
 } from "../control/schemas.ts";
 import { socketPath } from "../paths.ts";
+import { summary } from "../supervisor/verdict.ts";
 import { parseCommand, type CommandSpec } from "./args.ts";
 
 let consola: ConsolaInstance | null = null;

@@ -5,8 +5,8 @@
  */
 import type { ServiceState } from "../engine/types.ts";
 import { shellCode } from "../process/signals.ts";
-import type { ControlContext } from "./types.ts";
-import { uptimeSeconds } from "./view.ts";
+import { uptimeSeconds } from "../supervisor/status.ts";
+import type { Supervisor } from "../supervisor/supervisor.ts";
 
 const STATES: ServiceState[] = ["stopped", "starting", "started", "stopping"];
 
@@ -19,10 +19,11 @@ function label(value: string): string {
  * Renders the metrics; `connections` is the number of requests and streams open right now.
  *
  * @example
- * metrics(ctx, 3) // "# HELP bosun_service_state ...\n..."
+ * metrics(sup, 3) // "# HELP bosun_service_state ...\n..."
  */
-export function metrics(ctx: ControlContext, connections: number): string {
-  const services = ctx.engine.list();
+export function metrics(sup: Supervisor, connections: number): string {
+  const services = sup.list();
+  const now = sup.now();
   const out: string[] = [];
   const family = (name: string, type: "gauge" | "counter", help: string, samples: string[]) => {
     out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, ...samples);
@@ -49,9 +50,9 @@ export function metrics(ctx: ControlContext, connections: number): string {
     "bosun_service_uptime_seconds",
     "gauge",
     "Seconds since the service last reached started; 0 when not started.",
-    services.map((s) => `bosun_service_uptime_seconds{service="${label(s.name)}"} ${uptimeSeconds(ctx, s) ?? 0}`),
+    services.map((s) => `bosun_service_uptime_seconds{service="${label(s.name)}"} ${uptimeSeconds(s, now) ?? 0}`),
   );
-  const stats = ctx.stats();
+  const stats = sup.stats();
   family("bosun_reaped_orphans_total", "counter", "Orphaned processes bosun reaped.", [`bosun_reaped_orphans_total ${stats.reapedOrphans}`]);
   family("bosun_control_connections", "gauge", "Control requests and streams open now.", [`bosun_control_connections ${connections}`]);
   family("bosun_resident_memory_bytes", "gauge", "bosun's resident set size.", [`bosun_resident_memory_bytes ${process.memoryUsage.rss()}`]);

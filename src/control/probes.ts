@@ -2,17 +2,20 @@
  * @module control/probes
  * The TCP app of `--health-listen`: /livez, /readyz, /startupz (`?verbose` for the reasons in
  * JSON) and /metrics, read-only. With a control token the control routes are served too, to
- * callers presenting it as a bearer token (compared in constant time by hono's bearerAuth).
+ * callers presenting it as a bearer token (compared in constant time by hono's bearerAuth);
+ * without one they are forbidden.
  */
 import { Hono } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
-import { controlApp, type ControlLimits } from "./app.ts";
+import { OperationError } from "../supervisor/failure.ts";
+import type { Supervisor } from "../supervisor/supervisor.ts";
+import { summary, type Verdict } from "../supervisor/verdict.ts";
+import { answerFailures, controlApp } from "./app.ts";
 import { errorBody } from "./errors.ts";
+import type { ControlLimits } from "./limits.ts";
 import { metrics } from "./metrics.ts";
-import { ready, startup, summary, type ProbeJson } from "./readiness.ts";
 import { ProbeQuery } from "./schemas.ts";
-import type { Gauges } from "./stream.ts";
-import type { ControlContext } from "./types.ts";
+import type { Gauges, streamSet } from "./stream.ts";
 import { check } from "./validate.ts";
 
 /**
@@ -20,29 +23,30 @@ import { check } from "./validate.ts";
  * with a token, control over TCP counts against the same limits.
  *
  * @example
- * Bun.serve({ hostname: "0.0.0.0", port: 8080, fetch: probeApp(ctx, null, defaultLimits, gauges).fetch });
+ * Bun.serve({ hostname: "0.0.0.0", port: 8080, fetch: probeApp(sup, null, defaultLimits, gauges, streams).fetch });
  */
-export function probeApp(ctx: ControlContext, token: string | null, limits: ControlLimits, gauges: Gauges): Hono {
+export function probeApp(sup: Supervisor, token: string | null, limits: ControlLimits, gauges: Gauges, streams: ReturnType<typeof streamSet>): Hono {
   const app = new Hono();
-  const answer = (result: ProbeJson, what: string, verbose: boolean) => {
+  answerFailures(app, sup);
+  const answer = (result: Verdict, what: string, verbose: boolean) => {
     const status = result.ok ? 200 : 503;
     if (verbose) return Response.json(result, { status });
     return new Response(`${summary(result, what)}\n`, { status, headers: { "content-type": "text/plain; charset=utf-8" } });
   };
   app.get("/livez", (c) => c.text("ok\n"));
-  app.get("/readyz", check("query", ProbeQuery), (c) => answer(ready(ctx), "ready", c.req.valid("query").verbose));
-  app.get("/startupz", check("query", ProbeQuery), (c) => answer(startup(ctx), "started", c.req.valid("query").verbose));
+  app.get("/readyz", check("query", ProbeQuery), (c) => answer(sup.ready(), "ready", c.req.valid("query").verbose));
+  app.get("/startupz", check("query", ProbeQuery), (c) => answer(sup.startup(), "started", c.req.valid("query").verbose));
   app.get("/metrics", (c) =>
-    c.text(metrics(ctx, gauges.inFlight + gauges.streams), 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" }),
+    c.text(metrics(sup, gauges.inFlight + gauges.streams), 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" }),
   );
   if (token) {
     const unauthorized = { message: errorBody("unauthorized", "control over TCP needs the control token as 'Authorization: Bearer TOKEN'") };
     app.use("/v1/*", bearerAuth({ token, noAuthenticationHeader: unauthorized, invalidToken: unauthorized, invalidAuthenticationHeader: unauthorized }));
-    app.route("/", controlApp(ctx, limits, gauges));
+    app.route("/", controlApp(sup, limits, gauges, streams));
   } else {
-    app.all("/v1/*", (c) =>
-      c.json(errorBody("unauthorized", "control routes are not served over TCP without a control token (--control-token); use the unix socket"), 403),
-    );
+    app.all("/v1/*", () => {
+      throw new OperationError("forbidden", "control routes are not served over TCP without a control token (--control-token); use the unix socket");
+    });
   }
   app.notFound((c) => c.json(errorBody("not-found", `no route ${c.req.method} ${c.req.path}; this listener serves /livez /readyz /startupz /metrics`), 404));
   return app;

@@ -6,6 +6,9 @@
  */
 import * as v from "valibot";
 import { DepKind, ServiceName, ServiceType } from "../config/schema.ts";
+import { signalName, signalNumber } from "../process/signals.ts";
+import { ErrorCode } from "../supervisor/failure.ts";
+import { VerdictJson } from "../supervisor/verdict.ts";
 
 const State = v.picklist(["stopped", "starting", "started", "stopping"]);
 const Target = v.picklist(["started", "stopped"]);
@@ -71,7 +74,7 @@ export type EventJson = v.InferOutput<typeof EventJson>;
 /** Every non-2xx answer: a code a script can branch on and a message a person can act on. */
 export const ErrorJson = v.object({
   error: v.object({
-    code: v.picklist(["invalid", "not-found", "refused", "too-large", "busy", "unauthorized", "internal"]),
+    code: ErrorCode,
     message: v.string(),
     /** The request field at fault (for `invalid`), e.g. `body.signal`. */
     field: v.optional(v.string()),
@@ -105,39 +108,44 @@ export const EnvJson = v.object({ env: v.record(v.string(), v.string()) });
 /** `:name` in a route. */
 export const NameParam = v.object({ name: ServiceName });
 
-/** The actions of `POST /v1/services/:name/:action`. */
+/** The actions of `POST /v1/services/:name/:action`, each a route of its own. */
 const Action = v.picklist([
   "start", "stop", "restart", "wake", "release", "unpin", "reload", "unload", "signal", "trigger",
   "untrigger", "add-dep", "rm-dep", "enable", "disable",
 ]);
 
-/** `:name/:action` of `POST /v1/services/:name/:action`. */
+/** `:name/:action`: what a POST to an action that does not exist is checked against. */
 export const ActionParams = v.object({ name: ServiceName, action: Action });
 
 /** The dependency kinds `add-dep`/`rm-dep` change live. */
 export const LiveDepKind = v.picklist(["need", "milestone", "waits-for"], "a dependency kind is need, milestone or waits-for");
 
-/** A signal by name (with or without SIG, any case) or number. */
-const SignalArg = v.union(
-  [
-    v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(64)),
-    v.pipe(v.string(), v.regex(/^(SIG)?[A-Z0-9+-]+$/i, "a signal is a name like TERM or SIGHUP, or a number")),
-  ],
-  "a signal is a name like TERM or SIGHUP, or a number",
+/** `start`: `{pin?}`. No body at all is `{}`; unknown keys are refused, as in every body. */
+export const StartBody = v.optional(v.strictObject({ pin: v.optional(v.boolean()) }, "the body is a JSON object with some of: pin"), {});
+/** `stop`: `{pin?, force?}`. */
+export const StopBody = v.optional(v.strictObject({ pin: v.optional(v.boolean()), force: v.optional(v.boolean()) }, "the body is a JSON object with some of: pin, force"), {});
+/** `reload`: `{plan?}`: only say what a reload would do. */
+export const ReloadBody = v.optional(v.strictObject({ plan: v.optional(v.boolean()) }, "the body is a JSON object with some of: plan"), {});
+/** The actions that take no fields. */
+export const NoBody = v.optional(v.strictObject({}, "this action takes no body fields"), {});
+
+/** A signal by name (with or without SIG, any case) or number, as the name without SIG. */
+const SignalArg = v.pipe(
+  v.union(
+    [
+      v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(64)),
+      v.pipe(v.string(), v.regex(/^(SIG)?[A-Z0-9+-]+$/i, "a signal is a name like TERM or SIGHUP, or a number")),
+    ],
+    "a signal is a name like TERM or SIGHUP, or a number",
+  ),
+  v.transform((sig) => (typeof sig === "number" ? signalName(sig) : sig.toUpperCase().replace(/^SIG/, ""))),
+  v.check((name) => signalNumber(name) !== undefined, (issue) => `no signal ${String(issue.input)} on this system`),
 );
 
-/** Body of an action; every field optional, each action reads its own. Unknown keys are refused. */
-export const ActionBody = v.optional(
-  v.strictObject({
-    pin: v.optional(v.boolean()),
-    force: v.optional(v.boolean()),
-    signal: v.optional(SignalArg),
-    plan: v.optional(v.boolean()),
-    kind: v.optional(LiveDepKind),
-    to: v.optional(ServiceName),
-  }, "the body is a JSON object with some of: pin, force, signal, plan, kind, to"),
-  {},
-);
+/** `signal`: `{signal}`, required. */
+export const SignalBody = v.strictObject({ signal: SignalArg }, "the body is a JSON object with the signal to send: {\"signal\": \"HUP\"}");
+/** `add-dep`/`rm-dep`: `{kind, to}`, both required. */
+export const DepBody = v.strictObject({ kind: LiveDepKind, to: v.pipe(v.string("the service depended on is required"), ServiceName) }, "the body is a JSON object with the dependency kind and target: {\"kind\": \"need\", \"to\": \"db\"}");
 
 /** An environment variable's name, as `setenv`/`unsetenv` and `POST /v1/env` accept it. */
 export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -160,6 +168,10 @@ export const LogsQuery = v.object({
   follow: Flag,
   clear: Flag,
 });
+
+/** The answer of /readyz?verbose, /startupz?verbose and `GET /v1/health`: ok, and per service why not. */
+export const ProbeJson = VerdictJson;
+export type ProbeJson = v.InferOutput<typeof ProbeJson>;
 
 /** `?verbose` on the probes. */
 export const ProbeQuery = v.object({ verbose: Flag });

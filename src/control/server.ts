@@ -4,10 +4,12 @@
  * the probe/metrics listener on TCP.
  */
 import * as v from "valibot";
-import { controlApp, defaultLimits, type ControlLimits } from "./app.ts";
+import type { Supervisor } from "../supervisor/supervisor.ts";
+import { controlApp } from "./app.ts";
+import { defaultLimits, type ControlLimits } from "./limits.ts";
 import { probeApp } from "./probes.ts";
 import { claimSocketPath } from "./socket.ts";
-import type { ControlContext } from "./types.ts";
+import { streamSet } from "./stream.ts";
 
 /** Where and how to serve: the unix socket, an optional HOST:PORT for probes, an optional token for control over TCP. */
 export interface ControlOptions {
@@ -35,6 +37,9 @@ const HostPort = v.pipe(
  */
 const BUN_BODY_CAP = 1024 * 1024;
 
+/** How long closing waits for follow streams to write out what is queued for them. */
+const STREAM_END_MS = 1000;
+
 /** A connection left silent this long is closed (follow streams send keepalives). */
 const IDLE_SECONDS = 10;
 
@@ -43,12 +48,12 @@ const IDLE_SECONDS = 10;
  * the path is not a socket, or the TCP address is bad or taken.
  *
  * @example
- * const server = await startControl(ctx, { socket: "/run/bosun.sock", healthListen: ":8080" });
+ * const server = await startControl(sup, { socket: "/run/bosun.sock", healthListen: ":8080" });
  * server.healthPort; // 8080
  * await server.close();
  */
 export async function startControl(
-  ctx: ControlContext,
+  sup: Supervisor,
   opts: ControlOptions,
 ): Promise<{ close(): Promise<void>; healthPort: number | null }> {
   const limits = { ...defaultLimits, ...opts.limits };
@@ -60,7 +65,8 @@ export async function startControl(
   }
   await claimSocketPath(opts.socket);
   const gauges = { inFlight: 0, streams: 0 };
-  const app = controlApp(ctx, limits, gauges);
+  const streams = streamSet();
+  const app = controlApp(sup, limits, gauges, streams);
   // umask, not chmod after listen: there is no instant where the socket is wider than 0600.
   const old = process.umask(0o177);
   let unix;
@@ -74,7 +80,7 @@ export async function startControl(
   }
   let tcp = null;
   if (listen) {
-    const tcpApp = probeApp(ctx, opts.token ?? null, limits, gauges);
+    const tcpApp = probeApp(sup, opts.token ?? null, limits, gauges, streams);
     try {
       tcp = Bun.serve({
         ...listen,
@@ -90,6 +96,8 @@ export async function startControl(
   return {
     healthPort: tcp?.port ?? null,
     async close() {
+      // Followers get what is queued for them (the last events and lines) before the server goes.
+      await streams.endAll(STREAM_END_MS);
       await Promise.all([unix.stop(true), tcp?.stop(true)]);
     },
   };

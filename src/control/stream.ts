@@ -1,14 +1,17 @@
 /**
  * @module control/stream
- * Server-sent event streams fed by a subscription (engine events, a service's new log lines)
- * with a queue bounded in bytes: a client that stops reading is cut off once the queue is full,
- * so it can neither grow bosun's memory nor hold up the other subscribers. Bun pulls from the
- * queue only while the client's socket takes data (measured, Bun 1.4.5), so the queue is where
- * a slow client's backlog shows. A comment line every few
- * seconds keeps a quiet stream from being closed as idle.
+ * Follow streams (`/v1/events`, `logs?follow`) as server-sent events, written with Hono's
+ * `streamSSE`. Two things are bosun's own, because the helper cannot do them:
+ * - a queue bounded in bytes between the subscription (which pushes synchronously, whatever the
+ *   client does) and the stream (which takes data only as fast as the client reads): a client
+ *   that stops reading is cut off once its queue is full, so it can neither grow bosun's memory
+ *   nor hold up other subscribers;
+ * - an orderly end: when bosun exits, every stream first writes out what is queued (the last
+ *   state changes and log lines of the shutdown), then closes.
+ * A comment line every few seconds keeps a quiet stream from being closed as idle.
  */
-
-const encoder = new TextEncoder();
+import type { Context } from "hono";
+import { streamSSE } from "hono/streaming";
 
 /** What one server has open right now: for its limits and for /metrics. */
 export interface Gauges {
@@ -16,6 +19,12 @@ export interface Gauges {
   inFlight: number;
   /** Follow streams (events, logs -f) open. */
   streams: number;
+}
+
+/** The open streams of a server, so it can end them in order before it stops. */
+export interface StreamSet {
+  /** Asks every open stream to write out what is queued and close; resolves when all have (or after `ms`). */
+  endAll(ms: number): Promise<void>;
 }
 
 /**
@@ -29,53 +38,91 @@ export function sseEvent(event: string, data: unknown, id?: number): string {
   return `event: ${event}\n${id === undefined ? "" : `id: ${id}\n`}data: ${JSON.stringify(data)}\n\n`;
 }
 
+/** The registry of a server's open streams. */
+export function streamSet(): StreamSet & { add(end: () => Promise<void>): () => void } {
+  const open = new Set<() => Promise<void>>();
+  return {
+    add(end) {
+      open.add(end);
+      return () => void open.delete(end);
+    },
+    async endAll(ms) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const expired = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+      await Promise.race([Promise.all([...open].map((end) => end())), expired]);
+      clearTimeout(timer);
+    },
+  };
+}
+
 /**
- * Builds an event stream that receives what `subscribe` pushes until the client goes away or
- * falls `maxQueuedBytes` behind (then the stream errors, which closes the connection): bytes,
- * not chunks, since a log line can be 16 KiB and a state event a few hundred bytes. It opens
- * with a comment, so a client knows it is subscribed before anything happens; it counts itself
- * in `gauges.streams` from its construction (not Bun's first read) until it ends.
+ * Answers with an event stream fed by `subscribe` until the client goes away, falls
+ * `maxQueuedBytes` behind (then it is cut off), or the server ends it. It opens with a comment,
+ * so a client knows it is subscribed before anything happens, then `first` (a log's tail); it
+ * counts itself in `gauges.streams` from the moment it is made until it ends.
  *
  * @example
- * const body = eventStream((push) => engine.subscribe((e) => push(sseEvent("state", e))), { maxQueuedBytes: 512 * 1024, gauges });
+ * return followStream(c, (push) => sup.subscribe((e) => push(sseEvent("state", eventJson(e)))), { maxQueuedBytes, gauges, streams });
  */
-export function eventStream(
+export function followStream(
+  c: Context,
   subscribe: (push: (chunk: string) => void) => () => void,
-  opts: { maxQueuedBytes: number; gauges: Gauges; first?: string[] },
-): ReadableStream<Uint8Array> {
-  let unsubscribe: (() => void) | null = null;
-  let keepalive: ReturnType<typeof setInterval> | undefined;
-  const opening = [": subscribed\n\n", ...(opts.first ?? [])].map((chunk) => encoder.encode(chunk));
-  // The limit is on what piles up after the opening tail (which can be `lines=100000` long):
-  // a client still reading a long tail is not dropped for the tail's own size.
-  const limit = opts.maxQueuedBytes + opening.reduce((n, chunk) => n + chunk.byteLength, 0);
-  const end = () => {
-    if (!unsubscribe) return;
-    unsubscribe();
-    unsubscribe = null;
-    clearInterval(keepalive);
-    opts.gauges.streams--;
-  };
-  return new ReadableStream<Uint8Array>(
-    {
-      start(controller) {
-        opts.gauges.streams++;
-        const push = (chunk: string) => {
-          if (!unsubscribe) return;
-          if ((controller.desiredSize ?? 0) <= 0) {
-            end();
-            // error() drops the queued chunks at once rather than keeping them for a reader that may never come.
-            controller.error(new Error("subscriber too slow"));
-            return;
-          }
-          controller.enqueue(encoder.encode(chunk));
-        };
-        for (const chunk of opening) controller.enqueue(chunk);
-        unsubscribe = subscribe(push);
-        keepalive = setInterval(() => push(": keepalive\n\n"), KEEPALIVE_MS);
-      },
-      cancel: end,
-    },
-    new ByteLengthQueuingStrategy({ highWaterMark: limit }),
-  );
+  opts: { maxQueuedBytes: number; gauges: Gauges; streams: ReturnType<typeof streamSet>; first?: string[] },
+): Response {
+  return streamSSE(c, async (stream) => {
+    // Everything up to the first await runs while the request is answered: the subscription
+    // exists before the client sees the opening comment.
+    const queue: string[] = [": subscribed\n\n", ...(opts.first ?? [])];
+    // The limit is on what piles up after the opening tail (which can be `lines=100000` long):
+    // a client still reading a long tail is not dropped for the tail's own size.
+    let queued = 0;
+    let state = "open" as "open" | "ending" | "gone";
+    let wake: (() => void) | null = null;
+    let ended: () => void = () => {};
+    const finished = new Promise<void>((resolve) => (ended = resolve));
+    const rouse = () => {
+      wake?.();
+      wake = null;
+    };
+    const push = (chunk: string) => {
+      if (state !== "open") return;
+      queued += Buffer.byteLength(chunk);
+      if (queued > opts.maxQueuedBytes) {
+        state = "gone";
+        stream.abort(); // a write the client is not taking must not hold the stream open
+      } else queue.push(chunk);
+      rouse();
+    };
+    opts.gauges.streams++;
+    const unsubscribe = subscribe(push);
+    const keepalive = setInterval(() => push(": keepalive\n\n"), KEEPALIVE_MS);
+    const forget = opts.streams.add(() => {
+      if (state === "open") state = "ending";
+      rouse();
+      return finished;
+    });
+    stream.onAbort(() => {
+      state = "gone";
+      rouse();
+    });
+    try {
+      let opening = queue.length;
+      for (;;) {
+        while (queue.length > 0 && state !== "gone") {
+          const chunk = queue.shift()!;
+          if (opening > 0) opening--;
+          else queued -= Buffer.byteLength(chunk);
+          await stream.write(chunk);
+        }
+        if (state !== "open") break;
+        await new Promise<void>((resolve) => (wake = resolve));
+      }
+    } finally {
+      unsubscribe();
+      clearInterval(keepalive);
+      forget();
+      opts.gauges.streams--;
+      ended();
+    }
+  });
 }

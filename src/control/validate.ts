@@ -1,12 +1,13 @@
 /**
  * @module control/validate
- * Hono's validator middleware driven by a valibot schema: a request that does not fit gets a
- * 400 naming the field (`body.signal`, `param.name`, `query.lines`) and what is wrong with it.
+ * Hono's valibot validator with bosun's error: a request part that does not fit its schema
+ * throws the one failure type, naming the field (`body.signal`, `param.name`, `query.lines`)
+ * and what is wrong with it, so the app's single onError answers it like any other failure.
  */
+import { vValidator } from "@hono/valibot-validator";
 import type { ValidationTargets } from "hono";
-import { validator } from "hono/validator";
-import * as v from "valibot";
-import { errorBody } from "./errors.ts";
+import type * as v from "valibot";
+import { OperationError } from "../supervisor/failure.ts";
 
 const prefix: Partial<Record<keyof ValidationTargets, string>> = { json: "body", param: "param", query: "query" };
 
@@ -17,11 +18,10 @@ const prefix: Partial<Record<keyof ValidationTargets, string>> = { json: "body",
  * app.post("/v1/env", check("json", EnvBody), (c) => c.json(c.req.valid("json")));
  */
 export function check<T extends keyof ValidationTargets, S extends v.GenericSchema>(target: T, schema: S) {
-  return validator(target, (value, c) => {
-    const result = v.safeParse(schema, value);
-    if (result.success) return result.output as v.InferOutput<S>;
+  return vValidator(target, schema, (result) => {
+    if (result.success) return;
     const issue = result.issues[0];
-    const path = [prefix[target] ?? target, ...(issue.path?.map((p) => String(p.key)) ?? [])].join(".");
-    return c.json(errorBody("invalid", `${path}: ${issue.message}`, { field: path }), 400);
+    const field = [prefix[target] ?? target, ...(issue.path?.map((p) => String(p.key)) ?? [])].join(".");
+    throw new OperationError("invalid", `${field}: ${issue.message}`, { field });
   });
 }

@@ -1,11 +1,11 @@
 /**
  * @module control/view
- * Turns what the engine and the daemon know about a service into the JSON the control API
- * answers with (shapes in control/schemas.ts).
+ * Turns what the supervisor reports about a service into the JSON the control API answers
+ * with (shapes in control/schemas.ts).
  */
 import type { ServiceEvent, ServiceStatus } from "../engine/types.ts";
+import type { ServiceReport } from "../supervisor/status.ts";
 import type { EventJson, ServiceJson, StatusJson } from "./schemas.ts";
-import type { ControlContext } from "./types.ts";
 
 /** The list item of a service. */
 export function serviceJson(s: ServiceStatus): ServiceJson {
@@ -24,33 +24,20 @@ export function serviceJson(s: ServiceStatus): ServiceJson {
   };
 }
 
-/**
- * Seconds since the service last reached started, or null when it is not started.
- *
- * @example
- * uptimeSeconds(ctx, status) // 12.5
- */
-export function uptimeSeconds(ctx: ControlContext, s: ServiceStatus): number | null {
-  if (s.state !== "started" || s.since === null) return null;
-  return Math.max(0, ((ctx.now?.() ?? Date.now()) - s.since) / 1000);
-}
-
-/** The full status of a service: engine facts plus the process layer's, the file's and the log's. */
-export function statusJson(ctx: ControlContext, s: ServiceStatus): StatusJson {
-  const stateOf = (name: string) => ctx.engine.status(name)?.state ?? null;
-  const runtime = ctx.runtime(s.name);
+/** The full status of a service. */
+export function statusJson(r: ServiceReport): StatusJson {
   return {
-    ...serviceJson(s),
-    uptime: uptimeSeconds(ctx, s),
-    triggered: s.triggered,
-    readiness: runtime.readiness,
-    health: runtime.health,
-    statusText: runtime.statusText,
-    file: ctx.engine.description(s.name)?.file ?? null,
-    fileChanged: ctx.fileChanged(s.name),
-    depends: s.depends.map((d) => ({ ...d, state: stateOf(d.name) })),
-    dependents: s.dependents.map((d) => ({ ...d, state: stateOf(d.name) })),
-    logProblem: ctx.logs.problem(s.name),
+    ...serviceJson(r.status),
+    uptime: r.uptime,
+    triggered: r.status.triggered,
+    readiness: r.runtime.readiness,
+    health: r.runtime.health,
+    statusText: r.runtime.statusText,
+    file: r.file,
+    fileChanged: r.fileChanged,
+    depends: r.depends,
+    dependents: r.dependents,
+    logProblem: r.logProblem,
   };
 }
 

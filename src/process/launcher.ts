@@ -16,7 +16,6 @@ import { readFileSync, statSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
 import type { Subprocess } from "bun";
 import type { ServiceDescription } from "../config/schema.ts";
-import type { RuntimeInfo } from "../control/types.ts";
 import { describeExit } from "../engine/outcome.ts";
 import type { ExitStatus, LaunchFailure, Launcher, ProcessEvents } from "../engine/types.ts";
 import type { LogRouter, ServiceOutput } from "../log/types.ts";
@@ -47,7 +46,7 @@ export interface LauncherOptions {
 /** The Launcher plus what only the process layer knows. */
 export interface ProcessLauncher extends Launcher {
   /** Readiness state and sd_notify STATUS= of a service's current launch. */
-  runtime(name: string): Pick<RuntimeInfo, "readiness" | "statusText">;
+  runtime(name: string): { readiness: "waiting" | "ready" | null; statusText: string | null };
   /** SIGKILL to every process group bosun started (the second TERM during shutdown). */
   killAll(): void;
   /** Closes the listening and notify sockets (bosun exiting). */

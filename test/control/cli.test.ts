@@ -6,8 +6,7 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import { existsSync, lstatSync, mkdirSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as v from "valibot";
-import { ProbeJson } from "../../src/control/readiness.ts";
-import { ActionResult, ServiceList, StatusJson } from "../../src/control/schemas.ts";
+import { ActionResult, ProbeJson, ServiceList, StatusJson } from "../../src/control/schemas.ts";
 import { boot, cli, removeDir, spawnCli, tempDir, waitFor, writeServices, type Daemon } from "./harness.ts";
 
 // Each test runs the CLI a few times as separate processes (~150 ms each on 2 busy cores).

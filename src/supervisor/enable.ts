@@ -1,8 +1,8 @@
 /**
- * @module control/enable
+ * @module supervisor/enable
  * `enable`/`disable` on disk, like dinit: a link named after the service in the `waits-for.d`
  * directory of the service it is enabled from (`@meta enable-via`, else `boot`), so the next
- * boot starts it too. The live dependency is the engine's business; this is only the file.
+ * boot starts it too. The live dependency is the supervisor's to add; this is only the file.
  */
 import { lstatSync, mkdirSync, symlinkSync, unlinkSync } from "node:fs";
 import { resolve } from "node:path";

@@ -1,0 +1,45 @@
+/**
+ * @module supervisor/announce
+ * bosun's own lines about its services: `web: started`, `web: exited: killed by KILL`,
+ * `web: failed to start: exec: ENOENT (...)`. A stop reason has one word, then the engine's
+ * note, the launch failure or the exit says what happened.
+ */
+import type { ConsolaInstance } from "consola/core";
+import { describeExit } from "../engine/outcome.ts";
+import type { ServiceEvent, StopReason } from "../engine/types.ts";
+
+const STOP_WORDS: Record<StopReason, string> = {
+  normal: "stopped",
+  terminated: "exited",
+  failed: "failed",
+  "exec-failed": "failed to start",
+  "timed-out": "start timed out",
+  "dep-failed": "not started",
+  "dep-restart": "stopped for a dependency's restart",
+};
+
+/**
+ * One line for a service that stopped: what kind of stop, then the engine's note or the exit.
+ *
+ * @example
+ * describeStop({ ...event, reason: "terminated", exit: { code: 3, signal: null }, note: null }) // "exited: exited with 3"
+ */
+export function describeStop(event: ServiceEvent): string {
+  const word = STOP_WORDS[event.reason ?? "normal"];
+  const detail = event.note ?? event.failure?.message ?? (event.exit ? describeExit(event.exit) : null);
+  return detail === null ? word : `${word}: ${detail}`;
+}
+
+/**
+ * Logs one state change: started and stopped at info (a stop that went wrong at warn, except
+ * during shutdown, when every stop is expected), the steps between at debug.
+ */
+export function announce(log: ConsolaInstance, event: ServiceEvent, shuttingDown: boolean): void {
+  const tagged = log.withTag(event.service);
+  if (event.to === "started") tagged.info(event.note ? `started (${event.note})` : "started");
+  else if (event.to === "stopped") {
+    const line = describeStop(event);
+    if (event.reason === "normal" || event.reason === "terminated" || shuttingDown) tagged.info(line);
+    else tagged.warn(line);
+  } else tagged.debug(`${event.to}${event.note ? ` (${event.note})` : ""}`);
+}

@@ -1,0 +1,57 @@
+/**
+ * @module supervisor/descriptions
+ * The supervisor's door to the loader: every description read (at boot, lazily for a
+ * dependency, again for a reload) logs its warnings at file:line once, and remembers the
+ * file's mtime, so `status`, `list` and SIGHUP can tell when the file on disk no longer matches
+ * the description the engine holds.
+ */
+import { statSync } from "node:fs";
+import type { Loader } from "../config/loader.ts";
+import type { Problem } from "../config/problems.ts";
+import type { ServiceDescription } from "../config/schema.ts";
+
+/** Loading with change tracking; see createDescriptions. */
+export interface Descriptions {
+  /** One service (cached by the loader); throws ConfigError. */
+  load(name: string): ServiceDescription;
+  /** Names and what they reach; throws ConfigError with every problem. */
+  loadAll(names: string[]): ServiceDescription[];
+  /** Reads one service's file again, bypassing the cache; throws ConfigError. */
+  reread(name: string): ServiceDescription;
+  /** True when `desc`'s file changed on disk since `desc` was read. */
+  changed(desc: ServiceDescription | null): boolean;
+}
+
+const mtimeOf = (file: string) => statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? -1;
+
+/**
+ * Wraps a loader; `warn` receives each description's load warnings once per read.
+ *
+ * @example
+ * const descriptions = createDescriptions(loader, (p) => log.warn(formatProblem(p)));
+ * const engine = createEngine({ ..., load: descriptions.load });
+ */
+export function createDescriptions(loader: Loader, warn: (problem: Problem) => void): Descriptions {
+  // Keyed by description, not name: `changed` asks about the description the engine holds, so a
+  // file read again but not taken (a reload plan, a refused reload) still counts as changed.
+  const readAt = new WeakMap<ServiceDescription, number>();
+  const fresh = (desc: ServiceDescription): ServiceDescription => {
+    if (readAt.has(desc)) return desc; // the loader's cached copy, already seen
+    readAt.set(desc, desc.file === null ? 0 : mtimeOf(desc.file));
+    for (const w of loader.warnings()) if (w.service === desc.name) warn(w);
+    return desc;
+  };
+  return {
+    load: (name) => fresh(loader.load(name)),
+    loadAll: (names) => loader.loadAll(names).map(fresh),
+    reread(name) {
+      loader.forget(name);
+      return fresh(loader.load(name));
+    },
+    changed(desc) {
+      if (desc === null || desc.file === null) return false;
+      const at = readAt.get(desc);
+      return at !== undefined && mtimeOf(desc.file) !== at;
+    },
+  };
+}

@@ -1,0 +1,62 @@
+/**
+ * @module supervisor/exit
+ * The exit policy: which exit code bosun ends with, and when a service's end makes it shut
+ * down. A `main` service that stops decides the code (its own, 128+N for a signal, after
+ * `exit-code-map`); a boot service that stops before it ever started fails the boot (code 1);
+ * an orderly shutdown without either gives 0. Pure: the supervisor feeds it the engine's
+ * events and acts on what it returns.
+ */
+import type { ServiceDescription } from "../config/schema.ts";
+import type { ServiceEvent } from "../engine/types.ts";
+import { shellCode } from "../process/signals.ts";
+
+/** What the policy knows between events. */
+export interface ExitState {
+  /** The exit code decided so far; null until something decides it. */
+  code: number | null;
+  /** The services boot was asked to start (and the ad-hoc main). */
+  readonly bootSet: ReadonlySet<string>;
+  /** Services that reached started at least once. */
+  readonly everStarted: ReadonlySet<string>;
+}
+
+/** What to do after one event: the (possibly new) code, and why to shut down, if at all. */
+export interface ExitStep {
+  code: number | null;
+  /** Set when bosun should begin its shutdown, with the reason for its log line. */
+  shutdown: string | null;
+  /** Set when the event is worth an error line of its own (a boot that failed). */
+  error: string | null;
+}
+
+/**
+ * The policy's step for one event. `describe` is the event's one-line explanation (the same
+ * words bosun logs for it).
+ *
+ * @example
+ * exitStep(stoppedEvent, mainDesc, { code: null, bootSet, everStarted }, false, "exited: exited with 3")
+ * // { code: 3, shutdown: "main service main ended, exit code 3", error: null }
+ */
+export function exitStep(
+  event: ServiceEvent,
+  desc: ServiceDescription | null,
+  state: ExitState,
+  shuttingDown: boolean,
+  describe: string,
+): ExitStep {
+  const step: ExitStep = { code: state.code, shutdown: null, error: null };
+  if (event.to !== "stopped" || event.target !== "stopped") return step;
+  const neverStarted = !state.everStarted.has(event.service);
+  if (state.bootSet.has(event.service) && neverStarted && !shuttingDown) {
+    step.code ??= 1;
+    step.error = `cannot boot: ${event.service}: ${describe}`;
+    step.shutdown = "boot failed";
+    return step;
+  }
+  if (desc?.main && state.code === null) {
+    const code = event.exit && !neverStarted ? shellCode(event.exit) : neverStarted ? 1 : 0;
+    step.code = desc.exitCodeMap[String(code)] ?? code;
+    if (!shuttingDown) step.shutdown = `main service ${event.service} ended, exit code ${step.code}`;
+  }
+  return step;
+}

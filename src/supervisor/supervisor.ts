@@ -1,0 +1,420 @@
+/**
+ * @module supervisor/supervisor
+ * The running supervisor: it owns the loader, the engine, the launcher, the reaper and the log
+ * router, and offers the operations people and orchestrators ask for (start, stop, reload,
+ * enable, setenv, status, logs, events, the readiness verdict, shutdown). The control routes and
+ * the signal handlers are a line or two over these; every refusal is one `OperationError`.
+ * It also decides when bosun is done and with which exit code (supervisor/exit.ts).
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createLoader, findServiceFile } from "../config/loader.ts";
+import { ConfigError, formatProblem } from "../config/problems.ts";
+import { describe, type ServiceDescription } from "../config/schema.ts";
+import { createEngine } from "../engine/engine.ts";
+import type { Engine, ReloadPlan, ServiceEvent, ServiceStatus } from "../engine/types.ts";
+import type { LogRouter, Stream } from "../log/types.ts";
+import { realClock } from "../process/clock.ts";
+import { createLauncher } from "../process/launcher.ts";
+import { systemLogger, type Verbosity } from "../process/logger.ts";
+import { createReaper } from "../process/reaper.ts";
+import { announce, describeStop } from "./announce.ts";
+import { createDescriptions } from "./descriptions.ts";
+import { persistDisable, persistEnable } from "./enable.ts";
+import { exitStep, type ExitState } from "./exit.ts";
+import { OperationError, orThrow } from "./failure.ts";
+import { uptimeSeconds, type Neighbour, type ServiceReport, type ServiceRuntime } from "./status.ts";
+import { ready, startup, type Verdict, type VerdictSource } from "./verdict.ts";
+
+/** How a supervisor is built: `bosun boot`'s settings, as cli/boot.ts and daemon.ts pass them. */
+export interface SupervisorOptions {
+  /** Service directories in search order. */
+  dirs: string[];
+  /** Services to start; empty means `boot` (which may be absent when a main command is given). */
+  services: string[];
+  /** `-- CMD ARG...`: run as the ad-hoc service `main`. */
+  mainCommand: string[] | null;
+  /** bosun's environment (after `-e`), which every launch inherits; setenv/unsetenv edit it. */
+  env: Record<string, string | undefined>;
+  logs: LogRouter;
+  verbosity?: Verbosity;
+  /** Soft limit on services starting at once (null = unlimited), and when one stops counting. */
+  maxStarting?: number | null;
+  startingGraceMs?: number;
+  /** How often a slow shutdown says what it still waits on (default 3000 ms). */
+  waitReportMs?: number;
+}
+
+/** What a reload did: the settings of a running service that wait for its next restart. */
+export interface ReloadOutcome {
+  restartNeeded: string[];
+}
+
+/** The dependency kinds `add-dep`/`rm-dep` change live. */
+export type LiveDepKind = "need" | "milestone" | "waits-for";
+
+/** The running supervisor; see createSupervisor. */
+export interface Supervisor extends VerdictSource {
+  /** Resolves to bosun's exit code once it is done (shut down, or could not boot). */
+  readonly done: Promise<number>;
+  /** Loads the boot set (and adds the ad-hoc main); false, after logging why, when it cannot. */
+  load(): boolean;
+  /** Starts what `load` loaded. */
+  startBoot(): void;
+  /** bosun cannot go on before anything started (its control socket, say): logs it and ends with 1. */
+  abort(message: string): void;
+
+  report(name: string): ServiceReport;
+  logTail(name: string, opts: { lines: number; clear: boolean }): string[];
+  followLogs(name: string, onLine: (line: string, stream: Stream) => void): () => void;
+  subscribe(listener: (event: ServiceEvent) => void): () => void;
+  environment(): Record<string, string>;
+  setenv(set: Record<string, string>, unset: string[]): Record<string, string>;
+  stats(): { reapedOrphans: number; startedAt: number };
+  /** The engine clock's time in ms. */
+  now(): number;
+  /** One of bosun's own error lines (a failure inside bosun, such as a request handler's). */
+  logError(message: string): void;
+  ready(): Verdict;
+  startup(): Verdict;
+
+  start(name: string, opts?: { pin?: boolean }): void;
+  stop(name: string, opts?: { force?: boolean; pin?: boolean }): void;
+  restart(name: string): void;
+  wake(name: string): void;
+  release(name: string): void;
+  unpin(name: string): void;
+  trigger(name: string): void;
+  untrigger(name: string): void;
+  unload(name: string): void;
+  /** `signal` is a name without SIG (`HUP`). */
+  signal(name: string, signal: string): void;
+  addDep(kind: LiveDepKind, from: string, to: string): void;
+  rmDep(kind: LiveDepKind, from: string, to: string): void;
+  enable(name: string): void;
+  disable(name: string): void;
+  /** Re-reads the service's file and applies it (the API's reload and SIGHUP's, alike). */
+  reload(name: string): ReloadOutcome;
+  /** What `reload` would do, changing nothing. */
+  plan(name: string): ReloadPlan;
+  /** SIGHUP: reloads every loaded service whose file changed on disk, logging each outcome. */
+  reloadChanged(): void;
+  /** SIGUSR1: reopen the log files bosun writes. */
+  reopenLogs(): void;
+  /** Orderly shutdown in reverse dependency order; a no-op when one is under way. */
+  shutdown(why: string): void;
+  /** SIGKILL to everything and leave shortly (a second TERM, QUIT). */
+  forceExit(why: string): void;
+  /** Releases what it holds (after `done`): launcher sockets, reaper, logs, runtime dir. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_SERVICE = "boot";
+/** After a forced kill, how long to wait for the killed processes' exits before leaving anyway. */
+const FORCED_EXIT_WAIT_MS = 1000;
+
+/**
+ * Builds the supervisor over real processes; nothing starts before `load` and `startBoot`.
+ *
+ * @example
+ * const sup = createSupervisor({ dirs: ["/etc/bosun/services"], services: [], mainCommand: ["nginx"], env: process.env, logs });
+ * if (sup.load()) sup.startBoot();
+ * process.exit(await sup.done);
+ */
+export function createSupervisor(opts: SupervisorOptions): Supervisor {
+  const { logs } = opts;
+  const log = systemLogger(logs, opts.verbosity ?? "normal");
+  const env = new Map(Object.entries(opts.env).filter((e): e is [string, string] => e[1] !== undefined));
+  const runtimeDir = mkdtempSync(join(tmpdir(), "bosun-"));
+  const reaper = createReaper({ onError: (m) => log.warn(m) });
+  const startedAt = Date.now();
+  const loader = createLoader({ dirs: opts.dirs, env: Object.fromEntries(env) });
+  const descriptions = createDescriptions(loader, (p) => log.warn(formatProblem(p)));
+  const clock = realClock();
+
+  // The launcher reports to the engine, which is built right after it: events arrive from later
+  // microtasks, never during construction.
+  const launcher = createLauncher({
+    events: {
+      launched: (n, pid) => engine.launched(n, pid),
+      ready: (n) => engine.ready(n),
+      exited: (n, s) => engine.exited(n, s),
+      launchFailed: (n, f) => engine.launchFailed(n, f),
+    },
+    logs,
+    env,
+    reaper,
+    runtimeDir,
+  });
+  const engine: Engine = createEngine({
+    launcher,
+    clock,
+    load: descriptions.load,
+    maxStarting: opts.maxStarting ?? undefined,
+    startingGrace: opts.startingGraceMs,
+  });
+
+  const bootServices: string[] = [];
+  const exit: ExitState & { bootSet: Set<string>; everStarted: Set<string> } = { code: null, bootSet: new Set(), everStarted: new Set() };
+  let finished: (code: number) => void;
+  const done = new Promise<number>((resolve) => (finished = resolve));
+  let closing = false;
+  let waitTimer: ReturnType<typeof setInterval> | null = null;
+  let forcedTimer: ReturnType<typeof setTimeout> | null = null;
+  let idleCheck: ReturnType<typeof setImmediate> | null = null;
+
+  function finish(code: number): void {
+    if (closing) return;
+    closing = true;
+    finished(code);
+  }
+
+  /** After the current burst of events has been handled (the exit code may be set by a later one). */
+  function checkIdle(): void {
+    idleCheck ??= setImmediate(() => {
+      idleCheck = null;
+      if (engine.idle()) finish(exit.code ?? 0);
+    });
+  }
+
+  function shutdown(why: string): void {
+    if (engine.shuttingDown) return;
+    log.info(`shutting down (${why})`);
+    engine.shutdown();
+    waitTimer = setInterval(() => {
+      const waiting = engine.waitingOn();
+      if (waiting.length === 0) return;
+      const now = clock.now();
+      log.info(`still waiting on ${waiting.map((w) => `${w.name} (${w.state} ${Math.round((now - w.since) / 1000)}s)`).join(", ")}`);
+    }, opts.waitReportMs ?? 3000);
+    checkIdle();
+  }
+
+  engine.subscribe((event) => {
+    try {
+      if (event.to === "started") logs.serviceStarted(event.service);
+      announce(log, event, engine.shuttingDown);
+      if (event.to === "started") exit.everStarted.add(event.service);
+      const step = exitStep(event, engine.description(event.service), exit, engine.shuttingDown, describeStop(event));
+      exit.code = step.code;
+      if (step.error) log.error(step.error);
+      if (step.shutdown) shutdown(step.shutdown);
+      checkIdle();
+    } catch (e) {
+      log.error(`internal error handling a state change: ${(e as Error).stack ?? e}`);
+    }
+  });
+
+  /** The loaded service, or a not-found failure. */
+  function statusOf(name: string): ServiceStatus {
+    const s = engine.status(name);
+    if (!s) throw new OperationError("not-found", `no service named ${name} is loaded`);
+    return s;
+  }
+
+  function runtime(name: string): ServiceRuntime {
+    return { ...launcher.runtime(name), health: null };
+  }
+
+  const neighbours = (edges: ServiceStatus["depends"]): Neighbour[] => edges.map((e) => ({ ...e, state: engine.status(e.name)?.state ?? null }));
+
+  /** Re-reads a loaded service's file, as a refusal when it cannot be read. */
+  function reread(name: string): ServiceDescription {
+    statusOf(name);
+    try {
+      return descriptions.reread(name);
+    } catch (e) {
+      const problems = e instanceof ConfigError ? e.problems.map(formatProblem).join("; ") : (e as Error).message;
+      throw new OperationError("refused", `cannot reload ${name}: ${problems}`);
+    }
+  }
+
+  const sup: Supervisor = {
+    done,
+    bootServices,
+    get shuttingDown() {
+      return engine.shuttingDown;
+    },
+
+    load() {
+      const names = opts.services.length > 0 ? [...opts.services] : [DEFAULT_SERVICE];
+      // with a main command and no `boot` on disk, the main command alone is supervised
+      if (opts.services.length === 0 && opts.mainCommand !== null && findServiceFile(DEFAULT_SERVICE, opts.dirs) === null) names.length = 0;
+      let loaded: ServiceDescription[];
+      try {
+        loaded = descriptions.loadAll(names);
+      } catch (e) {
+        if (!(e instanceof ConfigError)) throw e;
+        for (const p of e.problems) log.error(formatProblem(p));
+        finish(1);
+        return false;
+      }
+      for (const desc of loaded) {
+        const r = engine.add(desc);
+        if (!r.ok) {
+          log.error(`cannot load ${desc.name}: ${r.message}`);
+          finish(1);
+          return false;
+        }
+      }
+      if (opts.mainCommand) {
+        const main = describe({ name: "main", type: "process", command: opts.mainCommand, main: true, restart: "no", workingDir: process.cwd() });
+        const r = engine.add(main);
+        if (!r.ok) {
+          log.error(`cannot add the main command: ${r.message}`);
+          finish(1);
+          return false;
+        }
+        names.push("main");
+      }
+      bootServices.push(...names);
+      return true;
+    },
+
+    startBoot() {
+      for (const name of bootServices) {
+        exit.bootSet.add(name);
+        const r = engine.start(name);
+        if (!r.ok) {
+          exit.code ??= 1;
+          log.error(`cannot start ${name}: ${r.message}`);
+          shutdown("boot failed");
+          break;
+        }
+      }
+      // nothing to start at all (an empty boot set) is as idle as bosun gets
+      checkIdle();
+    },
+
+    abort(message) {
+      log.error(`cannot boot: ${message}`);
+      finish(1);
+    },
+
+    status: (name) => engine.status(name),
+    list: () => engine.list(),
+    runtime,
+    report(name) {
+      const status = statusOf(name);
+      const desc = engine.description(name);
+      return {
+        status,
+        runtime: runtime(name),
+        file: desc?.file ?? null,
+        fileChanged: descriptions.changed(desc),
+        logProblem: logs.problem(name),
+        depends: neighbours(status.depends),
+        dependents: neighbours(status.dependents),
+        uptime: uptimeSeconds(status, clock.now()),
+      };
+    },
+
+    logTail(name, { lines, clear }) {
+      statusOf(name);
+      const tail = logs.tail(name, lines) ?? [];
+      // Like dinitctl catlog --clear: what was printed is what was cleared. A buffer service
+      // that has not run yet has nothing to clear, which is not a refusal.
+      const type = engine.description(name)?.logType;
+      if (clear && !logs.clear(name) && type !== "buffer") {
+        throw new OperationError("refused", `cannot clear ${name}'s log: its log-type is ${type ?? "unknown"}, and only a buffer log can be cleared`);
+      }
+      return tail;
+    },
+    followLogs(name, onLine) {
+      statusOf(name);
+      return logs.follow(name, onLine);
+    },
+    subscribe: (listener) => engine.subscribe(listener),
+    environment: () => Object.fromEntries(env),
+    setenv(set, unset) {
+      for (const [k, v] of Object.entries(set)) env.set(k, v);
+      for (const k of unset) env.delete(k);
+      return Object.fromEntries(env);
+    },
+    stats: () => ({ reapedOrphans: reaper.reaped, startedAt }),
+    now: () => clock.now(),
+    logError: (message) => log.error(message),
+    ready: () => ready(sup),
+    startup: () => startup(sup),
+
+    start: (name, o = {}) => orThrow(engine.start(name, { pin: o.pin })),
+    stop: (name, o = {}) => orThrow(engine.stop(name, { force: o.force, pin: o.pin })),
+    restart: (name) => orThrow(engine.restart(name)),
+    wake: (name) => orThrow(engine.wake(name)),
+    release: (name) => orThrow(engine.release(name)),
+    unpin: (name) => orThrow(engine.unpin(name)),
+    trigger: (name) => orThrow(engine.trigger(name)),
+    untrigger: (name) => orThrow(engine.untrigger(name)),
+    unload: (name) => orThrow(engine.unload(name)),
+    signal: (name, signal) => orThrow(engine.signal(name, signal)),
+    addDep: (kind, from, to) => orThrow(engine.addDep(kind, from, to)),
+    rmDep: (kind, from, to) => orThrow(engine.rmDep(kind, from, to)),
+
+    enable(name) {
+      if (!engine.description(name)) {
+        let desc: ServiceDescription;
+        try {
+          desc = descriptions.reread(name);
+        } catch (e) {
+          throw new OperationError("not-found", `cannot load ${name}: ${(e as Error).message}`);
+        }
+        orThrow(engine.add(desc));
+      }
+      const via = engine.description(name)?.enableVia ?? DEFAULT_SERVICE;
+      const failed = persistEnable(via, engine.description(via), name, engine.description(name)?.file ?? null);
+      if (failed) throw new OperationError("refused", failed.message);
+      orThrow(engine.addDep("waits-for", via, name));
+      const viaState = engine.status(via)?.state;
+      // dinit starts what it enables when the service it hangs off is up.
+      if (viaState === "started" || viaState === "starting") orThrow(engine.wake(name));
+    },
+    disable(name) {
+      statusOf(name);
+      const via = engine.description(name)?.enableVia ?? DEFAULT_SERVICE;
+      const failed = persistDisable(via, engine.description(via), name);
+      if (failed) throw new OperationError("refused", failed.message);
+      orThrow(engine.rmDep("waits-for", via, name));
+    },
+
+    reload(name) {
+      const result = engine.reload(reread(name));
+      if (!result.ok) throw new OperationError(result.code, `cannot reload ${name}: ${result.message}`);
+      return { restartNeeded: result.restartNeeded ?? [] };
+    },
+    plan: (name) => engine.plan([reread(name)]),
+    reloadChanged() {
+      for (const { name } of engine.list()) {
+        if (!descriptions.changed(engine.description(name))) continue;
+        const tagged = log.withTag(name);
+        try {
+          const { restartNeeded } = sup.reload(name);
+          tagged.info(`reloaded${restartNeeded.length ? `; takes effect after a restart: ${restartNeeded.join(", ")}` : ""}`);
+        } catch (e) {
+          if (!(e instanceof OperationError)) throw e;
+          tagged.warn(e.message);
+        }
+      }
+    },
+    reopenLogs: () => logs.reopen(),
+
+    shutdown,
+    forceExit(why) {
+      log.warn(`${why}: killing every service with SIGKILL`);
+      launcher.killAll();
+      if (!engine.shuttingDown) engine.shutdown();
+      forcedTimer ??= setTimeout(() => finish(exit.code ?? 0), FORCED_EXIT_WAIT_MS);
+      checkIdle();
+    },
+
+    async close() {
+      if (waitTimer) clearInterval(waitTimer);
+      if (forcedTimer) clearTimeout(forcedTimer);
+      launcher.close();
+      reaper.close();
+      await logs.close();
+      rmSync(runtimeDir, { recursive: true, force: true });
+    },
+  };
+  return sup;
+}
