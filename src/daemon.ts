@@ -89,7 +89,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
 
   const code = await sup.done;
   for (const [sig, handler] of signals) process.off(sig, handler);
-  await control?.close().catch(() => {});
+  // Logs first: their last lines reach `logs -f` followers before the streams end.
   await sup.close();
+  await control?.close().catch(() => {});
   return code;
 }

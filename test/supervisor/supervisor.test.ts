@@ -1,0 +1,141 @@
+/**
+ * The supervisor in this process, over real processes and service files: its operations and
+ * their refusals (one OperationError with a code), reload by request and by SIGHUP's path
+ * alike, enable/disable on disk and live, the status report, and the exit code of a main.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, mkdirSync, utimesSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { OperationError } from "../../src/supervisor/failure.ts";
+import { createSupervisor, type Supervisor } from "../../src/supervisor/supervisor.ts";
+import { stubLogs, tempDir, waitFor } from "../process/support.ts";
+
+let tmp: ReturnType<typeof tempDir>;
+beforeAll(() => (tmp = tempDir()));
+afterAll(() => tmp.cleanup());
+
+let running: Supervisor | null = null;
+afterEach(async () => {
+  if (!running) return;
+  running.forceExit("test over");
+  await running.done;
+  await running.close();
+  running = null;
+});
+
+let serial = 0;
+/** A service directory with these files, and a supervisor over it (loaded and started). */
+function boot(files: Record<string, string>, opts: { services?: string[]; mainCommand?: string[] } = {}) {
+  const dir = join(tmp.dir, `s${++serial}`);
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(join(dir, name, ".."), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+  const out = stubLogs();
+  const sup = createSupervisor({ dirs: [dir], services: opts.services ?? [], mainCommand: opts.mainCommand ?? null, env: process.env, logs: out.logs });
+  running = sup;
+  expect(sup.load()).toBe(true);
+  sup.startBoot();
+  return { sup, dir, out };
+}
+
+/** The OperationError `run` throws (fails the test when it throws nothing or something else). */
+function failure(run: () => unknown): OperationError {
+  try {
+    run();
+  } catch (e) {
+    if (e instanceof OperationError) return e;
+    throw e;
+  }
+  throw new Error("expected an OperationError, but the operation succeeded");
+}
+
+const started = (sup: Supervisor, name: string) => waitFor(`${name} started`, () => sup.status(name)?.state === "started");
+
+let rewrites = 0;
+/** Rewrites a service file with an mtime of its own (quick rewrites could share one). */
+function rewrite(dir: string, name: string, text: string): void {
+  writeFileSync(join(dir, name), text);
+  utimesSync(join(dir, name), new Date(), new Date(Date.now() + 5000 * ++rewrites));
+}
+
+describe("operations", () => {
+  test("every refusal is an OperationError with a code: unknown service, needed service, no process", async () => {
+    const { sup } = boot({
+      boot: "type = internal\ndepends-on = web\n",
+      web: "type = process\ncommand = sleep 30\nrestart = no\n",
+      lonely: "type = internal\n",
+    });
+    await started(sup, "boot");
+    expect(failure(() => sup.report("nosuch")).code).toBe("not-found");
+    const stop = failure(() => sup.stop("web"));
+    expect(stop.code).toBe("refused");
+    expect(stop.detail.dependents).toEqual(["boot"]);
+    sup.start("lonely");
+    expect(failure(() => sup.signal("lonely", "HUP")).code).toBe("refused");
+  });
+
+  test("the report joins the engine's record with the file, the neighbours and the runtime", async () => {
+    const { sup, dir } = boot({ boot: "type = internal\ndepends-on = web\n", web: "type = process\ncommand = sleep 30\nrestart = no\n" });
+    await started(sup, "boot");
+    const r = sup.report("web");
+    expect(r.status.pid).toBeNumber();
+    expect(r.file).toBe(join(dir, "web"));
+    expect(r.fileChanged).toBe(false);
+    expect(r.dependents).toEqual([{ kind: "need", name: "boot", state: "started" }]);
+    expect(r.runtime).toEqual({ readiness: null, statusText: null, health: null });
+    expect(r.uptime).toBeNumber();
+  });
+});
+
+describe("reload", () => {
+  test("the request's reload and SIGHUP's are one operation: same outcome, same refusal", async () => {
+    const { sup, dir, out } = boot({ app: "type = process\ncommand = sleep 30\nrestart = no\n" }, { services: ["app"] });
+    await started(sup, "app");
+    rewrite(dir, "app", "type = process\ncommand = sleep 31\nrestart = no\n");
+    expect(sup.report("app").fileChanged).toBe(true);
+    expect(sup.reload("app")).toEqual({ restartNeeded: ["command"] });
+    expect(sup.report("app").fileChanged).toBe(false);
+
+    rewrite(dir, "app", "type = process\ncommand = sleep 32\nrestart = no\n");
+    sup.reloadChanged();
+    expect(out.system.find((l) => l.service === "app" && l.message.startsWith("reloaded"))?.message).toBe("reloaded; takes effect after a restart: command");
+
+    rewrite(dir, "app", "type = scripted\ncommand = sleep 32\n");
+    const refused = failure(() => sup.reload("app"));
+    expect(refused.message).toContain("cannot reload app: ");
+    expect(refused.message).toContain(`${join(dir, "app")}:1`);
+    sup.reloadChanged();
+    expect(out.system.filter((l) => l.level === "warn").map((l) => l.message)).toContain(refused.message);
+  });
+
+  test("a file that no longer reads is refused naming file and line, and the running description stays", async () => {
+    const { sup, dir } = boot({ app: "type = process\ncommand = sleep 30\nrestart = no\n" }, { services: ["app"] });
+    await started(sup, "app");
+    rewrite(dir, "app", "type = process\ncommand = sleep 30\nrestart = sometimes\n");
+    const e = failure(() => sup.reload("app"));
+    expect(e.code).toBe("refused");
+    expect(e.message).toContain(`${join(dir, "app")}:3: service 'app': restart: 'sometimes' is not a valid restart value`);
+    expect(sup.status("app")?.state).toBe("started");
+  });
+});
+
+describe("enable and disable", () => {
+  test("enable links the service into boot's waits-for.d and starts it; disable removes both", async () => {
+    const { sup, dir } = boot({ boot: "type = internal\nwaits-for.d = boot.d\n", "boot.d/.keep": "", extra: "type = process\ncommand = sleep 30\nrestart = no\n" });
+    await started(sup, "boot");
+    sup.enable("extra");
+    expect(existsSync(join(dir, "boot.d", "extra"))).toBe(true);
+    await started(sup, "extra");
+    sup.disable("extra");
+    expect(existsSync(join(dir, "boot.d", "extra"))).toBe(false);
+    expect(sup.status("boot")?.depends).toEqual([]);
+  });
+});
+
+describe("the exit code", () => {
+  test("the ad-hoc main's exit code is bosun's", async () => {
+    const { sup } = boot({}, { mainCommand: ["sh", "-c", "exit 3"] });
+    expect(await sup.done).toBe(3);
+  });
+});
