@@ -9,9 +9,13 @@ import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createLoader } from "../../src/config/loader.ts";
 import { ConfigError, type Problem } from "../../src/config/problems.ts";
+import { asNobody, NOBODY_CWD, removeBundle } from "../support/other-user.ts";
 import { removeAll, serviceDir } from "./dirs.ts";
 
-afterAll(removeAll);
+afterAll(() => {
+  removeAll();
+  removeBundle();
+});
 
 function problemsOf(dir: string, name = "svc"): Problem[] {
   try {
@@ -106,8 +110,8 @@ describe("bad input gets a clear error with its location", () => {
     // root reads everything, so run check as nobody to meet real permission errors.
     const run = (name: string) =>
       Bun.spawnSync(
-        ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, join(import.meta.dir, "../../src/main.ts"), "check", "--json", "-d", dir, name],
-        { stdout: "pipe", stderr: "pipe" },
+        asNobody(["check", "--json", "-d", dir, name]),
+        { stdout: "pipe", stderr: "pipe", cwd: NOBODY_CWD },
       );
     const svc = run("svc");
     expect(svc.stderr.toString()).toBe("");

@@ -13,6 +13,7 @@ import { connect, type Socket } from "node:net";
 import { join } from "node:path";
 import * as v from "valibot";
 import { ErrorJson, EventJson, LogLineJson } from "../../src/control/schemas.ts";
+import { asNobody, NOBODY_CWD, removeBundle } from "../support/other-user.ts";
 import { boot, cli, removeDir, tempDir, waitFor, writeServices, type Daemon } from "./harness.ts";
 
 /** web prints `ping` on SIGUSR1 (bosun signals its process group: sleep dies, sh's wait returns). */
@@ -51,6 +52,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  removeBundle();
   // The quiet stream may have ended with an error already; cancelling it then rejects.
   await quiet?.res.body?.cancel().catch(() => {});
   try {
@@ -111,9 +113,8 @@ describe("the socket", () => {
     // Let the other user reach the socket file itself: only its own mode stands in the way.
     chmodSync(dir, 0o711);
     try {
-      const other = Bun.spawn([process.execPath, join(import.meta.dir, "../../src/main.ts"), "list", "-p", d.socket], {
-        uid: 65534,
-        gid: 65534,
+      const other = Bun.spawn(asNobody(["list", "-p", d.socket]), {
+        cwd: NOBODY_CWD,
         stdout: "pipe",
         stderr: "pipe",
         env: { ...process.env, NO_COLOR: "1", HOME: "/tmp" },
