@@ -5,6 +5,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import * as v from "valibot";
+import { ServiceName } from "../config/schema.ts";
 
 /** A usage mistake: main prints the message and the command's usage line and exits 2. */
 export class UsageError extends Error {
@@ -21,6 +22,16 @@ export class HelpRequested extends Error {
   constructor(readonly usage: string) {
     super("help");
   }
+}
+
+/**
+ * A service name argument; `what` names it in the message when it is missing.
+ *
+ * @example
+ * v.strictTuple([nameArg("the service NAME")], "give exactly one service NAME")
+ */
+export function nameArg(what = "the service NAME") {
+  return v.pipe(v.string(`give ${what}`), ServiceName);
 }
 
 /** A command's flags, positionals schema and usage text. */
@@ -58,7 +69,9 @@ export function parseCommand<S extends v.GenericSchema>(spec: CommandSpec<S>, ar
   if (!result.success) {
     const issue = result.issues[0];
     const path = issue.path?.map((p) => String(p.key)).join(".");
-    const where = path === undefined ? "" : path.startsWith("positionals") ? "arguments: " : `--${path}: `;
+    // An argument is named by what was given (nothing to name when it is missing), a flag by its name.
+    const given = typeof issue.input === "string" ? `'${issue.input}': ` : "";
+    const where = path === undefined ? "" : path.startsWith("positionals") ? given : `--${path}: `;
     throw new UsageError(`${where}${issue.message}`, spec.usage);
   }
   return result.output;

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import * as v from "valibot";
+import { HostPort } from "../control/schemas.ts";
 import { runDaemon } from "../daemon.ts";
 import { serviceDirs, socketPath } from "../paths.ts";
 import { parseCommand, UsageError } from "./args.ts";
@@ -28,6 +29,8 @@ whose exit code becomes bosun's. Stops everything in order on SIGTERM/SIGINT.
 
 /** `--log-format` and `$BOSUN_LOG_FORMAT` accept the same values, checked by the same schema. */
 const LogFormat = v.picklist(["text", "json"], "the log format is text or json");
+/** `--health-listen` and `$BOSUN_HEALTH_LISTEN`, kept as written (the server parses it again). */
+const Listen = v.pipe(v.string(), v.check((s) => v.is(HostPort, s), "HOST:PORT, [IPv6]:PORT or :PORT, with a port up to 65535"));
 
 const spec = {
   usage,
@@ -49,12 +52,12 @@ const spec = {
       "services-dir": v.optional(v.array(v.pipe(v.string(), v.minLength(1, "a service directory cannot be empty"))), []),
       socket: v.optional(v.pipe(v.string(), v.minLength(1, "the socket path cannot be empty"))),
       "env-file": v.optional(v.pipe(v.string(), v.minLength(1, "the env file path cannot be empty"))),
-      "health-listen": v.optional(v.string()),
+      "health-listen": v.optional(Listen),
       "control-token": v.optional(v.pipe(v.string(), v.minLength(1, "the token cannot be empty"))),
       "control-token-file": v.optional(v.string()),
       "log-format": v.optional(LogFormat),
-      "max-starting": v.optional(v.pipe(v.string(), v.toNumber(), v.integer("a whole number"), v.minValue(1, "at least 1"))),
-      "starting-grace": v.optional(v.pipe(v.string(), v.toNumber(), v.minValue(0, "seconds, 0 or more")), "10"),
+      "max-starting": v.optional(v.pipe(v.string(), v.regex(/^\d+$/, "a whole number of services, at least 1"), v.toNumber(), v.minValue(1, "at least 1"))),
+      "starting-grace": v.optional(v.pipe(v.string(), v.regex(/^\d+(\.\d+)?$/, "seconds, 0 or more (e.g. 10 or 2.5)"), v.toNumber()), "10"),
       quiet: v.optional(v.boolean(), false),
       verbose: v.optional(v.boolean(), false),
       positionals: v.array(v.string()),
@@ -64,12 +67,12 @@ const spec = {
   ),
 } as const;
 
-/** `$BOSUN_LOG_FORMAT`, checked like the flag. */
-function logFormatFromEnv(): "text" | "json" {
-  const value = process.env.BOSUN_LOG_FORMAT;
-  if (value === undefined || value === "") return "text";
-  const parsed = v.safeParse(LogFormat, value);
-  if (!parsed.success) throw new UsageError(`BOSUN_LOG_FORMAT=${value}: ${parsed.issues[0].message}`, usage);
+/** An environment variable standing for a flag, checked by the flag's schema; undefined when unset or empty. */
+function fromEnv<S extends v.GenericSchema>(name: string, schema: S): v.InferOutput<S> | undefined {
+  const value = process.env[name];
+  if (value === undefined || value === "") return undefined;
+  const parsed = v.safeParse(schema, value);
+  if (!parsed.success) throw new UsageError(`${name}=${value}: ${parsed.issues[0].message}`, usage);
   return parsed.output;
 }
 
@@ -100,11 +103,11 @@ export async function run(_command: string, argv: string[]): Promise<number> {
     services: flags.positionals,
     mainCommand,
     socket,
-    healthListen: flags["health-listen"] ?? process.env.BOSUN_HEALTH_LISTEN ?? null,
+    healthListen: flags["health-listen"] ?? fromEnv("BOSUN_HEALTH_LISTEN", Listen) ?? null,
     token,
     verbosity: flags.quiet ? "quiet" : flags.verbose ? "verbose" : "normal",
     envFile: flags["env-file"] ?? null,
-    logFormat: flags["log-format"] ?? logFormatFromEnv(),
+    logFormat: flags["log-format"] ?? fromEnv("BOSUN_LOG_FORMAT", LogFormat) ?? "text",
     maxStarting: flags["max-starting"] ?? null,
     startingGraceMs: flags["starting-grace"] * 1000,
   });

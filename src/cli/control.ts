@@ -7,7 +7,6 @@
 import type { ConsolaInstance } from "consola";
 import { constants } from "node:os";
 import * as v from "valibot";
-import { ServiceName } from "../config/schema.ts";
 import { describeExit, isFailedStop } from "../engine/outcome.ts";
 import { client, ControlError, type Client } from "../control/client.ts";
 import {
@@ -23,7 +22,8 @@ import {
 } from "../control/schemas.ts";
 import { socketPath } from "../paths.ts";
 import { summary } from "../supervisor/verdict.ts";
-import { parseCommand, type CommandSpec } from "./args.ts";
+import { signalNumber } from "../process/signals.ts";
+import { nameArg, parseCommand, type CommandSpec } from "./args.ts";
 
 let consola: ConsolaInstance | null = null;
 
@@ -44,7 +44,7 @@ export async function say(): Promise<ConsolaInstance> {
 const socketOpt = { socket: { type: "string", short: "p" } } as const;
 const jsonOpt = { json: { type: "boolean" } } as const;
 const waitOpts = { "no-wait": { type: "boolean" } } as const;
-const Name = v.strictTuple([ServiceName], "give exactly one service NAME");
+const Name = v.strictTuple([nameArg()], "give exactly one service NAME");
 const common = { socket: v.optional(v.string()) };
 const bool = v.optional(v.boolean(), false);
 
@@ -58,7 +58,12 @@ function named<O extends Record<string, { type: "boolean" | "string"; short?: st
 }
 
 const P = "[-p SOCKET]";
-const depArgs = v.object({ ...common, positionals: v.strictTuple([v.picklist(LiveDepKind.options, "TYPE is need, milestone or waits-for"), ServiceName, ServiceName], "give TYPE FROM TO") });
+const depArgs = v.object({ ...common, positionals: v.strictTuple([v.picklist(LiveDepKind.options, "give TYPE: need, milestone or waits-for"), nameArg("FROM"), nameArg("TO")], "give TYPE FROM TO") });
+/** A signal as `bosun signal` takes it: a name (with or without SIG, any case) or a number. */
+const SignalArg = v.pipe(
+  v.string("give the signal SIG"),
+  v.check((sig) => (/^\d+$/.test(sig) ? Number(sig) >= 1 && Number(sig) <= 64 : signalNumber(sig.toUpperCase().replace(/^SIG/, "")) !== undefined), "no such signal (bosun signal --list shows them)"),
+);
 const specs = {
   list: { usage: `bosun list ${P} [--json]\nOne line per loaded service.`, options: { ...socketOpt, ...jsonOpt }, schema: v.object({ ...common, json: bool, positionals: v.strictTuple([], "list takes no arguments") }) },
   status: named(`bosun status ${P} [--json] NAME\nThe full status of one service.`, jsonOpt, { json: bool }),
@@ -79,10 +84,10 @@ const specs = {
   signal: {
     usage: `bosun signal ${P} SIG NAME | bosun signal --list\nSend signal SIG (name like HUP or SIGHUP, or a number) to NAME's process.`,
     options: { ...socketOpt, list: { type: "boolean", short: "l" } },
-    schema: v.union([
+    schema: v.variant("list", [
       v.object({ ...common, list: v.literal(true), positionals: v.strictTuple([], "--list takes no arguments") }),
-      v.object({ ...common, list: v.optional(v.literal(false), false), positionals: v.strictTuple([v.string(), ServiceName], "give SIG and NAME") }),
-    ], "give SIG and NAME, or --list"),
+      v.object({ ...common, list: v.optional(v.literal(false), false), positionals: v.strictTuple([SignalArg, nameArg()], "give SIG and NAME") }),
+    ]),
   },
   "add-dep": { usage: `bosun add-dep ${P} TYPE FROM TO\nAdd a dependency (TYPE need, milestone or waits-for) from FROM on TO, live.`, options: socketOpt, schema: depArgs },
   "rm-dep": { usage: `bosun rm-dep ${P} TYPE FROM TO\nRemove a dependency of FROM on TO, live.`, options: socketOpt, schema: depArgs },

@@ -5,11 +5,10 @@
  * after printing it.
  */
 import * as v from "valibot";
-import { ServiceName } from "../config/schema.ts";
 import { client, ControlError } from "../control/client.ts";
 import { LogsJson, MAX_LOG_LINES } from "../control/schemas.ts";
 import { socketPath } from "../paths.ts";
-import { parseCommand } from "./args.ts";
+import { nameArg, parseCommand } from "./args.ts";
 import { say } from "./control.ts";
 
 const spec = {
@@ -28,7 +27,7 @@ const spec = {
       lines: v.optional(v.pipe(v.string(), v.regex(/^\d+$/, "LINES is a whole number"), v.check((n) => Number(n) <= MAX_LOG_LINES, `LINES is at most ${MAX_LOG_LINES}`)), "100"),
       clear: v.optional(v.boolean(), false),
       json: v.optional(v.boolean(), false),
-      positionals: v.strictTuple([ServiceName], "give exactly one service NAME"),
+      positionals: v.strictTuple([nameArg()], "give exactly one service NAME"),
     }),
     v.check((a) => !(a.follow && a.json), "--json cannot be combined with -f"),
   ),

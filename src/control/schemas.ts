@@ -173,6 +173,18 @@ export const LogsQuery = v.object({
 export const ProbeJson = VerdictJson;
 export type ProbeJson = v.InferOutput<typeof ProbeJson>;
 
+/** `--health-listen`: `HOST:PORT`, `[v6]:PORT` or `:PORT` (all interfaces). */
+export const HostPort = v.pipe(
+  v.string(),
+  v.regex(/^(\[[0-9a-fA-F:.]+\]|[^:\s]*):\d{1,5}$/, "--health-listen is HOST:PORT, [IPv6]:PORT or :PORT"),
+  v.transform((s) => {
+    const at = s.lastIndexOf(":");
+    const host = s.slice(0, at).replace(/^\[|\]$/g, "");
+    return { hostname: host || "0.0.0.0", port: Number(s.slice(at + 1)) };
+  }),
+  v.check((a) => a.port <= 65535, "--health-listen port is at most 65535"),
+);
+
 /** `?verbose` on the probes. */
 export const ProbeQuery = v.object({ verbose: Flag });
 

@@ -8,6 +8,7 @@ import type { Supervisor } from "../supervisor/supervisor.ts";
 import { controlApp } from "./app.ts";
 import { defaultLimits, type ControlLimits } from "./limits.ts";
 import { probeApp } from "./probes.ts";
+import { HostPort } from "./schemas.ts";
 import { claimSocketPath } from "./socket.ts";
 import { streamSet } from "./stream.ts";
 
@@ -18,18 +19,6 @@ export interface ControlOptions {
   token?: string | null;
   limits?: Partial<ControlLimits>;
 }
-
-/** `HOST:PORT`, `[v6]:PORT` or `:PORT` (all interfaces). */
-const HostPort = v.pipe(
-  v.string(),
-  v.regex(/^(\[[0-9a-fA-F:.]+\]|[^:\s]*):\d{1,5}$/, "--health-listen is HOST:PORT, [IPv6]:PORT or :PORT"),
-  v.transform((s) => {
-    const at = s.lastIndexOf(":");
-    const host = s.slice(0, at).replace(/^\[|\]$/g, "");
-    return { hostname: host || "0.0.0.0", port: Number(s.slice(at + 1)) };
-  }),
-  v.check((a) => a.port <= 65535, "--health-listen port is at most 65535"),
-);
 
 /**
  * Bun's own cap, a backstop far above the app's limit: below it the app answers 413 in JSON;
