@@ -6,7 +6,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { main as runMain } from "../../src/main.ts";
+import { runCli, type CliResult } from "../support/cli.ts";
+export type { CliResult };
 
 const root = join(import.meta.dir, "..", "..");
 const main = join(root, "src", "main.ts");
@@ -109,12 +110,6 @@ export async function boot(dir: string, args: string[] = [], env: Record<string,
   return daemon;
 }
 
-export interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs `bosun ARGS...` against `socket` as a separate process (exit status, usage errors, streams). */
 export async function spawnCli(socket: string, ...args: string[]): Promise<CliResult> {
   const proc = Bun.spawn([bun, main, ...args], {
@@ -127,29 +122,9 @@ export async function spawnCli(socket: string, ...args: string[]): Promise<CliRe
   return { code, stdout, stderr };
 }
 
-/**
- * Runs `bosun COMMAND -p SOCKET ARGS...` in this process, capturing what it writes: the same
- * code path as the executable minus a process start (~150 ms each), which keeps the suite fast.
- */
-export async function cli(socket: string, command: string, ...args: string[]): Promise<CliResult> {
-  const captured = { stdout: "", stderr: "" };
-  const decoder = new TextDecoder();
-  const saved = { stdout: process.stdout.write, stderr: process.stderr.write };
-  const capture = (into: "stdout" | "stderr") =>
-    ((chunk: string | Uint8Array) => {
-      captured[into] += typeof chunk === "string" ? chunk : decoder.decode(chunk);
-      return true;
-    }) as typeof process.stdout.write;
-  process.stdout.write = capture("stdout");
-  process.stderr.write = capture("stderr");
-  let code: number;
-  try {
-    code = await runMain([command, "-p", socket, ...args]);
-  } finally {
-    process.stdout.write = saved.stdout;
-    process.stderr.write = saved.stderr;
-  }
-  return { code, ...captured };
+/** Runs `bosun COMMAND -p SOCKET ARGS...` in this process (see test/support/cli.ts). */
+export function cli(socket: string, command: string, ...args: string[]): Promise<CliResult> {
+  return runCli([command, "-p", socket, ...args]);
 }
 
 /** Removes a temp dir made by `tempDir`. */
