@@ -8,6 +8,7 @@
 import { runsAProcess } from "./kinds.ts";
 import { createLoader } from "./loader.ts";
 import { DEFAULT_PATH, findProgram } from "./program.ts";
+import { mainConflicts } from "./main.ts";
 import { error, warning, type Problem } from "./problems.ts";
 import { fileOf, reach } from "./reach.ts";
 import type { ServiceDescription, ServiceOption } from "./schema.ts";
@@ -44,11 +45,7 @@ export function checkServices(opts: CheckOptions, names: string[]): Problem[] {
   const { services, problems } = reach(loader, names);
   problems.push(...loader.warnings());
   for (const d of services.values()) problems.push(...lint(d, services, env, opts));
-  const mains = [...services.values()].filter((d) => d.main);
-  for (const d of mains.slice(1)) {
-    const names = mains.map((m) => m.name).join(", ");
-    problems.push(warning(fileOf(d, "main"), d.lines.main ?? null, d.name, `main: more than one service has 'main = true' (${names}); the first of them to end ends bosun`));
-  }
+  problems.push(...mainConflicts(services.values()));
   return problems;
 }
 

@@ -5,7 +5,8 @@
  * note, the launch failure or the exit says what happened.
  */
 import type { ConsolaInstance } from "consola/core";
-import { describeExit } from "../engine/outcome.ts";
+import type { ServiceType } from "../config/schema.ts";
+import { describeExit, isFailure } from "../engine/outcome.ts";
 import type { ServiceEvent, StopReason } from "../engine/types.ts";
 
 const STOP_WORDS: Record<StopReason, string> = {
@@ -19,14 +20,19 @@ const STOP_WORDS: Record<StopReason, string> = {
 };
 
 /**
- * One line for a service that stopped: what kind of stop, then the engine's note or the exit.
+ * One line for a service that stopped: what kind of stop, then the engine's note, the launch
+ * failure or the exit. A stop that was asked for mentions the exit only when it went wrong
+ * (SIGTERM ending a process, or a stop command exiting 0, is how a stop is meant to end); a
+ * scripted service's exit then is its stop command's.
  *
  * @example
- * describeStop({ ...event, reason: "terminated", exit: { code: 3, signal: null }, note: null }) // "exited: exited with 3"
+ * describeStop({ ...event, reason: "terminated", exit: { code: 3, signal: null }, note: null }, "process") // "exited: exited with 3"
  */
-export function describeStop(event: ServiceEvent): string {
+export function describeStop(event: ServiceEvent, type: ServiceType | null): string {
   const word = STOP_WORDS[event.reason ?? "normal"];
-  const detail = event.note ?? event.failure?.message ?? (event.exit ? describeExit(event.exit) : null);
+  const asked = (event.reason ?? "normal") === "normal";
+  const exit = event.exit && (!asked || isFailure(event.exit)) ? event.exit : null;
+  const detail = event.note ?? event.failure?.message ?? (exit ? `${asked && type === "scripted" ? "stop command " : ""}${describeExit(exit)}` : null);
   return detail === null ? word : `${word}: ${detail}`;
 }
 
@@ -34,11 +40,11 @@ export function describeStop(event: ServiceEvent): string {
  * Logs one state change: started and stopped at info (a stop that went wrong at warn, except
  * during shutdown, when every stop is expected), the steps between at debug.
  */
-export function announce(log: ConsolaInstance, event: ServiceEvent, shuttingDown: boolean): void {
+export function announce(log: ConsolaInstance, event: ServiceEvent, type: ServiceType | null, shuttingDown: boolean): void {
   const tagged = log.withTag(event.service);
   if (event.to === "started") tagged.info(event.note ? `started (${event.note})` : "started");
   else if (event.to === "stopped") {
-    const line = describeStop(event);
+    const line = describeStop(event, type);
     if (event.reason === "normal" || event.reason === "terminated" || shuttingDown) tagged.info(line);
     else tagged.warn(line);
   } else tagged.debug(`${event.to}${event.note ? ` (${event.note})` : ""}`);

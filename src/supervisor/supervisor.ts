@@ -10,7 +10,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createLoader, findServiceFile } from "../config/loader.ts";
-import { ConfigError, formatProblem } from "../config/problems.ts";
+import { mainConflicts } from "../config/main.ts";
+import { ConfigError, formatProblem, warning } from "../config/problems.ts";
+import { fileOf } from "../config/reach.ts";
 import { describe, type ServiceDescription } from "../config/schema.ts";
 import { createEngine } from "../engine/engine.ts";
 import type { Engine, ReloadPlan, ServiceEvent, ServiceStatus } from "../engine/types.ts";
@@ -111,6 +113,8 @@ export interface Supervisor extends VerdictSource {
 }
 
 const DEFAULT_SERVICE = "boot";
+/** The name the command after `--` runs under. */
+const MAIN_SERVICE = "main";
 /** After a forced kill, how long to wait for the killed processes' exits before leaving anyway. */
 const FORCED_EXIT_WAIT_MS = 1000;
 
@@ -156,7 +160,12 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
   });
 
   const bootServices: string[] = [];
-  const exit: ExitState & { bootSet: Set<string>; everStarted: Set<string> } = { code: null, bootSet: new Set(), everStarted: new Set() };
+  const exit: ExitState & { bootSet: Set<string>; everStarted: Set<string>; mainOverride: string | null } = {
+    code: null,
+    bootSet: new Set(),
+    everStarted: new Set(),
+    mainOverride: null,
+  };
   let finished: (code: number) => void;
   const done = new Promise<number>((resolve) => (finished = resolve));
   let closing = false;
@@ -194,9 +203,10 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
   engine.subscribe((event) => {
     try {
       if (event.to === "started") logs.serviceStarted(event.service);
-      announce(log, event, engine.shuttingDown);
+      const desc = engine.description(event.service);
+      announce(log, event, desc?.type ?? null, engine.shuttingDown);
       if (event.to === "started") exit.everStarted.add(event.service);
-      const step = exitStep(event, engine.description(event.service), exit, engine.shuttingDown, describeStop(event));
+      const step = exitStep(event, desc, exit, engine.shuttingDown, describeStop(event, desc?.type ?? null));
       exit.code = step.code;
       if (step.error) log.error(step.error);
       if (step.shutdown) shutdown(step.shutdown);
@@ -241,32 +251,39 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
       const names = opts.services.length > 0 ? [...opts.services] : [DEFAULT_SERVICE];
       // with a main command and no `boot` on disk, the main command alone is supervised
       if (opts.services.length === 0 && opts.mainCommand !== null && findServiceFile(DEFAULT_SERVICE, opts.dirs) === null) names.length = 0;
+      const fail = (message: string) => {
+        log.error(message);
+        finish(1);
+        return false;
+      };
+      const clash = opts.mainCommand === null ? null : findServiceFile(MAIN_SERVICE, opts.dirs);
+      if (clash !== null) {
+        return fail(`${clash}: a service file named '${MAIN_SERVICE}' clashes with the command after '--', which runs as the service '${MAIN_SERVICE}'; rename the file or drop the command`);
+      }
       let loaded: ServiceDescription[];
       try {
         loaded = descriptions.loadAll(names);
       } catch (e) {
         if (!(e instanceof ConfigError)) throw e;
-        for (const p of e.problems) log.error(formatProblem(p));
-        finish(1);
-        return false;
+        for (const p of e.problems.slice(1)) log.error(formatProblem(p));
+        return fail(formatProblem(e.problems[0]!));
       }
+      const conflict = mainConflicts(loaded)[0];
+      if (conflict) return fail(formatProblem(conflict));
       for (const desc of loaded) {
         const r = engine.add(desc);
-        if (!r.ok) {
-          log.error(`cannot load ${desc.name}: ${r.message}`);
-          finish(1);
-          return false;
-        }
+        if (!r.ok) return fail(`cannot load ${desc.name}: ${r.message}`);
       }
       if (opts.mainCommand) {
-        const main = describe({ name: "main", type: "process", command: opts.mainCommand, main: true, restart: "no", workingDir: process.cwd() });
-        const r = engine.add(main);
-        if (!r.ok) {
-          log.error(`cannot add the main command: ${r.message}`);
-          finish(1);
-          return false;
+        // The command line wins, as a Docker CMD override does: a file's main = true is set aside.
+        for (const d of loaded.filter((d) => d.main)) {
+          log.warn(formatProblem(warning(fileOf(d, "main"), d.lines.main ?? null, d.name, `main = true is set aside: the command after '--' is the main service`)));
         }
-        names.push("main");
+        const main = describe({ name: MAIN_SERVICE, type: "process", command: opts.mainCommand, main: true, restart: "no", workingDir: process.cwd() });
+        const r = engine.add(main);
+        if (!r.ok) return fail(`cannot add the main command: ${r.message}`);
+        exit.mainOverride = MAIN_SERVICE;
+        names.push(MAIN_SERVICE);
       }
       bootServices.push(...names);
       return true;

@@ -39,7 +39,7 @@ const CASES: Record<string, Expected[]> = {
     ["boot", 4, "boot", "warning", "options: 'runs-on-console': bosun does not hand its console"],
   ],
   "include-cycle": [["part-b", 1, "boot", "error", "include cycle (boot -> part-a -> part-b -> part-a)"]],
-  "two-mains": [["other", 4, "other", "warning", "main: more than one service has 'main = true' (boot, other)"]],
+  "two-mains": [["other", 4, "other", "error", "main: more than one service has 'main = true' (boot at "]],
   clean: [],
 };
 

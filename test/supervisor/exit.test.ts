@@ -11,11 +11,12 @@ import { harness, svc, type Harness } from "../engine/fakes.ts";
 
 /** Folds every event through the policy as the supervisor does; returns each step that did something. */
 function watch(h: Harness, boot: string[]): { state: ExitState; steps: ExitStep[] } {
-  const state = { code: null as number | null, bootSet: new Set(boot), everStarted: new Set<string>() };
+  const state = { code: null as number | null, bootSet: new Set(boot), everStarted: new Set<string>(), mainOverride: null as string | null };
   const steps: ExitStep[] = [];
   h.engine.subscribe((e) => {
     if (e.to === "started") state.everStarted.add(e.service);
-    const step = exitStep(e, h.engine.description(e.service), state, h.engine.shuttingDown, describeStop(e));
+    const desc = h.engine.description(e.service);
+    const step = exitStep(e, desc, state, h.engine.shuttingDown, describeStop(e, desc?.type ?? null));
     state.code = step.code;
     if (step.shutdown || step.error) steps.push(step);
   });

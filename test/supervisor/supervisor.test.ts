@@ -133,9 +133,69 @@ describe("enable and disable", () => {
   });
 });
 
-describe("the exit code", () => {
+/** A supervisor that is expected not to load; its error lines. */
+async function refusedBoot(files: Record<string, string>, opts: { services?: string[]; mainCommand?: string[] }) {
+  const dir = join(tmp.dir, `s${++serial}`);
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(join(dir, name, ".."), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+  const out = stubLogs();
+  const sup = createSupervisor({ dirs: [dir], services: opts.services ?? [], mainCommand: opts.mainCommand ?? null, env: process.env, logs: out.logs });
+  expect(sup.load()).toBe(false);
+  expect(await sup.done).toBe(1);
+  await sup.close();
+  return { dir, errors: out.system.filter((l) => l.level === "error").map((l) => l.message) };
+}
+
+describe("the exit code and the main service", () => {
   test("the ad-hoc main's exit code is bosun's", async () => {
     const { sup } = boot({}, { mainCommand: ["sh", "-c", "exit 3"] });
     expect(await sup.done).toBe(3);
+  });
+
+  test("a main command that does not exist gives 127 and one that is not executable 126, with the launch failure in the log", async () => {
+    const missing = boot({}, { mainCommand: ["nosuchprog-bosun"] });
+    expect(await missing.sup.done).toBe(127);
+    expect(missing.out.system.map((l) => l.message)).toContainEqual(expect.stringContaining("exec: ENOENT (no such file: nosuchprog-bosun in PATH)"));
+    expect(missing.out.system.map((l) => l.message)).toContain("shutting down (main service main failed to start: exec: ENOENT (no such file: nosuchprog-bosun in PATH); exit code 127)");
+    const notExec = join(tmp.dir, "plain.txt");
+    writeFileSync(notExec, "not a program\n");
+    const refused = boot({}, { mainCommand: [notExec] });
+    expect(await refused.sup.done).toBe(126);
+  });
+
+  test("a service file named main beside -- CMD is an error naming the file", async () => {
+    const { dir, errors } = await refusedBoot({ main: "type = process\ncommand = sleep 30\n" }, { mainCommand: ["sleep", "2"] });
+    expect(errors).toEqual([`${join(dir, "main")}: a service file named 'main' clashes with the command after '--', which runs as the service 'main'; rename the file or drop the command`]);
+  });
+
+  test("with -- CMD a file's main = true is set aside with one warning, and the command decides the code", async () => {
+    const { sup, dir, out } = boot({ boot: "type = internal\nwaits-for = app\n", app: "type = process\ncommand = sleep 30\nmain = true\nrestart = no\n" }, { mainCommand: ["sh", "-c", "exit 4"] });
+    expect(await sup.done).toBe(4);
+    const warnings = out.system.filter((l) => l.level === "warn" && l.message.includes("main = true")).map((l) => l.message);
+    expect(warnings).toEqual([`${join(dir, "app")}:3: service 'app': main = true is set aside: the command after '--' is the main service`]);
+  });
+
+  test("two files with main = true are a boot error naming both", async () => {
+    const { dir, errors } = await refusedBoot(
+      { boot: "type = internal\nwaits-for = a\nwaits-for = b\n", a: "type = process\ncommand = sleep 30\nmain = true\n", b: "type = process\ncommand = sleep 30\nmain = true\n" },
+      {},
+    );
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain(`${join(dir, "b")}:3: service 'b': main: more than one service has 'main = true' (a at ${join(dir, "a")}:3, b at ${join(dir, "b")}:3)`);
+  });
+});
+
+describe("bosun's own lines", () => {
+  test("a scripted service stopped by hand says stopped, not its stop command's exit 0; a failing stop command is named", async () => {
+    const { sup, out } = boot({ s: "type = scripted\ncommand = true\nstop-command = true\n", f: "type = scripted\ncommand = true\nstop-command = sh -c \"exit 4\"\n" }, { services: ["s", "f"] });
+    await started(sup, "s");
+    await started(sup, "f");
+    sup.stop("s");
+    sup.stop("f");
+    const line = (name: string) => waitFor(`${name}'s stop line`, () => out.system.find((l) => l.service === name && l.message.startsWith("stopped"))?.message);
+    expect(await line("s")).toBe("stopped");
+    expect(await line("f")).toBe("stopped: stop command exited with 4");
   });
 });
