@@ -236,7 +236,7 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
     if (d.runAs !== null && !/^\d+$/.test(d.runAs) && !findUser(d.runAs)) {
       return fail(run, launchFailure("run-as", null, `no user ${d.runAs} in /etc/passwd`));
     }
-    const stages = (opts.stages ?? helperStages)(d);
+    const stages = opts.stages?.(d) ?? helperStages(d, findUser);
     run.output = logs.open(d);
     const spawned = spawn(run, d.command, { fds, env, stages }, run.output);
     if (!("proc" in spawned)) return fail(run, spawned);
@@ -310,7 +310,7 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
     const output = logs.open(d);
     // The same identity and limits as the service (dinit's rule); stdin never the consumer's
     // pipe, which would take the producer's output away from the service itself.
-    const stages = (opts.stages ?? helperStages)(d);
+    const stages = opts.stages?.(d) ?? helperStages(d, findUser);
     const spawned = spawn(run, d.stopCommand!, { fds: new Map(), env: {}, stages, stdin: "ignore" }, output);
     if (!("proc" in spawned)) {
       output.release();
