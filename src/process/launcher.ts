@@ -12,23 +12,21 @@
  * then supervised through the reaper; `scripted` is ready when `command` exits 0 and stops by
  * running `stop-command`; `internal`/`triggered` have no process.
  */
-import { readFileSync, statSync } from "node:fs";
-import { dirname, isAbsolute, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { isAbsolute, resolve } from "node:path";
 import type { Subprocess } from "bun";
 import type { ServiceDescription } from "../config/schema.ts";
 import type { RuntimeInfo } from "../control/types.ts";
 import { describeExit } from "../engine/outcome.ts";
 import type { ExitStatus, LaunchFailure, Launcher, ProcessEvents } from "../engine/types.ts";
 import type { LogRouter, ServiceOutput } from "../log/types.ts";
-import { DEFAULT_PATH, findProgram } from "../config/program.ts";
-import { findUser } from "../config/users.ts";
-import { chainArgv, helperStages, readMarkers, type HelperStage } from "./chain.ts";
+import type { HelperStage } from "./chain.ts";
+import { helperFailure, LISTEN_FD, prepareExec, spawnPlan, systemLookups, workingDir, type ExecRequest } from "./exec.ts";
 import { errnoOf, launchFailure } from "./failure.ts";
 import { createListeners, type Listeners } from "./listen.ts";
 import { openReadiness, type ReadinessChannel } from "./readiness.ts";
 import type { Reaper } from "./reaper.ts";
 import { fromBun, signalNumber } from "./signals.ts";
-import { spawnChild } from "./spawn.ts";
 
 /** What the launcher is built from: whom to tell, where output goes, and the daemon's shared parts. */
 export interface LauncherOptions {
@@ -73,9 +71,6 @@ interface Run {
   forced: boolean;
   unclaim: (() => void) | null;
 }
-
-/** working-dir, else the service file's directory (dinit's rule), else bosun's own for ad-hoc services. */
-const workDir = (d: ServiceDescription) => d.workingDir ?? (d.file ? dirname(d.file) : process.cwd());
 
 /** True while `pid` exists (a zombie counts: the reaper still has its status). */
 function exists(pid: number): boolean {
@@ -161,89 +156,36 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
     }
   }
 
-  /**
-   * Spawns one command of the service, argv checked first so a launch failure has its stage.
-   * `markers` counts the helper stages that worked (all of them once the program runs).
-   */
-  function spawn(
-    run: Run,
-    argv: string[],
-    extra: { fds: Map<number, number | "pipe">; env: Record<string, string>; stages: HelperStage[]; stdin?: "ignore" },
-    output: ServiceOutput,
-  ): { proc: Subprocess; markers: Promise<number> } | LaunchFailure {
-    const d = run.desc;
-    const cwd = workDir(d);
-    try {
-      if (!statSync(cwd).isDirectory()) return launchFailure("chdir", "ENOTDIR", cwd);
-    } catch (e) {
-      return launchFailure("chdir", errnoOf(e), cwd);
-    }
-    const env: Record<string, string> = { ...Object.fromEntries(opts.env), ...d.env, ...extra.env };
-    const [program, ...args] = argv;
-    if (!program) return launchFailure("exec", null, "empty command");
-    const exe = findProgram(program, cwd, env.PATH ?? DEFAULT_PATH);
-    if (typeof exe !== "string") return launchFailure("exec", exe.errno, exe.subject);
-    const fds = new Map(extra.fds);
-    let markerFd: number | null = null;
-    if (extra.stages.length > 0) {
-      markerFd = 3;
-      while (fds.has(markerFd)) markerFd++;
-      fds.set(markerFd, "pipe");
-    }
-    const stdio: (string | number)[] = [extra.stdin ?? output.stdin, output.stdout, output.stderr];
-    const top = Math.max(2, ...fds.keys());
-    for (let fd = 3; fd <= top; fd++) stdio.push(fds.get(fd) ?? "ignore");
-    const cmd = chainArgv([exe, ...args], extra.stages, { markerFd, listenPid: d.socketListen !== null });
-    let proc: Subprocess;
-    try {
-      proc = spawnChild(cmd, {
-        cwd,
-        env,
-        // the program sees the name it was given, unless a helper or shell comes first
-        argv0: cmd[0] === exe ? program : undefined,
-        stdio: stdio as never,
-        detached: true,
-      });
-    } catch (e) {
-      return launchFailure(extra.stages[0]?.stage ?? "exec", errnoOf(e) ?? "ENOEXEC", cmd[0]!);
-    }
-    const markers = markerFd === null ? Promise.resolve(0) : readMarkers(proc.stdio[markerFd] as number, extra.stages.length);
-    return { proc, markers };
-  }
+  /** Prepares one command of the service (with the injected helper stages, if any). */
+  const prepare = (d: ServiceDescription, request: ExecRequest) => prepareExec(d, opts.env, systemLookups, { ...request, stages: opts.stages?.(d) });
 
   /** Starts the service's main command and wires readiness, output and exit handling. */
   function launch(run: Run, onExit: (status: ExitStatus, spawned: number) => void): void {
     const d = run.desc;
-    if (!d.command || d.command.length === 0) return fail(run, launchFailure("exec", null, `no command (type ${d.type} needs one)`));
-    const fds = new Map<number, number | "pipe">();
-    const env: Record<string, string> = {};
+    const request: ExecRequest = {};
     if (d.socketListen) {
       const fd = listeners.fd(d);
       if (typeof fd !== "number") return fail(run, fd);
-      fds.set(3, fd);
-      env.LISTEN_FDS = "1";
+      request.listenFd = fd;
     }
     if (d.readiness) {
       try {
-        run.readiness = openReadiness(d.readiness, { usedFds: [...fds.keys()], socketDir: opts.runtimeDir });
+        run.readiness = openReadiness(d.readiness, { usedFds: request.listenFd === undefined ? [] : [LISTEN_FD], socketDir: opts.runtimeDir });
       } catch (e) {
         return fail(run, launchFailure("ready-notification", errnoOf(e) ?? (e as { code?: string }).code ?? null, (e as Error).message));
       }
       run.readyState = "waiting";
-      for (const fd of run.readiness.pipeFds) fds.set(fd, "pipe");
-      Object.assign(env, run.readiness.env);
+      request.pipes = run.readiness.pipeFds;
+      request.env = run.readiness.env;
     }
-    if (d.runAs !== null && !/^\d+$/.test(d.runAs) && !findUser(d.runAs)) {
-      return fail(run, launchFailure("run-as", null, `no user ${d.runAs} in /etc/passwd`));
-    }
-    const stages = opts.stages?.(d) ?? helperStages(d, findUser);
     run.output = logs.open(d);
-    const spawned = spawn(run, d.command, { fds, env, stages }, run.output);
+    const plan = prepare(d, request);
+    if (!("argv" in plan)) return fail(run, plan);
+    const spawned = spawnPlan(plan, run.output);
     if (!("proc" in spawned)) return fail(run, spawned);
     const { proc, markers } = spawned;
     run.proc = proc;
     run.pid = proc.pid;
-    attach(run.output, proc);
     run.readiness?.listen((fd) => (typeof proc.stdio[fd] === "number" ? (proc.stdio[fd] as number) : null), {
       ready: () => markReady(run),
       status: (text) => void (run.statusText = text),
@@ -256,24 +198,14 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
     emit(d.name, () => events.launched(d.name, proc.pid));
     // exec'd means every helper stage passed its marker
     markers.then((count) => {
-      if (count === stages.length && d.type === "process" && !d.readiness) markReady(run);
+      if (count === plan.stages.length && d.type === "process" && !d.readiness) markReady(run);
     });
     proc.exited.then(async () => {
       if (run.proc === proc) run.proc = null;
       const status = fromBun(proc.exitCode, proc.signalCode);
-      const passed = await markers;
-      const failed = stages[passed];
-      if (failed) {
-        return fail(run, launchFailure(failed.stage, null, `${failed.argv[0]} failed before the program ran (${describeExit(status)}); its message is in the service's log`));
-      }
+      const failure = helperFailure(plan, await markers, status);
+      if (failure) return fail(run, failure);
       onExit(status, proc.pid);
-    });
-  }
-
-  function attach(output: ServiceOutput, proc: Subprocess): void {
-    output.attach({
-      stdout: proc.stdout instanceof ReadableStream ? proc.stdout : null,
-      stderr: proc.stderr instanceof ReadableStream ? proc.stderr : null,
     });
   }
 
@@ -281,7 +213,7 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
   function adoptDaemon(run: Run): void {
     const d = run.desc;
     if (!d.pidFile) return fail(run, launchFailure("pid-file", null, "a bgprocess needs pid-file to be supervised"));
-    const path = isAbsolute(d.pidFile) ? d.pidFile : resolve(workDir(d), d.pidFile);
+    const path = isAbsolute(d.pidFile) ? d.pidFile : resolve(workingDir(d), d.pidFile);
     let text: string;
     try {
       text = readFileSync(path, "utf8").trim();
@@ -310,8 +242,8 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
     const output = logs.open(d);
     // The same identity and limits as the service (dinit's rule); stdin never the consumer's
     // pipe, which would take the producer's output away from the service itself.
-    const stages = opts.stages?.(d) ?? helperStages(d, findUser);
-    const spawned = spawn(run, d.stopCommand!, { fds: new Map(), env: {}, stages, stdin: "ignore" }, output);
+    const plan = prepare(d, { command: d.stopCommand!, stdin: "ignore" });
+    const spawned = "argv" in plan ? spawnPlan(plan, output) : plan;
     if (!("proc" in spawned)) {
       output.release();
       logs.system("error", `stop-command failed to launch: ${spawned.message}`, d.name);
@@ -320,7 +252,6 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
     }
     const { proc } = spawned;
     run.stopProc = proc;
-    attach(output, proc);
     proc.exited.then(() => {
       output.release();
       run.stopProc = null;
