@@ -7,12 +7,13 @@
  * and execs on: n bytes read means the first n helpers worked, so a launch that dies with
  * fewer names the failing stage exactly; all bytes means the program itself is running.
  *
- * Order when more exist: prlimit -> unshare -> chroot -> nice/ionice/choom -> setpriv (drop
- * identity last: an unprivileged user can no longer unshare).
+ * Which helpers a description needs is one table, in the order they run: prlimit -> cgroup
+ * join -> unshare -> chroot -> nice/ionice/choom -> setpriv (the middle three are not built
+ * yet; identity is dropped last, since an unprivileged user can no longer unshare).
  */
 import { closeSync } from "node:fs";
 import type { ServiceDescription } from "../config/schema.ts";
-import { findUser } from "../config/users.ts";
+import type { User } from "../config/users.ts";
 
 /** One helper: the stage name a failure reports, and its argv prefix (it execs what follows). */
 export interface HelperStage {
@@ -20,30 +21,48 @@ export interface HelperStage {
   argv: string[];
 }
 
+/** Looks a user up by name or uid (config/users.ts `findUser`, or a test's table). */
+export type FindUser = (nameOrUid: string) => User | null;
+
+/** A helper the chain may carry: its stage name, and its argv for a description (null: not needed). */
+interface StageRow {
+  stage: string;
+  argv(d: ServiceDescription, findUser: FindUser): string[] | null;
+}
+
+/**
+ * Every helper, in the order they must run; a new helper is one more row in its place. Limits
+ * come first (prlimit; a cgroup join, unshare and chroot belong after it, in that order), then
+ * scheduling (nice, ionice, choom), and setpriv last: once the identity is dropped, the helpers
+ * after it would run unprivileged.
+ */
+const STAGES: StageRow[] = [
+  {
+    stage: "rlimit",
+    argv(d) {
+      const limits = Object.entries(d.rlimits).flatMap(([name, l]) => (l === null ? [] : [`--${prlimitName[name as keyof typeof d.rlimits]}=${l.soft ?? ""}:${l.hard ?? ""}`]));
+      return limits.length > 0 ? ["prlimit", ...limits, "--"] : null;
+    },
+  },
+  { stage: "nice", argv: (d) => (d.nice === null ? null : ["nice", "-n", String(d.nice)]) },
+  { stage: "ioprio", argv: (d) => (d.ioprio === null ? null : ["ionice", ...ioniceArgs(d.ioprio), "--"]) },
+  { stage: "oom-score-adj", argv: (d) => (d.oomScoreAdj === null ? null : ["choom", "-n", String(d.oomScoreAdj), "--"]) },
+  { stage: "run-as", argv: (d, findUser) => (d.runAs === null ? null : runAsArgv(d.runAs, d.noNewPrivs, findUser)) },
+  // with run-as, the flag goes on that row's setpriv; without, setpriv runs for the flag alone
+  { stage: "no-new-privs", argv: (d) => (d.runAs === null && d.noNewPrivs ? ["setpriv", "--no-new-privs", "--"] : null) },
+];
+
 /**
  * The helpers a description needs, in the order they must run; empty for most services.
  *
  * @example
- * helperStages(describe({ name: "x", nice: 5 })) // [{ stage: "nice", argv: ["nice", "-n", "5"] }]
+ * helperStages(describe({ name: "x", nice: 5 }), findUser) // [{ stage: "nice", argv: ["nice", "-n", "5"] }]
  */
-export function helperStages(d: ServiceDescription): HelperStage[] {
-  const stages: HelperStage[] = [];
-  const limits = Object.entries(d.rlimits).flatMap(([name, l]) => (l === null ? [] : [`--${prlimitName[name as keyof typeof d.rlimits]}=${l.soft ?? ""}:${l.hard ?? ""}`]));
-  if (limits.length > 0) stages.push({ stage: "rlimit", argv: ["prlimit", ...limits, "--"] });
-  if (d.nice !== null) stages.push({ stage: "nice", argv: ["nice", "-n", String(d.nice)] });
-  if (d.ioprio !== null) stages.push({ stage: "ioprio", argv: ["ionice", ...ioniceArgs(d.ioprio), "--"] });
-  if (d.oomScoreAdj !== null) stages.push({ stage: "oom-score-adj", argv: ["choom", "-n", String(d.oomScoreAdj), "--"] });
-  const nnp = d.noNewPrivs ? ["--no-new-privs"] : [];
-  if (d.runAs !== null) {
-    const identity = setprivIdentity(d.runAs);
-    // The launcher refuses unknown names before spawning; should /etc/passwd change in between,
-    // this stage fails (exit 1, no marker) rather than run the program with root's group.
-    const unknown = ["/bin/sh", "-c", 'echo "no user $0 in /etc/passwd" >&2; exit 1', d.runAs];
-    stages.push({ stage: "run-as", argv: identity ? ["setpriv", ...identity, ...nnp, "--"] : unknown });
-  } else if (nnp.length > 0) {
-    stages.push({ stage: "no-new-privs", argv: ["setpriv", ...nnp, "--"] });
-  }
-  return stages;
+export function helperStages(d: ServiceDescription, findUser: FindUser): HelperStage[] {
+  return STAGES.flatMap((row) => {
+    const argv = row.argv(d, findUser);
+    return argv === null ? [] : [{ stage: row.stage, argv }];
+  });
 }
 
 /** prlimit's option for each of dinit's rlimit settings. */
@@ -57,16 +76,18 @@ function ioniceArgs(ioprio: string): string[] {
 }
 
 /**
- * setpriv's identity flags for `run-as`. A user in /etc/passwd gets its primary group and
- * supplementary groups (dinit's initgroups); a bare uid with no entry (a container's
- * `USER 1000`) gets the group of the same number and no supplementary groups. A name with no
- * entry is null: the program must not run with root's group under a half-known identity.
+ * setpriv for `run-as`. A user in /etc/passwd gets its primary group and supplementary groups
+ * (dinit's initgroups); a bare uid with no entry (a container's `USER 1000`) gets the group of
+ * the same number and no supplementary groups. A name with no entry must not run with root's
+ * group under a half-known identity: the launch refuses it before spawning, and should
+ * /etc/passwd change in between, this stage fails (exit 1, no marker) instead.
  */
-function setprivIdentity(runAs: string): string[] | null {
+function runAsArgv(runAs: string, noNewPrivs: boolean, findUser: FindUser): string[] {
+  const nnp = noNewPrivs ? ["--no-new-privs"] : [];
   const user = findUser(runAs);
-  if (user) return [`--reuid=${user.uid}`, `--regid=${user.gid}`, "--init-groups"];
-  if (/^\d+$/.test(runAs)) return [`--reuid=${runAs}`, `--regid=${runAs}`, "--clear-groups"];
-  return null;
+  if (user) return ["setpriv", `--reuid=${user.uid}`, `--regid=${user.gid}`, "--init-groups", ...nnp, "--"];
+  if (/^\d+$/.test(runAs)) return ["setpriv", `--reuid=${runAs}`, `--regid=${runAs}`, "--clear-groups", ...nnp, "--"];
+  return ["/bin/sh", "-c", 'echo "no user $0 in /etc/passwd" >&2; exit 1', runAs];
 }
 
 /** `printf` to the marker fd, then exec the rest: the step between helpers. */

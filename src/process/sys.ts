@@ -6,7 +6,7 @@
  *
  * Every buffer handed to the kernel is a fresh `new Uint8Array(new ArrayBuffer(n))` passed as
  * the typed array itself: a cached `ptr()` goes stale once the caller is JIT-compiled and the
- * kernel then writes into abandoned memory (BUN-NOTES.md).
+ * kernel then writes into abandoned memory (wrong exit codes, even segfaults).
  */
 import { dlopen, FFIType, read } from "bun:ffi";
 import { constants } from "node:os";

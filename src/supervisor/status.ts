@@ -7,6 +7,7 @@
  */
 import type { DepKind } from "../config/schema.ts";
 import type { ServiceState, ServiceStatus } from "../engine/types.ts";
+import type { ProcessRuntime } from "../process/run.ts";
 
 /** Health of a service with a check; null in ServiceRuntime when it has none. */
 export interface HealthView {
@@ -15,12 +16,8 @@ export interface HealthView {
   lastError: string | null;
 }
 
-/** Per-service facts outside the engine (which stays pure). */
-export interface ServiceRuntime {
-  /** Readiness protocol state: null when the service has none. */
-  readiness: "waiting" | "ready" | null;
-  /** Last STATUS= from sd_notify, if any. */
-  statusText: string | null;
+/** Per-service facts outside the engine (which stays pure): the process layer's, and the health check's. */
+export interface ServiceRuntime extends ProcessRuntime {
   health: HealthView | null;
 }
 

@@ -58,9 +58,13 @@ test("bosun becomes subreaper and reaps double-forked orphans without disturbing
 
 test("a claimed pid that already ended is reported at once with its status", async () => {
   const before = reaper.reaped;
-  const parent = spawnChild(["/bin/sh", "-c", "(sh -c 'exit 5' & echo $!)"], { stdout: "pipe" });
+  // The orphan may end only once its parent is gone: one that ended first would be reaped by
+  // that shell (dash reaps its background jobs on SIGCHLD) and never come to bosun at all. So
+  // it waits to read the parent's stdin (kept on fd 3), which the test closes after the exit.
+  const parent = spawnChild(["/bin/sh", "-c", "exec 3<&0; sh -c 'read _ <&3; exit 5' >/dev/null & echo $!"], { stdin: "pipe", stdout: "pipe" });
   const orphan = Number((await new Response(parent.stdout).text()).trim());
   await parent.exited;
+  parent.stdin.end();
   await waitFor("orphan reaped", () => reaper.reaped > before);
   let status: unknown = null;
   reaper.claim(orphan, (s) => (status = s));
