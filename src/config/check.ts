@@ -125,13 +125,13 @@ function lint(
   return out;
 }
 
-/** Task settings on services they do not fit: a schedule on a type without a command, run-once off a scripted service. */
+/** Task settings on services they do not fit: a schedule off a scripted or process service, run-once off a scripted one. */
 function lintTask(d: ServiceDescription, warn: Report, err: Report): void {
   const runOnce = d.options.includes("run-once");
   const schedule = scheduleOf(d);
   if (schedule !== null) {
     if (d.type !== "scripted" && d.type !== "process") {
-      err("schedule", `schedule: type ${d.type} has no command to run on a schedule; use type = scripted`);
+      err("schedule", `schedule: only a scripted or process service runs on a schedule, not type ${d.type}; use type = scripted`);
     }
     if (runOnce) err("options", "options: run-once and schedule contradict each other (one start for good, or a run at each due time); keep one");
     if (d.stopCommand !== null) {

@@ -82,7 +82,7 @@ describe("check lints task settings", () => {
   });
 
   test("a schedule on a type with no command, and run-once beside a schedule, are errors", () => {
-    expect(problems("type = internal\nschedule = @daily\n")).toEqual([[2, "error", "schedule: type internal has no command to run on a schedule; use type = scripted"]]);
+    expect(problems("type = internal\nschedule = @daily\n")).toEqual([[2, "error", "schedule: only a scripted or process service runs on a schedule, not type internal; use type = scripted"]]);
     expect(problems("type = scripted\ncommand = /bin/true\nschedule = @daily\noptions = run-once\n")).toEqual([
       [4, "error", expect.stringContaining("options: run-once and schedule contradict each other")],
     ]);
