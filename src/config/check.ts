@@ -155,4 +155,8 @@ function lintTask(d: ServiceDescription, warn: Report, err: Report): void {
     err("options", `options: run-once only applies to a scripted service (its start command is what runs once), not to type ${d.type}`);
   }
   if (d.runOnceMarker !== null && !runOnce) warn("run-once-marker", "run-once-marker: ignored without 'options = run-once'");
+  if (d.runOnceMarker !== null && runOnce && d.stopCommand !== null) {
+    // Shutdown runs the stop-command and keeps the marker: the step is undone, and not redone at the next boot.
+    warn("run-once-marker", "run-once-marker: beside a stop-command, a shutdown undoes the start but keeps the marker, so the next boot skips the start; drop one of them, or remove the marker in the stop-command");
+  }
 }

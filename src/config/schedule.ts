@@ -3,7 +3,9 @@
  * A scheduled service's `schedule`: a five-field cron expression (`MINUTE HOUR DAY-OF-MONTH
  * MONTH DAY-OF-WEEK`: lists, ranges, steps, month and day names), one of the nicknames
  * `@hourly` `@daily` `@weekly` `@monthly` `@yearly`, or bosun's own `@every DURATION`; and the
- * due times it gives in a timezone.
+ * due times it gives in a timezone. croner's extensions are accepted too: `L` (last day of the
+ * month, last weekday `5#L`), `W` (nearest weekday), `#` (nth weekday, `MON#2`) and a leading
+ * `+` on the day-of-week (day-of-month AND day-of-week, where cron's rule is OR).
  *
  * The calendar arithmetic (month ends, leap days, timezones, daylight-saving changes) is
  * croner's, and this is the only module that imports it: the rest of bosun sees `Schedule`.

@@ -95,6 +95,12 @@ describe("check lints task settings", () => {
     expect(problems("type = scripted\ncommand = /bin/true\nrun-once-marker = done\n")).toEqual([[3, "warning", "run-once-marker: ignored without 'options = run-once'"]]);
   });
 
+  test("a run-once marker beside a stop-command is pointed out: shutdown undoes the start, the marker skips it next boot", () => {
+    expect(problems("type = scripted\ncommand = /bin/true\nstop-command = /bin/true\noptions = run-once\nrun-once-marker = done\n")).toEqual([
+      [5, "warning", expect.stringContaining("run-once-marker: beside a stop-command, a shutdown undoes the start but keeps the marker")],
+    ]);
+  });
+
   test("schedule tuning without a schedule is ignored; a timezone or a long jitter on @every is pointed out", () => {
     expect(problems("type = scripted\ncommand = /bin/true\nschedule-overlap = queue\nschedule-timeout = 5m\n")).toEqual([
       [3, "warning", "schedule-overlap: ignored without a 'schedule'"],

@@ -118,6 +118,12 @@ describe("due times", () => {
     ]);
   });
 
+  test("the extensions: L for the last day, #N for the nth weekday, + for day-of-month AND day-of-week", () => {
+    expect(due("0 0 L * *", "UTC", "2024-01-31T12:00:00Z", 3)).toEqual(["2024-02-29T00:00:00.000Z", "2024-03-31T00:00:00.000Z", "2024-04-30T00:00:00.000Z"]);
+    expect(due("0 9 * * MON#2", "UTC", "2025-01-01T00:00:00Z", 2)).toEqual(["2025-01-13T09:00:00.000Z", "2025-02-10T09:00:00.000Z"]);
+    expect(due("0 12 1 * +MON", "UTC", "2025-01-01T00:00:00Z", 2)).toEqual(["2025-09-01T12:00:00.000Z", "2025-12-01T12:00:00.000Z"]);
+  });
+
   test("a due time is strictly after the instant asked about", () => {
     const hourly = parseSchedule("@hourly", "UTC");
     expect(hourly.next(Date.parse("2025-05-14T10:00:00Z"), 0)).toBe(Date.parse("2025-05-14T11:00:00Z"));
