@@ -3,7 +3,8 @@
  * `bosun check` without the CLI: loads services and everything they reach, then lints what
  * loading alone does not catch: settings ignored for the service's type, executables that
  * are missing or not executable, users and groups that do not exist, `consumer-of` targets
- * that do not produce a pipe, log settings that contradict each other.
+ * that do not produce a pipe, log settings that contradict each other, task settings (schedule,
+ * run-once) on services they do not fit.
  */
 import { runsAProcess } from "./kinds.ts";
 import { createLoader } from "./loader.ts";
@@ -11,6 +12,7 @@ import { DEFAULT_PATH, findProgram } from "./program.ts";
 import { mainConflicts } from "./main.ts";
 import { error, warning, type Problem } from "./problems.ts";
 import { fileOf, reach } from "./reach.ts";
+import { scheduleOf } from "./schedule.ts";
 import type { ServiceDescription, ServiceOption } from "./schema.ts";
 import { groupId, userId } from "./users.ts";
 
@@ -31,6 +33,14 @@ const PROCESS_ONLY = [
   "memory-high", "cpu-max", "cpu-weight", "pids-max", "io-weight", "namespaces", "chroot", "no-new-privs",
 ];
 const PROCESS_ONLY_OPTIONS: ServiceOption[] = ["signal-process-only", "start-interruptible", "pass-cs-fd", "skippable", "no-new-privs"];
+
+/** Reports a problem at the line of a setting. */
+type Report = (setting: string, message: string) => void;
+
+/** What restarts a service, which a scheduled service's runs never do. */
+const RESTART_SETTINGS = ["restart", "smooth-recovery", "restart-delay", "restart-delay-max", "restart-limit-interval", "restart-limit-count"];
+/** Settings that tune a schedule, and so mean nothing without one. */
+const SCHEDULE_SETTINGS = ["schedule-timezone", "schedule-overlap", "schedule-jitter", "schedule-timeout"];
 
 /**
  * Checks `names` (and what they reach); returns every problem once: what failed to load,
@@ -82,6 +92,8 @@ function lint(
     }
   }
 
+  lintTask(d, warn, err);
+
   if (runsProcess) {
     const path = d.env.PATH ?? env.PATH ?? DEFAULT_PATH;
     const commands: [string, string[] | null][] = [
@@ -108,4 +120,40 @@ function lint(
     }
   }
   return out;
+}
+
+/** Task settings on services they do not fit: a schedule off a scripted or process service, run-once off a scripted one. */
+function lintTask(d: ServiceDescription, warn: Report, err: Report): void {
+  const runOnce = d.options.includes("run-once");
+  const schedule = scheduleOf(d);
+  if (schedule !== null) {
+    if (d.type !== "scripted" && d.type !== "process") {
+      err("schedule", `schedule: only a scripted or process service runs on a schedule, not type ${d.type}; use type = scripted`);
+    }
+    if (runOnce) err("options", "options: run-once and schedule contradict each other (one start for good, or a run at each due time); keep one");
+    if (d.stopCommand !== null) {
+      warn("stop-command", "stop-command: has no meaning for a scheduled service: a run still going at stop gets the term-signal");
+    }
+    for (const setting of RESTART_SETTINGS) {
+      if (d.lines[setting] !== undefined) warn(setting, `${setting}: does not apply to a scheduled service: a failed run is counted and the next one runs when due`);
+    }
+    if (schedule.every !== null && d.lines["schedule-timezone"] !== undefined) {
+      warn("schedule-timezone", "schedule-timezone: ignored for @every, which counts real time, not the wall clock");
+    }
+    if (schedule.every !== null && d.scheduleJitter * 1000 > schedule.every) {
+      warn("schedule-jitter", `schedule-jitter: longer than the @every interval; a run is delayed by less than one interval (${schedule.every / 1000}s)`);
+    }
+  } else {
+    for (const setting of SCHEDULE_SETTINGS) {
+      if (d.lines[setting] !== undefined) warn(setting, `${setting}: ignored without a 'schedule'`);
+    }
+  }
+  if (runOnce && d.type !== "scripted") {
+    err("options", `options: run-once only applies to a scripted service (its start command is what runs once), not to type ${d.type}`);
+  }
+  if (d.runOnceMarker !== null && !runOnce) warn("run-once-marker", "run-once-marker: ignored without 'options = run-once'");
+  if (d.runOnceMarker !== null && runOnce && d.stopCommand !== null) {
+    // Shutdown runs the stop-command and keeps the marker: the step is undone, and not redone at the next boot.
+    warn("run-once-marker", "run-once-marker: beside a stop-command, a shutdown undoes the start but keeps the marker, so the next boot skips the start; drop one of them, or remove the marker in the stop-command");
+  }
 }

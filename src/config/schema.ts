@@ -33,7 +33,7 @@ export const StopSignal = v.picklist(["HUP", "INT", "QUIT", "KILL", "USR1", "USR
 /** `restart`: dinit's values after aliasing (true -> yes, false -> no). */
 export const RestartPolicy = v.picklist(["yes", "on-failure", "no"]);
 
-/** `options` flags (dinit's list). */
+/** `options` flags: dinit's list, and bosun's own `run-once`. */
 export const ServiceOption = v.picklist([
   "runs-on-console",
   "starts-on-console",
@@ -48,6 +48,8 @@ export const ServiceOption = v.picklist([
   "always-chain",
   "kill-all-on-stop",
   "no-new-privs",
+  // bosun's own: a scripted service that, once started, stays started until stopped by name
+  "run-once",
 ]);
 export type ServiceOption = v.InferOutput<typeof ServiceOption>;
 
@@ -59,6 +61,10 @@ export const LogType = v.picklist(["console", "file", "buffer", "pipe", "none"])
 
 /** bosun's `log-format` of a service's captured lines. */
 export const LogFormat = v.picklist(["text", "json"]);
+
+/** bosun's `schedule-overlap`: what a due time does while the previous run still goes. */
+export const ScheduleOverlap = v.picklist(["skip", "queue"]);
+export type ScheduleOverlap = v.InferOutput<typeof ScheduleOverlap>;
 
 /** bosun's `namespaces`: the namespaces a service gets of its own. */
 export const Namespace = v.picklist(["net", "pid", "mount", "uts", "ipc"]);
@@ -214,8 +220,18 @@ export const ServiceDescription = v.object({
   main: v.optional(v.boolean(), false),
   /** bosun's own: `143:0 3:0` maps the main service's exit code before bosun exits with it. */
   exitCodeMap: v.optional(v.record(v.string(), v.number()), {}),
-  /** bosun's own: a cron expression for scheduled tasks (a later issue honours it). */
+  /** bosun's own: when a scheduled service's runs fall due (config/schedule reads it). */
   schedule: v.nullable(v.string()),
+  /** bosun's own: the IANA timezone `schedule` is read in; null = bosun's local time (TZ). */
+  scheduleTimezone: v.nullable(v.string()),
+  /** bosun's own: a due time while a run still goes is skipped (and counted), or queued (one at most). */
+  scheduleOverlap: v.optional(ScheduleOverlap, "skip"),
+  /** bosun's own: each run starts up to this much after its due time, at random; 0 = on time. */
+  scheduleJitter: v.optional(Seconds, 0),
+  /** bosun's own: a run still going after this long is stopped like a service; 0 = no limit. */
+  scheduleTimeout: v.optional(Seconds, 0),
+  /** bosun's own, with `options = run-once`: absolute path of the file that marks the start done across restarts. */
+  runOnceMarker: v.nullable(v.string()),
 });
 
 /** The validated description every layer reads. */
@@ -259,6 +275,8 @@ export function describe(input: Partial<ServiceDescriptionInput> & { name: strin
     chroot: null,
     health: null,
     schedule: null,
+    scheduleTimezone: null,
+    runOnceMarker: null,
     ...input,
   });
 }

@@ -15,6 +15,7 @@ import {
   LogType,
   Namespace,
   RestartPolicy,
+  ScheduleOverlap,
   ServiceName,
   ServiceOption,
   ServiceType,
@@ -22,6 +23,7 @@ import {
   type DepKind,
   type ServiceDescription,
 } from "./schema.ts";
+import { checkTimezone, parseSchedule } from "./schedule.ts";
 import { parseBool, parseInteger, parseMode, parseRlimit, parseSeconds, parseSize, parseUnsigned } from "./units.ts";
 import { ValueError } from "./value.ts";
 
@@ -116,7 +118,9 @@ const command = (key: "command" | "stopCommand"): SettingSpec => ({
   },
 });
 
-const seconds = (key: "restartDelay" | "restartDelayMax" | "restartLimitInterval" | "startTimeout" | "stopTimeout"): SettingSpec => ({
+const seconds = (
+  key: "restartDelay" | "restartDelayMax" | "restartLimitInterval" | "startTimeout" | "stopTimeout" | "scheduleJitter" | "scheduleTimeout",
+): SettingSpec => ({
   field: key,
   apply: (d, val) => {
     d.desc[key] = parseSeconds(val.text);
@@ -194,8 +198,12 @@ const IGNORED_OPTIONS: Partial<Record<ServiceOption, string>> = {
   "pass-cs-fd": "bosun's control interface is HTTP on its unix socket, not dinit's protocol, so no DINIT_CS_FD is passed; ignored",
 };
 
+/** bosun's own option flags this version reads but does not honour yet, and what happens instead. */
+const PENDING_OPTIONS: Partial<Record<ServiceOption, string>> = {
+  "run-once": "this version does not honour run-once yet; the service starts again whenever it is started or needed",
+};
+
 const SECUREBITS = ["keep-caps", "keep-caps-locked", "no-setuid-fixup", "no-setuid-fixup-locked", "noroot", "noroot-locked"];
-const CRON_NICKNAMES = ["@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"];
 
 const termSignal: SettingSpec = {
   field: "termSignal",
@@ -329,7 +337,7 @@ export const SETTINGS: Record<string, SettingSpec> = {
     apply: (d, val, ctx) => {
       for (const word of val.words) {
         const option = picked(word, ServiceOption.options, "option");
-        const why = IGNORED_OPTIONS[option];
+        const why = IGNORED_OPTIONS[option] ?? PENDING_OPTIONS[option];
         if (why) ctx.warn(`'${option}': ${why}`);
         if (option === "no-new-privs") d.desc.noNewPrivs = true;
         if (!d.desc.options.includes(option)) d.desc.options = [...d.desc.options, option];
@@ -514,11 +522,32 @@ export const SETTINGS: Record<string, SettingSpec> = {
     bosun: true,
     field: "schedule",
     apply: (d, val) => {
-      const t = val.text;
-      const fields = t.split(" ");
-      const ok = CRON_NICKNAMES.includes(t) || (fields.length === 5 && fields.every((f) => /^[0-9A-Za-z*,\/\-?]+$/.test(f)));
-      if (!ok) throw new ValueError(`'${t}' is not a cron expression: five fields 'MIN HOUR DAY MONTH WEEKDAY' (e.g. '*/5 * * * *') or @hourly/@daily/...`);
-      d.desc.schedule = t;
+      d.desc.schedule = val.text === "" ? null : parseSchedule(val.text).expression;
+    },
+  },
+  "schedule-timezone": {
+    bosun: true,
+    field: "scheduleTimezone",
+    apply: (d, val) => {
+      d.desc.scheduleTimezone = val.text === "" ? null : checkTimezone(val.text);
+    },
+  },
+  "schedule-overlap": {
+    bosun: true,
+    field: "scheduleOverlap",
+    apply: (d, val) => {
+      d.desc.scheduleOverlap = picked(val.text, ScheduleOverlap.options, "schedule-overlap");
+    },
+  },
+  "schedule-jitter": { ...seconds("scheduleJitter"), bosun: true },
+  "schedule-timeout": { ...seconds("scheduleTimeout"), bosun: true },
+  "run-once-marker": {
+    subst: "service",
+    bosun: true,
+    field: "runOnceMarker",
+    apply: (d, val, ctx) => {
+      // Relative to the service's own directory, also when written in an included fragment.
+      d.desc.runOnceMarker = val.text === "" ? null : resolve(dirname(d.desc.file ?? ctx.file), val.text);
     },
   },
   namespaces: {
@@ -544,7 +573,11 @@ const PENDING: [string[], string][] = [
     "this version does not apply cgroup limits yet; the service runs without this limit",
   ],
   [["run-in-cgroup"], "this version does not move services into cgroups yet; the service runs in bosun's cgroup"],
-  [["schedule"], "this version does not run schedules yet; the service starts only when started or needed"],
+  [
+    ["schedule", "schedule-timezone", "schedule-overlap", "schedule-jitter", "schedule-timeout"],
+    "this version does not run schedules yet; the service starts only when started or needed",
+  ],
+  [["run-once-marker"], "this version does not honour run-once yet; no marker file is written or read"],
   [["namespaces"], "this version does not create namespaces yet; the service shares bosun's"],
   [["chroot"], "this version does not chroot yet; the service sees bosun's root directory"],
   [["capabilities"], "bosun does not set capabilities yet; the service runs with the capabilities of its user"],

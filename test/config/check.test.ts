@@ -1,14 +1,17 @@
 /**
  * @module test/config/check
  * `bosun check` over broken fixtures, one per problem class, asserting the exact location
- * and kind of each problem; then the command itself: output format, --json, exit status,
- * and the example services passing cleanly.
+ * and kind of each problem; task settings on services they do not fit; then the command itself:
+ * output format, --json, exit status, and the example services passing cleanly.
  */
-import { describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { checkServices } from "../../src/config/check.ts";
+import { removeAll, serviceDir } from "./dirs.ts";
+
+afterAll(removeAll);
 
 const ROOT = join(import.meta.dir, "../..");
 const BROKEN = join(ROOT, "test/fixtures/config/broken");
@@ -52,6 +55,67 @@ describe("check finds each class of problem where it is", () => {
       problems.forEach((p, i) => expect(p.message).toContain(expected[i]![4]));
     });
   }
+});
+
+describe("check lints task settings", () => {
+  /** The problems of one service file, without the warnings that schedules are not run yet. */
+  const problems = (text: string) => {
+    const dir = serviceDir({ job: text });
+    return checkServices({ dirs: [dir], env: { PATH: "/usr/bin:/bin" } }, ["job"])
+      .filter((p) => !p.message.includes("this version does not"))
+      .map((p) => [p.line, p.severity, p.message]);
+  };
+
+  test("a bad expression and an unknown timezone are errors at their lines", () => {
+    expect(problems("type = scripted\ncommand = /bin/true\nschedule = */5 * * * MON-FUN\nschedule-timezone = Mars/Olympus\n")).toEqual([
+      [3, "error", "schedule: day-of-week (field 5 of 5) 'MON-FUN': 'FUN' is not a day-of-week: use 0-7 (0 and 7 are Sunday) or SUN-SAT"],
+      [4, "error", expect.stringContaining("schedule-timezone: 'Mars/Olympus' is not a known timezone")],
+    ]);
+  });
+
+  test("a scheduled service warns that stop-command and the restart settings do not apply to its runs", () => {
+    expect(problems("type = scripted\ncommand = /bin/true\nstop-command = /bin/true\nrestart = on-failure\nrestart-delay = 2\nschedule = @hourly\n")).toEqual([
+      [3, "warning", "stop-command: has no meaning for a scheduled service: a run still going at stop gets the term-signal"],
+      [4, "warning", expect.stringContaining("restart: does not apply to a scheduled service")],
+      [5, "warning", expect.stringContaining("restart-delay: does not apply to a scheduled service")],
+    ]);
+  });
+
+  test("a schedule on a type with no command, and run-once beside a schedule, are errors", () => {
+    expect(problems("type = internal\nschedule = @daily\n")).toEqual([[2, "error", "schedule: only a scripted or process service runs on a schedule, not type internal; use type = scripted"]]);
+    expect(problems("type = scripted\ncommand = /bin/true\nschedule = @daily\noptions = run-once\n")).toEqual([
+      [4, "error", expect.stringContaining("options: run-once and schedule contradict each other")],
+    ]);
+  });
+
+  test("run-once on a service that is not scripted is an error; a marker without run-once is ignored", () => {
+    expect(problems("type = process\ncommand = /bin/true\noptions = run-once\n")).toEqual([
+      [3, "error", "options: run-once only applies to a scripted service (its start command is what runs once), not to type process"],
+    ]);
+    expect(problems("type = scripted\ncommand = /bin/true\nrun-once-marker = done\n")).toEqual([[3, "warning", "run-once-marker: ignored without 'options = run-once'"]]);
+  });
+
+  test("a run-once marker beside a stop-command is pointed out: shutdown undoes the start, the marker skips it next boot", () => {
+    expect(problems("type = scripted\ncommand = /bin/true\nstop-command = /bin/true\noptions = run-once\nrun-once-marker = done\n")).toEqual([
+      [5, "warning", expect.stringContaining("run-once-marker: beside a stop-command, a shutdown undoes the start but keeps the marker")],
+    ]);
+  });
+
+  test("schedule tuning without a schedule is ignored; a timezone or a long jitter on @every is pointed out", () => {
+    expect(problems("type = scripted\ncommand = /bin/true\nschedule-overlap = queue\nschedule-timeout = 5m\n")).toEqual([
+      [3, "warning", "schedule-overlap: ignored without a 'schedule'"],
+      [4, "warning", "schedule-timeout: ignored without a 'schedule'"],
+    ]);
+    expect(problems("type = scripted\ncommand = /bin/true\nschedule = @every 1m\nschedule-timezone = UTC\nschedule-jitter = 2m\n")).toEqual([
+      [4, "warning", expect.stringContaining("schedule-timezone: ignored for @every")],
+      [5, "warning", expect.stringContaining("schedule-jitter: longer than the @every interval")],
+    ]);
+  });
+
+  test("a well-formed scheduled service and a run-once service have nothing to report", () => {
+    expect(problems("type = scripted\ncommand = /bin/true\nschedule = 0 3 * * SUN\nschedule-timezone = Europe/Berlin\nschedule-jitter = 5m\n")).toEqual([]);
+    expect(problems("type = scripted\ncommand = /bin/true\noptions = run-once\nrun-once-marker = /tmp/x\n")).toEqual([]);
+  });
 });
 
 function bosun(...args: string[]) {

@@ -346,7 +346,8 @@ command = /bin/echo \${PORT} $HOME $DINIT_SERVICE $GLOBAL "$/FLAGS"
     expect(own.sort()).toEqual([
       "chroot", "cpu-max", "cpu-weight", "exit-code-map", "health-command", "health-http", "health-interval", "health-retries",
       "health-start-period", "health-tcp", "health-timeout", "io-weight", "log-file-after", "log-format", "log-max-files",
-      "log-max-size", "main", "memory-high", "memory-max", "namespaces", "no-new-privs", "pids-max", "restart-delay-max", "schedule",
+      "log-max-size", "main", "memory-high", "memory-max", "namespaces", "no-new-privs", "pids-max", "restart-delay-max", "run-once-marker",
+      "schedule", "schedule-jitter", "schedule-overlap", "schedule-timeout", "schedule-timezone",
     ]);
   });
 
