@@ -3,7 +3,8 @@
  * `bosun check` without the CLI: loads services and everything they reach, then lints what
  * loading alone does not catch: settings ignored for the service's type, executables that
  * are missing or not executable, users and groups that do not exist, `consumer-of` targets
- * that do not produce a pipe, log settings that contradict each other.
+ * that do not produce a pipe, log settings that contradict each other, health probes that
+ * cannot reach a service in a network namespace of its own.
  */
 import { runsAProcess } from "./kinds.ts";
 import { createLoader } from "./loader.ts";
@@ -82,6 +83,15 @@ function lint(
     const producer = services.get(d.consumerOf);
     if (producer && producer.logType !== "pipe") {
       err("consumer-of", `consumer-of: service '${d.consumerOf}' does not produce a pipe; set 'log-type = pipe' in it`);
+    }
+  }
+
+  if (d.namespaces.includes("net")) {
+    // An http or tcp probe connects from bosun's network namespace; a command runs in the service's.
+    for (const setting of ["health-http", "health-tcp"]) {
+      if (d.lines[setting] !== undefined) {
+        err(setting, `${setting}: this service has a network of its own ('namespaces = net'), which bosun's probe cannot reach; use health-command, which runs inside the service's namespaces`);
+      }
     }
   }
 
