@@ -68,22 +68,21 @@ export function commandProbe(argv: string[], spawnProbe: SpawnProbe): Probe {
       return { ok: false, text: `could not start: ${errorText(e)}` };
     }
     if (!("pid" in child)) return { ok: false, text: `could not start: ${child.message}` };
-    const started = child;
-    const output = collect([started.stdout, started.stderr]);
+    const output = collect([child.stdout, child.stderr]);
     let onAbort = () => {};
     const aborted = new Promise<null>((resolve) => {
       onAbort = () => resolve(null);
       signal.addEventListener("abort", onAbort, { once: true });
     });
     try {
-      const status = await Promise.race([started.exited, aborted]);
+      const status = await Promise.race([child.exited, aborted]);
       if (status === null) {
-        killGroup(started);
+        killGroup(child);
         output.cancel();
-        await started.exited;
+        await child.exited;
         return { ok: false, text: withOutput(`${abortText(signal)}; its process group was killed`, output.text()) };
       }
-      killGroup(started);
+      killGroup(child);
       // the output is complete once its pipes close; a process that escaped the group may hold them
       await Promise.race([output.done, aborted]);
       output.cancel();

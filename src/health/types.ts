@@ -13,8 +13,6 @@ export type HealthState = "starting" | "healthy" | "unhealthy";
 
 /** What one check came to (the `result` label of `bosun_health_checks_total`). */
 export type CheckOutcome = "success" | "failure" | "timeout";
-/** Every outcome, in the order /metrics lists them. */
-export const CHECK_OUTCOMES: readonly CheckOutcome[] = ["success", "failure", "timeout"];
 
 /** One probe's verdict and what it said: the command's output, `HTTP 503`, `connection refused`. */
 export interface CheckResult {
