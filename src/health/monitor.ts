@@ -57,7 +57,7 @@ const fresh = (): HealthStatus => ({ state: "starting", failures: 0, lastCheck: 
  *
  * @example
  * const monitor = createMonitor({
- *   check: desc.health!, probe: probeFor(desc.health!, { spawnProbe }), clock: realClock(),
+ *   check: desc.health!, probe: probeFor(desc.health!, spawnProbe), clock: realClock(),
  *   onUpdate: (u) => { if (u.change?.to === "unhealthy") restart(desc.name); },
  *   onError: (e) => logs.system("error", String(e), desc.name),
  * });
