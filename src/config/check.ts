@@ -4,7 +4,8 @@
  * loading alone does not catch: settings ignored for the service's type, executables that
  * are missing or not executable, users and groups that do not exist, `consumer-of` targets
  * that do not produce a pipe, log settings that contradict each other, task settings (schedule,
- * run-once) on services they do not fit.
+ * run-once) on services they do not fit, health probes that cannot reach a service in a network
+ * namespace of its own.
  */
 import { runsAProcess } from "./kinds.ts";
 import { createLoader } from "./loader.ts";
@@ -93,6 +94,15 @@ function lint(
   }
 
   lintTask(d, warn, err);
+
+  if (d.namespaces.includes("net")) {
+    // An http or tcp probe connects from bosun's network namespace; a command runs in the service's.
+    for (const setting of ["health-http", "health-tcp"]) {
+      if (d.lines[setting] !== undefined) {
+        err(setting, `${setting}: this service has a network of its own ('namespaces = net'), which bosun's probe cannot reach; use health-command, which runs inside the service's namespaces`);
+      }
+    }
+  }
 
   if (runsProcess) {
     const path = d.env.PATH ?? env.PATH ?? DEFAULT_PATH;

@@ -92,16 +92,28 @@ const Mode = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(0o7777, "
 const AtLeastOne = v.pipe(v.number(), v.integer(), v.minValue(1, "must be at least 1"));
 const Weight = v.pipe(v.number(), v.integer(), v.minValue(1, "a weight is 1 to 10000"), v.maxValue(10000, "a weight is 1 to 10000"));
 
-/** bosun's health checks (one kind at most is set; the loader enforces that). */
+/** A probe period or timeout: zero would probe in a busy loop, or give every probe no time at all. */
+const ProbeSeconds = v.pipe(v.number(), v.gtValue(0, "must be more than 0"));
+
+/**
+ * bosun's health checks (one kind at most is set; the loader enforces that). Timing defaults
+ * are Docker's HEALTHCHECK ones (interval 30 s, timeout 30 s, retries 3, start period 0), so a
+ * check moved from a Dockerfile keeps its meaning; the start interval is 1 s rather than
+ * Docker's 5 s, since a start gated on the check waits for it. `gatesStart` is bosun's own:
+ * the service counts as started only at its first healthy probe.
+ */
 export const HealthCheck = v.object({
   command: v.nullable(v.array(v.string())),
   http: v.nullable(v.string()),
   tcp: v.nullable(v.string()),
-  interval: v.optional(Seconds, 30),
-  timeout: v.optional(Seconds, 10),
+  interval: v.optional(ProbeSeconds, 30),
+  timeout: v.optional(ProbeSeconds, 30),
   retries: v.optional(AtLeastOne, 3),
   startPeriod: v.optional(Seconds, 0),
+  startInterval: v.optional(ProbeSeconds, 1),
+  gatesStart: v.optional(v.boolean(), true),
 });
+export type HealthCheck = v.InferOutput<typeof HealthCheck>;
 
 /** bosun's cgroup limits; null = not limited. `cpuMax` is cgroup v2's "QUOTA PERIOD" or "max PERIOD". */
 export const CgroupLimits = v.object({

@@ -163,7 +163,7 @@ const ignored = (message: string): SettingSpec => ({
   apply: (_d, _val, ctx) => ctx.warn(message),
 });
 
-const healthSeconds = (key: "interval" | "timeout" | "startPeriod"): SettingSpec => ({
+const healthSeconds = (key: "interval" | "timeout" | "startPeriod" | "startInterval"): SettingSpec => ({
   bosun: true,
   field: `health.${key}`,
   apply: (d, val) => {
@@ -443,6 +443,14 @@ export const SETTINGS: Record<string, SettingSpec> = {
   "health-interval": healthSeconds("interval"),
   "health-timeout": healthSeconds("timeout"),
   "health-start-period": healthSeconds("startPeriod"),
+  "health-start-interval": healthSeconds("startInterval"),
+  "health-gates-start": {
+    bosun: true,
+    field: "health.gatesStart",
+    apply: (d, val) => {
+      health(d).gatesStart = parseBool(val.text);
+    },
+  },
   "health-retries": {
     bosun: true,
     field: "health.retries",
@@ -565,7 +573,10 @@ export const SETTINGS: Record<string, SettingSpec> = {
 /** What a service gets instead, for settings later work will honour (see `SettingSpec.pending`). */
 const PENDING: [string[], string][] = [
   [
-    ["health-command", "health-http", "health-tcp", "health-interval", "health-timeout", "health-retries", "health-start-period"],
+    [
+      "health-command", "health-http", "health-tcp", "health-interval", "health-timeout", "health-retries", "health-start-period",
+      "health-start-interval", "health-gates-start",
+    ],
     "this version does not run health checks yet; readiness and /readyz do not wait on it",
   ],
   [

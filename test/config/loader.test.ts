@@ -344,8 +344,8 @@ command = /bin/echo \${PORT} $HOME $DINIT_SERVICE $GLOBAL "$/FLAGS"
     const own = Object.keys(SETTINGS).filter((k) => SETTINGS[k]!.bosun);
     expect(Object.keys(SETTINGS).length - own.length).toBe(52);
     expect(own.sort()).toEqual([
-      "chroot", "cpu-max", "cpu-weight", "exit-code-map", "health-command", "health-http", "health-interval", "health-retries",
-      "health-start-period", "health-tcp", "health-timeout", "io-weight", "log-file-after", "log-format", "log-max-files",
+      "chroot", "cpu-max", "cpu-weight", "exit-code-map", "health-command", "health-gates-start", "health-http", "health-interval",
+      "health-retries", "health-start-interval", "health-start-period", "health-tcp", "health-timeout", "io-weight", "log-file-after", "log-format", "log-max-files",
       "log-max-size", "main", "memory-high", "memory-max", "namespaces", "no-new-privs", "pids-max", "restart-delay-max", "run-once-marker",
       "schedule", "schedule-jitter", "schedule-overlap", "schedule-timeout", "schedule-timezone",
     ]);
