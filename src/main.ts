@@ -19,12 +19,12 @@ const commands: Record<string, () => Promise<Runner>> = {
     [
       "list", "status", "start", "stop", "restart", "wake", "release", "unpin", "reload", "unload",
       "signal", "trigger", "untrigger", "add-dep", "rm-dep", "enable", "disable", "setenv",
-      "unsetenv", "is-started", "is-failed", "shutdown", "health", "events",
+      "unsetenv", "is-started", "is-failed", "shutdown", "health", "events", "info",
     ].map((name) => [name, control]),
   ),
 };
 
-const USAGE = `usage: bosun COMMAND [ARGS]   (bosun COMMAND --help for one command)
+const USAGE = `usage: bosun COMMAND [ARGS]   (bosun COMMAND --help for one command; bosun --version)
 commands: ${Object.keys(commands).join(", ")}`;
 
 /** Runs one CLI invocation and returns its exit status. */
@@ -36,6 +36,10 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (command === "--help" || command === "-h" || command === "help") {
     console.log(USAGE);
+    return 0;
+  }
+  if (command === "--version" || command === "-V") {
+    console.log(`bosun ${(await import("./version.ts")).VERSION}`);
     return 0;
   }
   const load = commands[command];

@@ -13,6 +13,7 @@ import {
   ActionResult,
   ENV_NAME,
   EnvJson,
+  InfoJson,
   LiveDepKind,
   ProbeJson,
   ServiceList,
@@ -79,8 +80,8 @@ const specs = {
   untrigger: named(`bosun untrigger ${P} NAME\nClear a triggered service's trigger.`, {}),
   enable: named(`bosun enable ${P} NAME\nAdd NAME to its enable-via service's (default boot) waits-for.d, live and on disk; starts it if that service is up.`, {}),
   disable: named(`bosun disable ${P} NAME\nUndo enable.`, {}),
-  "is-started": named(`bosun is-started ${P} NAME\nExit 0 if NAME is started, 1 otherwise; prints nothing.`, {}),
-  "is-failed": named(`bosun is-failed ${P} NAME\nExit 0 if NAME stopped by failing, 1 otherwise; prints nothing.`, {}),
+  "is-started": named(`bosun is-started ${P} NAME\nExit 0 if NAME is started, 1 otherwise; prints nothing (but why it cannot answer).`, {}),
+  "is-failed": named(`bosun is-failed ${P} NAME\nExit 0 if NAME stopped by failing, 1 otherwise; prints nothing (but why it cannot answer).`, {}),
   signal: {
     usage: `bosun signal ${P} SIG NAME | bosun signal --list\nSend signal SIG (name like HUP or SIGHUP, or a number) to NAME's process.`,
     options: { ...socketOpt, list: { type: "boolean", short: "l" } },
@@ -103,6 +104,7 @@ const specs = {
   },
   shutdown: { usage: `bosun shutdown ${P}\nStop every service in order and end bosun.`, options: socketOpt, schema: v.object({ ...common, positionals: v.strictTuple([], "shutdown takes no arguments") }) },
   health: { usage: `bosun health ${P} [--json]\nExit 0 when every service that must be up is up and ready, else 1 with the reason (for HEALTHCHECK).`, options: { ...socketOpt, ...jsonOpt }, schema: v.object({ ...common, json: bool, positionals: v.strictTuple([], "health takes no arguments") }) },
+  info: { usage: `bosun info ${P} [--json]\nbosun itself: version, pid, uptime, socket, probe listener, service dirs, boot services.`, options: { ...socketOpt, ...jsonOpt }, schema: v.object({ ...common, json: bool, positionals: v.strictTuple([], "info takes no arguments") }) },
   events: { usage: `bosun events ${P} [--json]\nFollow state changes, one line each, until interrupted.`, options: { ...socketOpt, ...jsonOpt }, schema: v.object({ ...common, json: bool, positionals: v.strictTuple([], "events takes no arguments") }) },
 } satisfies Record<string, CommandSpec<v.GenericSchema>>;
 
@@ -160,6 +162,20 @@ function statusLines(s: StatusJson): string[] {
   lines.push(`  depends:    ${edges(s.depends)}`, `  dependents: ${edges(s.dependents)}`);
   if (s.logProblem) lines.push(`  log:        ${s.logProblem}`);
   return lines;
+}
+
+function infoLines(i: InfoJson): string[] {
+  const reaping = { pid1: "PID 1, reaps every orphan", subreaper: "child subreaper, reaps its orphans", none: "not reaping orphans" }[i.reaping];
+  return [
+    `bosun ${i.version}, pid ${i.pid} (${reaping})${i.shuttingDown ? ", shutting down" : ""}`,
+    `  up:         ${formatSeconds((Date.now() - i.startedAt) / 1000)}`,
+    `  socket:     ${i.socket ?? "(none)"}`,
+    `  probes:     ${i.healthListen ? `${i.healthListen} (/livez /readyz /startupz /metrics)` : "not served (--health-listen)"}`,
+    `  dirs:       ${i.dirs.join(", ") || "(none)"}`,
+    `  boot:       ${i.bootServices.join(", ") || "(nothing)"}`,
+    `  services:   ${i.services} loaded`,
+    `  orphans:    ${i.reapedOrphans} reaped`,
+  ];
 }
 
 function formatSeconds(total: number): string {
@@ -260,7 +276,6 @@ export async function run(command: string, argv: string[]): Promise<number> {
     return await dispatch(c, name, args);
   } catch (e) {
     if (!(e instanceof ControlError)) throw e;
-    if (name === "is-started" || name === "is-failed") return 1;
     // A refused stop's message already names the dependents and --force.
     (await say()).fail(e.message);
     return 1;
@@ -342,6 +357,12 @@ async function dispatch(c: Client, name: Command, args: Record<string, unknown> 
       if (args.json) json(h);
       else out(summary(h, "ready"));
       return h.ok ? 0 : 1;
+    }
+    case "info": {
+      const i = await c.get("/v1/info", InfoJson);
+      if (args.json) json(i);
+      else out(infoLines(i).join("\n"));
+      return 0;
     }
     case "events": {
       const events = await c.events();

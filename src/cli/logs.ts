@@ -47,9 +47,10 @@ export async function run(_command: string, argv: string[]): Promise<number> {
   const path = `/v1/services/${encodeURIComponent(name)}/logs?${query}`;
   try {
     if (!args.follow) {
-      const { lines } = await c.get(path, LogsJson);
-      if (args.json) process.stdout.write(`${JSON.stringify({ lines })}\n`);
+      const { lines, elsewhere } = await c.get(path, LogsJson);
+      if (args.json) process.stdout.write(`${JSON.stringify(elsewhere ? { lines, elsewhere } : { lines })}\n`);
       else if (lines.length) process.stdout.write(`${lines.join("\n")}\n`);
+      if (elsewhere && !args.json) (await say()).info(elsewhere);
       return 0;
     }
     for await (const { line } of await c.follow(path)) process.stdout.write(`${line}\n`);

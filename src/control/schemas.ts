@@ -100,6 +100,22 @@ export const ActionResult = v.object({
 });
 export type ActionResult = v.InferOutput<typeof ActionResult>;
 
+/** `GET /v1/info`: bosun itself. */
+export const InfoJson = v.object({
+  version: v.string(),
+  pid: v.number(),
+  startedAt: v.number(),
+  socket: v.nullable(v.string()),
+  healthListen: v.nullable(v.string()),
+  dirs: v.array(v.string()),
+  bootServices: v.array(v.string()),
+  reaping: v.picklist(["pid1", "subreaper", "none"]),
+  reapedOrphans: v.number(),
+  services: v.number(),
+  shuttingDown: v.boolean(),
+});
+export type InfoJson = v.InferOutput<typeof InfoJson>;
+
 /** `GET`/`POST /v1/env`: the environment later launches inherit. */
 export const EnvJson = v.object({ env: v.record(v.string(), v.string()) });
 
@@ -189,7 +205,11 @@ export const HostPort = v.pipe(
 export const ProbeQuery = v.object({ verbose: Flag });
 
 /** `GET /v1/services/:name/logs` without follow: the newest lines, oldest first. */
-export const LogsJson = v.object({ lines: v.array(v.string()) });
+export const LogsJson = v.object({
+  lines: v.array(v.string()),
+  /** Where the output is instead, when bosun keeps none of it (log-type pipe or none). */
+  elsewhere: v.optional(v.nullable(v.string())),
+});
 
 /** One line of `logs?follow` (event name `line`); `stream` is null for the lines of the opening tail. */
 export const LogLineJson = v.object({ line: v.string(), stream: v.nullable(v.picklist(["stdout", "stderr"])) });

@@ -56,7 +56,7 @@ export function services(sup: Supervisor, limits: ControlLimits, gauges: Gauges,
     const { name } = c.req.valid("param");
     const q = c.req.valid("query");
     const lines = sup.logTail(name, q);
-    if (!q.follow) return c.json({ lines });
+    if (!q.follow) return c.json({ lines, elsewhere: sup.logElsewhere(name) });
     if (gauges.streams >= limits.maxStreams) throw tooManyStreams(gauges);
     return followStream(c, (push) => sup.followLogs(name, (line, stream) => push(sseEvent("line", { line, stream }))), {
       maxQueuedBytes: limits.maxQueuedBytes,

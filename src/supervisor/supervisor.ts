@@ -21,6 +21,7 @@ import { realClock } from "../process/clock.ts";
 import { createLauncher } from "../process/launcher.ts";
 import { systemLogger, type Verbosity } from "../process/logger.ts";
 import { createReaper } from "../process/reaper.ts";
+import { VERSION } from "../version.ts";
 import { announce, describeStop } from "./announce.ts";
 import { createDescriptions } from "./descriptions.ts";
 import { persistDisable, persistEnable } from "./enable.ts";
@@ -46,6 +47,26 @@ export interface SupervisorOptions {
   startingGraceMs?: number;
   /** How often a slow shutdown says what it still waits on (default 3000 ms). */
   waitReportMs?: number;
+  /** Where the daemon answers, for `info` (the control server is the daemon's to run). */
+  socket?: string | null;
+  healthListen?: string | null;
+}
+
+/** bosun itself, as `bosun info` shows it. */
+export interface DaemonInfo {
+  version: string;
+  pid: number;
+  /** Unix ms when bosun started. */
+  startedAt: number;
+  socket: string | null;
+  healthListen: string | null;
+  dirs: string[];
+  bootServices: string[];
+  /** How orphans reach bosun: as PID 1, as a child subreaper, or not at all. */
+  reaping: "pid1" | "subreaper" | "none";
+  reapedOrphans: number;
+  services: number;
+  shuttingDown: boolean;
 }
 
 /** What a reload did: the settings of a running service that wait for its next restart. */
@@ -69,11 +90,14 @@ export interface Supervisor extends VerdictSource {
 
   report(name: string): ServiceReport;
   logTail(name: string, opts: { lines: number; clear: boolean }): string[];
+  /** Where a service's output goes when bosun keeps none of it (log-type pipe or none); null otherwise. */
+  logElsewhere(name: string): string | null;
   followLogs(name: string, onLine: (line: string, stream: Stream) => void): () => void;
   subscribe(listener: (event: ServiceEvent) => void): () => void;
   environment(): Record<string, string>;
   setenv(set: Record<string, string>, unset: string[]): Record<string, string>;
   stats(): { reapedOrphans: number; startedAt: number };
+  info(): DaemonInfo;
   /** The engine clock's time in ms. */
   now(): number;
   /** One of bosun's own error lines (a failure inside bosun, such as a request handler's). */
@@ -338,6 +362,14 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
       }
       return tail;
     },
+    logElsewhere(name) {
+      const desc = engine.description(name);
+      if (desc?.logType === "none") return "this service's output is discarded (log-type = none)";
+      if (desc?.logType !== "pipe") return null;
+      const consumers = engine.list().filter((s) => engine.description(s.name)?.consumerOf === name).map((s) => s.name);
+      if (consumers.length === 0) return "this service's output goes to a pipe for a service with consumer-of; none is loaded";
+      return `this service's output goes to consumer ${consumers.join(", ")}: bosun logs ${consumers[0]}`;
+    },
     followLogs(name, onLine) {
       statusOf(name);
       return logs.follow(name, onLine);
@@ -350,6 +382,19 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
       return Object.fromEntries(env);
     },
     stats: () => ({ reapedOrphans: reaper.reaped, startedAt }),
+    info: () => ({
+      version: VERSION,
+      pid: process.pid,
+      startedAt,
+      socket: opts.socket ?? null,
+      healthListen: opts.healthListen ?? null,
+      dirs: opts.dirs,
+      bootServices: [...bootServices],
+      reaping: !reaper.reaping ? "none" : process.pid === 1 ? "pid1" : "subreaper",
+      reapedOrphans: reaper.reaped,
+      services: engine.list().length,
+      shuttingDown: engine.shuttingDown,
+    }),
     now: () => clock.now(),
     logError: (message) => log.error(message),
     ready: () => ready(sup),
@@ -391,7 +436,8 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
       const via = engine.description(name)?.enableVia ?? DEFAULT_SERVICE;
       const failed = persistDisable(via, engine.description(via), name);
       if (failed) throw new OperationError("refused", failed.message);
-      orThrow(engine.rmDep("waits-for", via, name));
+      // Disabling what is not enabled changes nothing and is no failure, as in dinit.
+      if (engine.status(via)?.depends.some((d) => d.kind === "waits-for" && d.name === name)) orThrow(engine.rmDep("waits-for", via, name));
     },
 
     reload(name) {

@@ -19,7 +19,7 @@ const cases: [string[], string][] = [
     ],
   ),
   // no arguments
-  ...["list", "shutdown", "health", "events"].map((cmd): [string[], string] => [[cmd, "x"], `'x': ${cmd} takes no arguments`]),
+  ...["list", "shutdown", "health", "events", "info"].map((cmd): [string[], string] => [[cmd, "x"], `'x': ${cmd} takes no arguments`]),
   [["signal"], "give the signal SIG"],
   [["signal", "FOO", "app"], "'FOO': no such signal (bosun signal --list shows them)"],
   [["signal", "99", "app"], "'99': no such signal"],
@@ -66,4 +66,11 @@ test("an environment variable standing for a boot flag is checked like the flag"
     expect(r.stderr).toStartWith(`bosun boot: ${name}=${value}: `);
     expect(r.stderr).toContain(words!);
   }
+});
+
+test("--version prints bosun's version from package.json, the same from source and compiled", async () => {
+  const pkg = (await Bun.file(`${import.meta.dir}/../../package.json`).json()) as { version: string };
+  const r = await runCli(["--version"]);
+  expect(r.code).toBe(0);
+  expect(r.stdout).toBe(`bosun ${pkg.version}\n`);
 });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import { existsSync, lstatSync, mkdirSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as v from "valibot";
-import { ActionResult, ProbeJson, ServiceList, StatusJson } from "../../src/control/schemas.ts";
+import { ActionResult, InfoJson, ProbeJson, ServiceList, StatusJson } from "../../src/control/schemas.ts";
 import { boot, cli, removeDir, spawnCli, tempDir, waitFor, writeServices, type Daemon } from "./harness.ts";
 
 // Each test runs the CLI a few times as separate processes (~150 ms each on 2 busy cores).
@@ -38,6 +38,9 @@ beforeAll(async () => {
     trig: "type = triggered\n",
     lonely: "type = internal\n",
     unrun: "type = process\ncommand = /bin/true\nlog-type = buffer\nrestart = no\n",
+    piped: "type = process\ncommand = /bin/sleep 1000\nlog-type = pipe\nrestart = no\n",
+    eater: "type = process\ncommand = /bin/cat\nconsumer-of = piped\nrestart = no\n",
+    mute: "type = process\ncommand = /bin/sleep 1000\nlog-type = none\nrestart = no\n",
   });
   d = await boot(dir);
   await waitFor("web to start at boot", async () => (await status("web")).state === "started");
@@ -72,6 +75,42 @@ describe("reads", () => {
     expect(s.dependents).toContainEqual({ kind: "need", name: "boot", state: "started" });
     const human = await run("status", "web");
     expect(human.stdout).toContain("dependents: boot (need, started)");
+  });
+
+  test("is-started and is-failed of a service that is not loaded say so on stderr (exit 1)", async () => {
+    for (const command of ["is-started", "is-failed"]) {
+      const r = await run(command, "nosuch");
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain("no service named nosuch is loaded");
+    }
+    expect((await run("is-started", "web")).stderr).toBe("");
+  });
+
+  test("logs of a service whose output bosun does not keep says where it goes", async () => {
+    expect((await run("start", "piped")).code).toBe(0);
+    expect((await run("start", "eater")).code).toBe(0);
+    try {
+      const piped = await run("logs", "piped");
+      expect(piped.code).toBe(0);
+      expect(piped.stdout).toBe("");
+      expect(piped.stderr).toContain("this service's output goes to consumer eater: bosun logs eater");
+      expect((await run("start", "mute")).code).toBe(0);
+      expect((await run("logs", "mute")).stderr).toContain("this service's output is discarded (log-type = none)");
+    } finally {
+      await run("stop", "mute");
+      await run("stop", "--force", "piped");
+      await run("stop", "eater");
+    }
+  });
+
+  test("info shows bosun itself; --json matches its schema", async () => {
+    const json = v.parse(InfoJson, JSON.parse((await run("info", "--json")).stdout));
+    expect(json).toMatchObject({ socket: d.socket, dirs: [d.services], bootServices: ["boot"], reaping: "subreaper", shuttingDown: false });
+    expect(json.pid).toBe(d.proc.pid);
+    expect(json.healthListen).toBe(`127.0.0.1:${d.port}`);
+    const human = await run("info");
+    expect(human.stdout).toMatch(new RegExp(`^bosun \\d+\\.\\d+\\.\\d+, pid ${d.proc.pid} \\(child subreaper`));
+    expect(human.stdout).toContain(`socket:     ${d.socket}`);
   });
 
   test("status of a service that is not loaded exits 1 naming it", async () => {
@@ -329,6 +368,11 @@ describe("other commands", () => {
     expect((await run("disable", "extra")).code).toBe(0);
     expect(existsSync(link)).toBe(false);
     expect((await status("boot")).depends.map((x) => x.name)).not.toContain("extra");
+    // Again, as dinit does: nothing to undo is no failure.
+    expect((await run("disable", "extra")).code).toBe(0);
+    expect((await run("enable", "extra")).code).toBe(0);
+    expect((await run("enable", "extra")).code).toBe(0);
+    expect((await run("disable", "extra")).code).toBe(0);
     await run("stop", "extra");
   });
 
