@@ -85,8 +85,14 @@ export async function startControl(
   return {
     healthPort: tcp?.port ?? null,
     async close() {
-      // Followers get what is queued for them (the last events and lines) before the server goes.
+      // Followers get what is queued for them (the last events and lines) before the server goes:
+      // the streams end themselves, then the server lets their responses finish (bounded, since a
+      // client may keep an idle connection open), and only then cuts what is left.
       await streams.endAll(STREAM_END_MS);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, STREAM_END_MS)));
+      await Promise.race([Promise.all([unix.stop(false), tcp?.stop(false)]), bound]);
+      clearTimeout(timer);
       await Promise.all([unix.stop(true), tcp?.stop(true)]);
     },
   };

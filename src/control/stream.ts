@@ -122,6 +122,8 @@ export function followStream(
       clearInterval(keepalive);
       forget();
       opts.gauges.streams--;
+      // Closed here, not only by streamSSE afterwards: whoever waits on the end waits for this.
+      await stream.close();
       ended();
     }
   });

@@ -444,6 +444,27 @@ describe("control over TCP with a token", () => {
 });
 
 describe("shutdown", () => {
+  test("a follower of events gets every state change up to bosun's exit before its stream ends", async () => {
+    const other = tempDir();
+    try {
+      prepare(other);
+      const daemon = await boot(other);
+      try {
+        const res = await fetch("http://bosun/v1/events", { unix: daemon.socket });
+        expect((await cli(daemon.socket, "shutdown")).code).toBe(0);
+        // Reads until bosun closes the stream: every service that was up must be seen stopped.
+        const events = await readEvents(res, Number.POSITIVE_INFINITY);
+        const stopped = events.filter((e) => e.state === "stopped").map((e) => e.service).sort();
+        expect(stopped).toEqual(["boot", "web"]);
+        expect(await daemon.proc.exited).toBe(0);
+      } finally {
+        await daemon.stop();
+      }
+    } finally {
+      removeDir(other);
+    }
+  });
+
   test("bosun shutdown stops every service and ends the daemon", async () => {
     const other = tempDir();
     try {
