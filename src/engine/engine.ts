@@ -5,9 +5,8 @@
  * launcher calls and events it queued, in order. Loading (lazy, through `EngineOptions.load`) and
  * graph edits (add-dep, rm-dep, unload, reload) live here; the state machine in machine.ts.
  */
-import type { Dependency, ServiceDescription } from "../config/schema.ts";
-import { findCycle } from "./graph.ts";
-import { errorText, indexOrder, mark, precedes, unindexOrder, type Core } from "./core.ts";
+import type { ServiceDescription } from "../config/schema.ts";
+import { cycleMessage, cycleThrough, errorText, indexOrder, linksAt, liveLinks, mark, replacing, unindexOrder, type Core } from "./core.ts";
 import {
   acquire,
   dropForGood,
@@ -100,16 +99,6 @@ export function createEngine(opts: EngineOptions): Engine {
     return register(desc, loading);
   }
 
-  /** Edges "must be up first" out of a service, for cycle finding. */
-  function precedesByName(name: string): string[] {
-    const s = core.services.get(name);
-    return s ? precedes(core, s) : [];
-  }
-
-  function cycleMessage(path: string[]): string {
-    return `dependency cycle: ${path.join(" -> ")}`;
-  }
-
   /** Loads the dependencies of `desc`, then records it; refuses cycles. */
   function register(desc: ServiceDescription, loading: string[]): Service | Failure {
     const chain = [...loading, desc.name];
@@ -128,10 +117,10 @@ export function createEngine(opts: EngineOptions): Engine {
     for (const dep of desc.depends) link(dep.kind, s, core.services.get(dep.name)!);
     // Nothing depends on a new service yet, so only an ordering edge can lead back to it.
     const reachable = s.desc.before.length > 0 || (core.afterIndex.get(s.name)?.size ?? 0) > 0;
-    const cycle = reachable ? findCycle(s.name, precedesByName) : null;
+    const cycle = reachable ? cycleThrough(liveLinks(core), s.name) : null;
     if (cycle) {
       forget(s);
-      return { ok: false, code: "invalid", message: `${where(desc)}: ${cycleMessage(cycle)}` };
+      return { ok: false, code: "invalid", message: `${where(desc)}: ${cycle}` };
     }
     return s;
   }
@@ -313,8 +302,9 @@ export function createEngine(opts: EngineOptions): Engine {
         if (failed(to)) return to;
         if (from === to) return { ok: false, code: "invalid", message: `${fromName} cannot depend on itself` };
         if (from.deps.some((l) => l.kind === kind && l.to === to)) return OK;
-        const cycle = findCycle(from.name, (n) => (n === from.name ? [...precedesByName(n), to.name] : precedesByName(n)));
-        if (cycle) return refused(`adding ${kind} ${fromName} -> ${toName} would make a ${cycleMessage(cycle)}`);
+        const written = linksAt(core, from).filter((l) => l.from === from.name);
+        const cycle = cycleThrough(replacing(liveLinks(core), from.name, [...written, { from: from.name, to: to.name, kind }]), from.name);
+        if (cycle) return refused(`adding ${kind} ${fromName} -> ${toName} would make a ${cycle}`);
         if (kind === "need" && isUp(from) && to.state !== "started") {
           return refused(`${fromName} is ${from.state} but ${toName} is not started; start ${toName} first`);
         }
@@ -465,8 +455,13 @@ export function createEngine(opts: EngineOptions): Engine {
     const refusal = reloadRefusal(s, next, added, (n) => core.services.get(n)?.state === "started");
     if (refusal !== null) return refused(refusal);
 
-    const cycle = findCycle(s.name, (n) => precedesAfterReload(n, s, next));
-    if (cycle) return { ok: false, code: "invalid", message: `${where(next)}: ${cycleMessage(cycle)}` };
+    const written = [
+      ...next.depends.map((d) => ({ from: s.name, to: d.name, kind: d.kind })),
+      ...next.after.map((to) => ({ from: s.name, to, kind: "after" as const })),
+      ...next.before.map((to) => ({ from: s.name, to, kind: "before" as const })),
+    ].filter((l) => core.services.has(l.to));
+    const cycle = cycleThrough(replacing(liveLinks(core), s.name, written), s.name);
+    if (cycle) return { ok: false, code: "invalid", message: `${where(next)}: ${cycle}` };
 
     const restartNeeded = isUp(s) ? restartSettings(s.desc, next) : [];
     unindexOrder(core, s);
@@ -483,17 +478,6 @@ export function createEngine(opts: EngineOptions): Engine {
     }
     mark(core, s);
     return { ok: true, restartNeeded };
-  }
-
-  /** `precedes` as it would be with `next` in place of `s`'s description. */
-  function precedesAfterReload(name: string, s: Service, next: ServiceDescription): string[] {
-    const other = core.services.get(name);
-    if (!other) return [];
-    const deps = other === s ? next.depends.map((d: Dependency) => d.name) : other.deps.map((l) => l.to.name);
-    const after = (other === s ? next.after : other.desc.after).filter((n) => core.services.has(n));
-    const before = [...(core.beforeIndex.get(name) ?? [])].filter((o) => o !== s).map((o) => o.name);
-    if (other !== s && next.before.includes(name)) before.push(s.name);
-    return [...deps, ...after, ...before];
   }
 
   return engine;

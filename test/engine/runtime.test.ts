@@ -67,6 +67,17 @@ describe("loading", () => {
     expect(h.engine.status("b")).toBeNull();
   });
 
+  test("the cycle search reads live edges: after add-dep, a reload's after or another's before can close a loop", () => {
+    const h = harness([svc("a"), svc("b"), svc("c")]);
+    expect(h.engine.addDep("waits-for", "b", "a")).toEqual({ ok: true });
+    const after = h.engine.reload(svc("a", { after: ["b"] }));
+    expect(!after.ok && after.message).toBe("service a: dependency cycle: a -> b -> a");
+    const before = h.engine.reload(svc("c", { before: ["a"], after: ["b"] }));
+    expect(!before.ok && before.message).toBe("service c: dependency cycle: c -> b -> a -> c");
+    expect(h.engine.rmDep("waits-for", "b", "a")).toEqual({ ok: true });
+    expect(h.engine.reload(svc("a", { after: ["b"] })).ok).toBe(true);
+  });
+
   test("adding an already loaded service keeps the loaded one", () => {
     const h = harness([svc("a", { type: "process" })]);
     expect(h.engine.add(svc("a", { type: "scripted" }))).toEqual({ ok: true });
