@@ -21,7 +21,7 @@ import {
 import { createOutbox } from "./outbox.ts";
 import { dependencyChanges, isUp, planReload, reloadRefusal, restartSettings, where } from "./reload.ts";
 import { runsAProcess } from "../config/kinds.ts";
-import { createService, isHard, link, toStatus, unlink, type Service } from "./service.ts";
+import { createService, link, toStatus, unlink, upHardDependents, type Service } from "./service.ts";
 import type { CommandResult, Engine, EngineOptions } from "./types.ts";
 
 type Failure = Extract<CommandResult, { ok: false }>;
@@ -142,26 +142,6 @@ export function createEngine(opts: EngineOptions): Engine {
 
   function notWhileShuttingDown(command: "start" | "wake" | "restart", name: string): Failure | null {
     return core.shuttingDown ? refused(`cannot ${command} ${name}: bosun is shutting down`) : null;
-  }
-
-  // -------------------------------------------------------------------------------------------
-  // Dependents
-
-  /** Hard dependents that are up (or coming back), transitively, nearest first. */
-  function upHardDependents(s: Service): Service[] {
-    const found: Service[] = [];
-    const seen = new Set<Service>([s]);
-    for (let i = -1; i < found.length; i++) {
-      const current = i < 0 ? s : found[i]!;
-      for (const l of current.dependents) {
-        const f = l.from;
-        if (isHard(l.kind) && !seen.has(f) && (f.state !== "stopped" || f.target === "started")) {
-          seen.add(f);
-          found.push(f);
-        }
-      }
-    }
-    return found;
   }
 
   // -------------------------------------------------------------------------------------------

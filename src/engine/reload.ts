@@ -6,7 +6,7 @@
  */
 import type { Dependency, ServiceDescription } from "../config/schema.ts";
 import type { Core } from "./core.ts";
-import { isHard, type Link, type Service } from "./service.ts";
+import { isHard, upHardDependents, type Link, type Service } from "./service.ts";
 import type { ReloadPlan } from "./types.ts";
 
 /**
@@ -106,16 +106,6 @@ export function reloadRefusal(
   return null;
 }
 
-/** The up services that stop when `s` restarts: its hard dependents, transitively. */
-function upHardDependents(s: Service, into: Set<string>): void {
-  for (const l of s.dependents) {
-    if (isHard(l.kind) && isUp(l.from) && !into.has(l.from.name)) {
-      into.add(l.from.name);
-      upHardDependents(l.from, into);
-    }
-  }
-}
-
 /**
  * What reloading `descs` would do, changing nothing: `restart` lists the running services whose
  * changes need a restart and the hard dependents that would restart with them; `start` the
@@ -149,7 +139,7 @@ export function planReload(core: Core, descs: ServiceDescription[]): ReloadPlan 
     if (!isUp(s) || s.target !== "started") continue;
     if (restartSettings(s.desc, next).length > 0) {
       restart.add(s.name);
-      upHardDependents(s, restart);
+      for (const d of upHardDependents(s)) restart.add(d.name);
     }
     for (const d of added) {
       const t = core.services.get(d.name);

@@ -221,3 +221,19 @@ describe("reload", () => {
     expect(JSON.stringify(h.engine.list())).toBe(before);
   });
 });
+
+describe("dependents", () => {
+  test("a stop refusal and a reload plan name the same dependents, one waiting out its restart-delay included", () => {
+    const h = harness([svc("worker", { type: "process" }), svc("api", { type: "process", depends: ["need:worker"] }), svc("edge", { depends: ["need:api"] })]);
+    h.engine.start("edge");
+    h.engine.ready("worker");
+    h.engine.ready("api");
+    h.engine.exited("api", { code: 1, signal: null });
+    expect(h.engine.status("api")).toMatchObject({ state: "stopped", target: "started" });
+    const stop = h.engine.stop("worker");
+    expect(stop.ok).toBe(false);
+    const plan = h.engine.plan([svc("worker", { type: "process", command: ["/bin/worker", "--new"] })]);
+    expect(!stop.ok && stop.dependents).toEqual(["api", "edge"]);
+    expect(plan.restart).toEqual(["api", "edge", "worker"]);
+  });
+});
