@@ -163,7 +163,13 @@ export function controlApp(ctx: ControlContext, limits: ControlLimits, gauges: G
         } catch (e) {
           return c.json(errorBody("refused", `cannot reload ${name}: ${(e as Error).message}`), 409);
         }
-        if (body.plan) return answer(c, name, { ok: true }, { plan: engine.plan([desc]) });
+        if (body.plan) {
+          // Until this answer's schema and the CLI carry the plan's `changes`, it keeps the old
+          // `restart` list: the services a restart to take the waiting changes would take down.
+          const { changes, ...plan } = engine.plan([desc]);
+          const restart = changes.flatMap((ch) => (ch.restartNeeded.length > 0 ? [ch.service, ...ch.restartsWith] : [])).sort();
+          return answer(c, name, { ok: true }, { plan: { restart, ...plan } });
+        }
         const result = engine.reload(desc);
         return answer(c, name, result, result.ok && result.restartNeeded?.length ? { restartNeeded: result.restartNeeded } : {});
       }

@@ -19,12 +19,10 @@ import {
   settle,
 } from "./machine.ts";
 import { createOutbox } from "./outbox.ts";
-import { dependencyChanges, isUp, planReload, reloadRefusal, restartSettings, where } from "./reload.ts";
+import { dependencyChanges, isUp, judgeReload, planReload, summarize, where } from "./reload.ts";
 import { runsAProcess } from "../config/kinds.ts";
 import { createService, link, toStatus, unlink, upHardDependents, type Service } from "./service.ts";
-import type { CommandResult, Engine, EngineOptions } from "./types.ts";
-
-type Failure = Extract<CommandResult, { ok: false }>;
+import type { CommandFailure as Failure, CommandResult, Engine, EngineOptions, Reloaded } from "./types.ts";
 
 const OK: CommandResult = { ok: true };
 
@@ -422,42 +420,33 @@ export function createEngine(opts: EngineOptions): Engine {
     });
   }
 
-  /** Applies a new description; see reload.ts for what is refused and what waits for a restart. */
-  function reload(next: ServiceDescription): CommandResult & { restartNeeded?: string[] } {
+  /** Applies a new description as `judgeReload` decided, restarting nothing; reports what the plan would have said. */
+  function reload(next: ServiceDescription): ({ ok: true } & Reloaded) | Failure {
     const s = lookup(next.name);
     if (failed(s)) return s;
-    const { removed, added } = dependencyChanges(s, next);
-    for (const dep of added) {
-      if (dep.name === s.name) return { ok: false, code: "invalid", message: `${where(next, dep.line)}: ${s.name} cannot depend on itself` };
+    for (const dep of dependencyChanges(s, next).added) {
+      if (dep.name === s.name) continue; // judgeReload refuses it
       const d = resolve(dep.name, [s.name]);
       if (failed(d)) return { ok: false, code: d.code, message: `${where(next, dep.line)}: ${dep.kind} ${dep.name}: ${d.message}` };
     }
-    const refusal = reloadRefusal(s, next, added, (n) => core.services.get(n)?.state === "started");
-    if (refusal !== null) return refused(refusal);
+    const judged = judgeReload(core, s, next);
+    if ("ok" in judged) return judged;
+    const { changes: [change], start, stop } = summarize(core, [judged], []);
 
-    const written = [
-      ...next.depends.map((d) => ({ from: s.name, to: d.name, kind: d.kind })),
-      ...next.after.map((to) => ({ from: s.name, to, kind: "after" as const })),
-      ...next.before.map((to) => ({ from: s.name, to, kind: "before" as const })),
-    ].filter((l) => core.services.has(l.to));
-    const cycle = cycleThrough(replacing(liveLinks(core), s.name, written), s.name);
-    if (cycle) return { ok: false, code: "invalid", message: `${where(next)}: ${cycle}` };
-
-    const restartNeeded = isUp(s) ? restartSettings(s.desc, next) : [];
     unindexOrder(core, s);
     s.desc = next;
     indexOrder(core, s);
-    for (const l of removed) {
+    for (const l of judged.removed) {
       release(core, l);
       unlink(l);
       mark(core, l.to);
     }
-    for (const dep of added) {
+    for (const dep of judged.added) {
       const l = link(dep.kind, s, core.services.get(dep.name)!);
-      if (isUp(s) && s.target === "started") acquire(core, l);
+      if (judged.holdsAdded) acquire(core, l);
     }
     mark(core, s);
-    return { ok: true, restartNeeded };
+    return { ok: true, ...change!, start, stop };
   }
 
   return engine;
