@@ -64,14 +64,14 @@ export function waitedOnBy<L extends OrderLink>(links: Iterable<L>, name: string
  * Cycles of waits reachable from `roots`, searched depth first in the order the links come. Each
  * cycle is the list of links that make it, the first leaving the service where the search met
  * it again and the last returning there; `cyclePath` names its services. A link that closes a
- * cycle is reported once; `limit` stops the search early (the engine needs only the first).
+ * cycle is reported once.
  *
  * @example
  * const at = (n: string) => [{ from: "a", to: "b", kind: "need" }, { from: "b", to: "a", kind: "after" }]
  *   .filter((l) => l.from === n || l.to === n) as OrderLink[];
  * cyclePath(findCycles(at, ["a"])[0]!); // ["a", "b", "a"]
  */
-export function findCycles<L extends OrderLink>(linksAt: LinksAt<L>, roots: Iterable<string>, limit = Infinity): L[][] {
+export function findCycles<L extends OrderLink>(linksAt: LinksAt<L>, roots: Iterable<string>): L[][] {
   const found: L[][] = [];
   const state = new Map<string, "open" | "done">();
   for (const root of roots) {
@@ -95,7 +95,6 @@ export function findCycles<L extends OrderLink>(linksAt: LinksAt<L>, roots: Iter
       if (seen === "open") {
         const loop = stack.slice(stack.findIndex((f) => f.name === to) + 1).map((f) => f.via!);
         found.push([...loop, link]);
-        if (found.length >= limit) return found;
         continue;
       }
       state.set(to, "open");

@@ -193,9 +193,13 @@ export function replacing(at: LinksAt<OrderLink>, name: string, written: OrderLi
   };
 }
 
-/** The first dependency cycle through `start` in `at`, as the message that refuses it, or null. */
+/**
+ * The first dependency cycle through `start` in `at`, as the message that refuses it, or null.
+ * Searched from `start`, which stays on the search path throughout, so every link back to it is
+ * met.
+ */
 export function cycleThrough(at: LinksAt<OrderLink>, start: string): string | null {
-  const [cycle] = findCycles(at, [start], 1);
+  const cycle = findCycles(at, [start]).find((c) => ordering(c[0]!).waiter === start);
   return cycle ? cycleMessage(cyclePath(cycle)) : null;
 }
 
