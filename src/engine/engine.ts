@@ -19,9 +19,9 @@ import {
   settle,
 } from "./machine.ts";
 import { createOutbox } from "./outbox.ts";
-import { dependencyChanges, isUp, judgeReload, planReload, summarize, where } from "./reload.ts";
+import { dependencyChanges, judgeReload, planReload, summarize, where } from "./reload.ts";
 import { runsAProcess } from "../config/kinds.ts";
-import { createService, link, toStatus, unlink, upHardDependents, type Service } from "./service.ts";
+import { createService, isUp, link, toStatus, unlink, upHardDependents, upOrComingBack, type Service } from "./service.ts";
 import type { CommandFailure as Failure, CommandResult, Engine, EngineOptions, Reloaded } from "./types.ts";
 
 const OK: CommandResult = { ok: true };
@@ -311,7 +311,7 @@ export function createEngine(opts: EngineOptions): Engine {
       return input(() => {
         const s = lookup(name);
         if (failed(s)) return s;
-        if (isUp(s) || s.target === "started") return refused(`${name} is ${s.state}; stop it first`);
+        if (upOrComingBack(s)) return refused(`${name} is ${s.state}; stop it first`);
         if (s.dependents.length > 0) {
           const names = [...new Set(s.dependents.map((l) => l.from.name))];
           return refused(`${name} cannot be unloaded: ${names.join(", ")} depend on it`, names);

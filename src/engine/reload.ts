@@ -8,9 +8,10 @@
  */
 import { runsAProcess } from "../config/kinds.ts";
 import { dependencySetting } from "../config/reach.ts";
+import { settingForField } from "../config/settings.ts";
 import type { DepKind, Dependency, ServiceDescription } from "../config/schema.ts";
 import { cycleThrough, liveLinks, replacing, type Core } from "./core.ts";
-import { isHard, upHardDependents, type Link, type Service } from "./service.ts";
+import { isHard, isUp, upHardDependents, upOrComingBack, type Link, type Service } from "./service.ts";
 import type { ReloadChange, ReloadPlan } from "./types.ts";
 
 /** Fields that say where a description came from, not what it asks for: never reported. */
@@ -45,10 +46,8 @@ const LIVE_SETTINGS = new Set<keyof ServiceDescription>([
   "schedule",
 ]);
 
-/** `workingDir` -> `working-dir`: the spelling people use in service files. */
-function settingName(field: string): string {
-  return field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-}
+/** Fields that no setting fills, named for people (the rest by their field name, like `env`). */
+const UNWRITTEN: Partial<Record<keyof ServiceDescription, string>> = { enableVia: "@meta enable-via" };
 
 /** The kinds whose entries differ between two lists of `{ kind, ... }`, in order of appearance. */
 function changedKinds<T extends { kind: DepKind }>(old: T[], next: T[]): DepKind[] {
@@ -59,12 +58,26 @@ function changedKinds<T extends { kind: DepKind }>(old: T[], next: T[]): DepKind
   return [...new Set(kinds)];
 }
 
-/** How a changed field is named for people: dependencies by their settings, the rest by its own. */
+/**
+ * The settings a changed field is written with: the settings table's name for it, the kinds'
+ * settings for dependencies, and for a group of settings (health, cgroup, rlimits) the members
+ * that changed.
+ */
 function namesOf(field: keyof ServiceDescription, old: ServiceDescription, next: ServiceDescription): string[] {
   // A moved line is no change: a dependency compares by kind and name.
   if (field === "depends") return changedKinds(old.depends.map(({ kind, name }) => ({ kind, name })), next.depends.map(({ kind, name }) => ({ kind, name }))).map(dependencySetting);
   if (field === "dependencyDirs") return changedKinds(old.dependencyDirs, next.dependencyDirs).map((kind) => `${dependencySetting(kind)}.d`);
-  return [settingName(field)];
+  const setting = settingForField(field);
+  if (setting !== null) return [setting];
+  const [a, b] = [old[field], next[field]] as unknown[];
+  const members = (x: unknown) => (x !== null && typeof x === "object" && !Array.isArray(x) ? (x as Record<string, unknown>) : null);
+  const [ma, mb] = [members(a), members(b)];
+  if (ma === null && mb === null) return [UNWRITTEN[field] ?? field];
+  const changed = new Set<string>();
+  for (const key of new Set([...Object.keys(ma ?? {}), ...Object.keys(mb ?? {})])) {
+    if (JSON.stringify(ma?.[key]) !== JSON.stringify(mb?.[key])) changed.add(settingForField(`${field}.${key}`) ?? field);
+  }
+  return [...changed];
 }
 
 /**
@@ -100,11 +113,6 @@ export function dependencyChanges(s: Service, next: ServiceDescription): { remov
   };
 }
 
-/** True while a service has a process or a state that a reload must respect. */
-export function isUp(s: Service): boolean {
-  return s.state !== "stopped" || s.running;
-}
-
 /**
  * True while the service runs as launched with its description: a process (or start script)
  * running, or a service started or stopping since. A service still waiting to launch, or
@@ -124,7 +132,7 @@ export function where(desc: ServiceDescription, line?: number): string {
  * Why reloading `next` over the running `s` is refused, or null when it is allowed. `started`
  * tells whether a service is (or, within a plan, will be) started.
  */
-export function reloadRefusal(
+function reloadRefusal(
   s: Service,
   next: ServiceDescription,
   added: Dependency[],
@@ -204,7 +212,7 @@ export function summarize(core: Core, judged: ReloadJudgement[], refused: Reload
       for (const d of j.added) {
         held.add(d.name);
         const t = core.services.get(d.name);
-        if (!t || (t.pinned !== "stopped" && !isUp(t) && t.target !== "started")) start.add(d.name);
+        if (!t || (t.pinned !== "stopped" && !upOrComingBack(t))) start.add(d.name);
       }
     }
     for (const l of j.removed) if (l.holding) releasing.add(l);

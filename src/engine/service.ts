@@ -82,6 +82,16 @@ export function mustStartFirst(kind: DepKind): boolean {
   return kind !== "waits-for";
 }
 
+/** True while a service has a process or a state that a command must respect. */
+export function isUp(s: Service): boolean {
+  return s.state !== "stopped" || s.running;
+}
+
+/** Up, or stopped only until it starts again (its target is started: waiting out a restart-delay). */
+export function upOrComingBack(s: Service): boolean {
+  return isUp(s) || s.target === "started";
+}
+
 /**
  * The hard dependents of `s` that are up or coming back, transitively, nearest first: the ones
  * a stop of `s` takes down with it (or is refused for), and the ones a restart of `s` takes
@@ -97,7 +107,7 @@ export function upHardDependents(s: Service): Service[] {
     const current = i < 0 ? s : found[i]!;
     for (const l of current.dependents) {
       const f = l.from;
-      if (isHard(l.kind) && !seen.has(f) && (f.state !== "stopped" || f.target === "started")) {
+      if (isHard(l.kind) && !seen.has(f) && upOrComingBack(f)) {
         seen.add(f);
         found.push(f);
       }

@@ -160,6 +160,25 @@ describe("reload", () => {
     expect(h.state("web")).toBe("started");
   });
 
+  test("changes are named by the settings that write them, a group's by its members", () => {
+    const h = harness([svc("web", { type: "process", runAs: "www" })]);
+    h.engine.start("web");
+    h.engine.ready("web");
+    const next = svc("web", {
+      type: "process",
+      runAs: "web",
+      cgroup: { memoryMax: 1 << 20, memoryHigh: null, cpuMax: null, cpuWeight: null, pidsMax: null, ioWeight: null },
+      health: { command: null, http: "http://localhost/", tcp: null },
+      depends: [],
+      env: { A: "1" },
+    });
+    const r = h.engine.reload(next);
+    expect(r.ok && { now: r.now, restartNeeded: r.restartNeeded }).toEqual({
+      now: ["health-command", "health-http", "health-tcp", "health-interval", "health-timeout", "health-retries", "health-start-period"],
+      restartNeeded: ["run-as", "env", "memory-max"],
+    });
+  });
+
   test("a service still waiting to launch takes every change at once: nothing ran with the old ones", () => {
     const h = harness([svc("db", { type: "process" }), svc("web", { type: "process", depends: ["need:db"] })]);
     h.engine.start("web");
