@@ -22,6 +22,7 @@ import {
   type ServiceJson,
 } from "../control/schemas.ts";
 import { socketPath } from "../paths.ts";
+import { describeReload } from "../supervisor/announce.ts";
 import { summary } from "../supervisor/verdict.ts";
 import { signalNumber } from "../process/signals.ts";
 import { nameArg, parseCommand, type CommandSpec } from "./args.ts";
@@ -74,7 +75,7 @@ const specs = {
   wake: named(`bosun wake ${P} [--no-wait] NAME\nStart NAME without activating it: it runs while something needs it.`, waitOpts, { "no-wait": bool }),
   release: named(`bosun release ${P} [--no-wait] NAME\nRemove NAME's activation: it stops unless something started needs it.`, waitOpts, { "no-wait": bool }),
   unpin: named(`bosun unpin ${P} NAME\nRemove a start or stop pin.`, {}),
-  reload: named(`bosun reload ${P} [--plan] [--json] NAME\nRe-read NAME's file; --plan shows what it would restart, start or stop.`, { plan: { type: "boolean" }, ...jsonOpt }, { plan: bool, json: bool }),
+  reload: named(`bosun reload ${P} [--plan] [--json] NAME\nRe-read NAME's file and apply it; a running service is not restarted: settings that need its next start are named. --plan shows all that without doing it.`, { plan: { type: "boolean" }, ...jsonOpt }, { plan: bool, json: bool }),
   unload: named(`bosun unload ${P} NAME\nForget a stopped service nothing depends on.`, {}),
   trigger: named(`bosun trigger ${P} NAME\nMark a triggered service as triggered.`, {}),
   untrigger: named(`bosun untrigger ${P} NAME\nClear a triggered service's trigger.`, {}),
@@ -317,15 +318,21 @@ async function dispatch(c: Client, name: Command, args: Record<string, unknown> 
       const result = await c.post(path(first, "reload"), { plan: args.plan }, ActionResult);
       if (args.json) json(result);
       else if (result.plan) {
+        // The plan reads as the reload would report it: the same words, service by service.
         const p = result.plan;
         const line = (label: string, names: string[]) => out(`${label.padEnd(9)}${names.length ? names.join(", ") : "-"}`);
-        line("restart:", p.restart);
+        for (const change of p.changes) out(`${change.service}: ${describeReload(change) || "nothing changed"}`);
         line("start:", p.start);
         line("stop:", p.stop);
         for (const r of p.refused) out(`refused: ${r.service}: ${r.reason}`);
-      } else if (result.restartNeeded?.length) {
-        (await say()).warn(`${first} reloaded; these changes apply after a restart: ${result.restartNeeded.join(", ")} (bosun restart ${first})`);
-      } else (await say()).success(`${first} reloaded`);
+      } else {
+        const r = result.reloaded!;
+        const what = describeReload(r);
+        const also = [r.start.length ? `starting ${r.start.join(", ")}` : "", r.stop.length ? `stopping ${r.stop.join(", ")}` : ""].filter(Boolean);
+        const text = `${first} reloaded${what ? `; ${what}` : ""}${also.length ? `; ${also.join("; ")}` : ""}`;
+        if (r.restartNeeded.length > 0) (await say()).warn(text);
+        else (await say()).success(text);
+      }
       return 0;
     }
     case "signal": {

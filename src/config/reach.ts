@@ -1,9 +1,10 @@
 /**
  * @module config/reach
  * The links between services (dependencies, ordering, chain-to, consumer-of, log-file-after),
- * loading everything a set of services reaches, and finding dependency cycles, including
- * cycles through `before`/`after` (an ordering that agrees with a dependency is no cycle).
+ * loading everything a set of services reaches, and reporting dependency cycles (the rule and
+ * the search are config/order's) where they are written.
  */
+import { cyclePath, findCycles, isOrderKind, type OrderKind } from "./order.ts";
 import { ConfigError, error, ServiceNotFound, type Problem } from "./problems.ts";
 import type { DepKind, ServiceDescription } from "./schema.ts";
 
@@ -21,6 +22,16 @@ export interface Link {
 }
 
 const DEP_SETTING: Record<DepKind, string> = { need: "depends-on", milestone: "depends-ms", "waits-for": "waits-for", "prepared-by": "prepared-by" };
+
+/**
+ * The setting that writes a dependency of this kind.
+ *
+ * @example
+ * dependencySetting("milestone"); // "depends-ms"
+ */
+export function dependencySetting(kind: DepKind): string {
+  return DEP_SETTING[kind];
+}
 
 /**
  * The links a description declares, in file order.
@@ -80,50 +91,40 @@ export function reach(
 }
 
 /**
- * Dependency cycles among loaded services: A waits for B when A depends on B in any way,
- * when A is `after` B, or when B is `before` A.
+ * Dependency cycles among loaded services, by config/order's rule and search, each reported
+ * where the link that closes it is written, with every link of the loop named by its setting.
  */
 export function cycles(services: Map<string, ServiceDescription>): Problem[] {
-  const waits = new Map<string, { to: string; label: string; owner: ServiceDescription; link: Link }[]>();
-  const add = (a: string, b: string, label: string, owner: ServiceDescription, link: Link) => {
-    if (!services.has(a) || !services.has(b)) return;
-    if (!waits.has(a)) waits.set(a, []);
-    waits.get(a)!.push({ to: b, label, owner, link });
+  const at = new Map<string, OrderedLink[]>();
+  const index = (name: string, link: OrderedLink) => {
+    const list = at.get(name);
+    if (list) list.push(link);
+    else at.set(name, [link]);
   };
   for (const d of services.values()) {
     for (const link of links(d)) {
-      if (link.kind === "before") add(link.to, d.name, `${d.name} before ${link.to}`, d, link);
-      else if (link.kind === "after") add(d.name, link.to, "after", d, link);
-      else if (link.kind in DEP_SETTING) add(d.name, link.to, link.setting, d, link);
+      if (!isOrdered(link) || !services.has(link.to)) continue;
+      index(d.name, link);
+      if (link.to !== d.name) index(link.to, link);
     }
   }
-  const problems: Problem[] = [];
-  const state = new Map<string, "open" | "done">();
-  for (const root of services.keys()) {
-    if (state.has(root)) continue;
-    // Depth-first without recursion, so a very long chain cannot overflow the stack: each
-    // frame is a service on the current path, the link that led to it, and its next edge.
-    const stack: { name: string; via: string; next: number }[] = [{ name: root, via: "", next: 0 }];
-    state.set(root, "open");
-    while (stack.length > 0) {
-      const top = stack[stack.length - 1]!;
-      const edge = waits.get(top.name)?.[top.next++];
-      if (!edge) {
-        state.set(top.name, "done");
-        stack.pop();
-        continue;
-      }
-      const seen = state.get(edge.to);
-      if (seen === "done") continue;
-      if (seen === "open") {
-        const loop = stack.slice(stack.findIndex((f) => f.name === edge.to));
-        const text = [...loop.map((f, i) => (i === 0 ? f.name : `${f.name} (${f.via})`)), `${edge.to} (${edge.label})`].join(" -> ");
-        problems.push(error(fileOf(edge.owner, edge.link.setting), edge.link.line, edge.owner.name, `dependency cycle: ${text}; remove one of these links`));
-        continue;
-      }
-      state.set(edge.to, "open");
-      stack.push({ name: edge.to, via: edge.label, next: 0 });
-    }
-  }
-  return problems;
+  return findCycles((name) => at.get(name) ?? [], services.keys()).map((cycle) => {
+    const names = cyclePath(cycle);
+    const text = names.map((name, i) => (i === 0 ? name : `${name} (${label(cycle[i - 1]!)})`)).join(" -> ");
+    const closing = cycle[cycle.length - 1]!;
+    const owner = services.get(closing.from)!;
+    return error(fileOf(owner, closing.setting), closing.line, owner.name, `dependency cycle: ${text}; remove one of these links`);
+  });
+}
+
+/** A link that orders two services (a dependency, `before` or `after`). */
+type OrderedLink = Link & { kind: OrderKind };
+
+function isOrdered(link: Link): link is OrderedLink {
+  return isOrderKind(link.kind);
+}
+
+/** How a link of a cycle reads after the service it leads to: its setting, or `x before y`. */
+function label(link: OrderedLink): string {
+  return link.kind === "before" ? `${link.from} before ${link.to}` : link.setting;
 }

@@ -84,18 +84,28 @@ export const ErrorJson = v.object({
 });
 export type ErrorJson = v.InferOutput<typeof ErrorJson>;
 
+/** One service's reload: what applies at once, what waits for its next start, who restarts with it. */
+const ReloadChangeJson = v.object({
+  service: v.string(),
+  now: v.array(v.string()),
+  restartNeeded: v.array(v.string()),
+  restartsWith: v.array(v.string()),
+});
+export type ReloadChangeJson = v.InferOutput<typeof ReloadChangeJson>;
+
+/** What a reload would do (`--plan`): the changes, what would start or stop at once, what is refused. */
 const ReloadPlanJson = v.object({
-  restart: v.array(v.string()),
+  changes: v.array(ReloadChangeJson),
   start: v.array(v.string()),
   stop: v.array(v.string()),
   refused: v.array(v.object({ service: v.string(), reason: v.string() })),
 });
 
-/** The answer to an action: the service afterwards, and for reload what needs a restart or the plan. */
+/** The answer to an action: the service afterwards, and for reload what it did or, with --plan, would do. */
 export const ActionResult = v.object({
   ok: v.literal(true),
   service: v.nullable(StatusJson),
-  restartNeeded: v.optional(v.array(v.string())),
+  reloaded: v.optional(v.object({ ...ReloadChangeJson.entries, start: v.array(v.string()), stop: v.array(v.string()) })),
   plan: v.optional(ReloadPlanJson),
 });
 export type ActionResult = v.InferOutput<typeof ActionResult>;

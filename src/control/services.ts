@@ -81,9 +81,7 @@ export function services(sup: Supervisor, limits: ControlLimits, gauges: Gauges,
   action("enable", NoBody, (name) => sup.enable(name));
   action("disable", NoBody, (name) => sup.disable(name));
   action("reload", ReloadBody, (name, b) => {
-    if (b.plan) return { plan: sup.plan(name) };
-    const { restartNeeded } = sup.reload(name);
-    return restartNeeded.length ? { restartNeeded } : {};
+    return b.plan ? { plan: sup.plan(name) } : { reloaded: sup.reload(name) };
   });
   // Reached only by an action that has no route: the check names `param.action` and the actions.
   app.post("/:name/:action", check("param", ActionParams), (c) => c.notFound());

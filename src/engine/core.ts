@@ -2,8 +2,10 @@
  * @module engine/core
  * The engine's shared state and the plumbing the state machine works through: marking services
  * for re-evaluation, state transitions and the events they produce, timers and launcher calls
- * (queued to the outbox, never made directly), maxStarting slots, and the before/after index.
+ * (queued to the outbox, never made directly), maxStarting slots, the before/after index, and
+ * the engine's links as config/order's ordering rule and cycle search read them.
  */
+import { cyclePath, findCycles, ordering, waitedOnBy, waitsFor, type LinksAt, type OrderLink } from "../config/order.ts";
 import type { ServiceDescription } from "../config/schema.ts";
 import type { Outbox } from "./outbox.ts";
 import type { Service } from "./service.ts";
@@ -49,26 +51,14 @@ export function mark(core: Core, s: Service): void {
   core.marked.push(s);
 }
 
-/** Services that must not start before `s` has (when both are starting). */
+/** Services `s` waits for by `before`/`after` when both are starting (config/order's rule). */
 export function orderedBefore(core: Core, s: Service): Service[] {
-  const out: Service[] = [];
-  for (const name of s.desc.after) {
-    const o = core.services.get(name);
-    if (o) out.push(o);
-  }
-  for (const o of core.beforeIndex.get(s.name) ?? []) out.push(o);
-  return out;
+  return waitsFor(orderLinksAt(core, s), s.name).map((l) => core.services.get(ordering(l).first)!);
 }
 
-/** Services that wait for `s` when both are starting (and stop before it during shutdown). */
+/** Services that wait for `s` by `before`/`after` when both are starting (and stop before it during shutdown). */
 export function orderedAfter(core: Core, s: Service): Service[] {
-  const out: Service[] = [];
-  for (const name of s.desc.before) {
-    const o = core.services.get(name);
-    if (o) out.push(o);
-  }
-  for (const o of core.afterIndex.get(s.name) ?? []) out.push(o);
-  return out;
+  return waitedOnBy(orderLinksAt(core, s), s.name).map((l) => core.services.get(ordering(l).waiter)!);
 }
 
 /** Marks `s` and everything whose evaluation reads it. */
@@ -165,9 +155,57 @@ export function unindexOrder(core: Core, s: Service): void {
   for (const name of s.desc.before) core.beforeIndex.get(name)?.delete(s);
 }
 
-/** Names of the services that must be up before `s` may start: its dependencies and orderings. */
-export function precedes(core: Core, s: Service): string[] {
-  return [...s.deps.map((l) => l.to.name), ...orderedBefore(core, s).map((o) => o.name)];
+/** The `before`/`after` links at `s` between loaded services, as config/order reads links. */
+function orderLinksAt(core: Core, s: Service): OrderLink[] {
+  const out: OrderLink[] = [];
+  for (const to of s.desc.after) if (core.services.has(to)) out.push({ from: s.name, to, kind: "after" });
+  for (const to of s.desc.before) if (core.services.has(to)) out.push({ from: s.name, to, kind: "before" });
+  for (const o of core.afterIndex.get(s.name) ?? []) out.push({ from: o.name, to: s.name, kind: "after" });
+  for (const o of core.beforeIndex.get(s.name) ?? []) out.push({ from: o.name, to: s.name, kind: "before" });
+  return out;
+}
+
+/** Every link at `s` that orders it: its live dependency links both ways, and `before`/`after`. */
+export function linksAt(core: Core, s: Service): OrderLink[] {
+  const out: OrderLink[] = [];
+  for (const l of s.deps) out.push({ from: s.name, to: l.to.name, kind: l.kind });
+  for (const l of s.dependents) out.push({ from: l.from.name, to: s.name, kind: l.kind });
+  out.push(...orderLinksAt(core, s));
+  return out;
+}
+
+/** The engine's graph as it is, for config/order's cycle search. */
+export function liveLinks(core: Core): LinksAt<OrderLink> {
+  return (name) => {
+    const s = core.services.get(name);
+    return s ? linksAt(core, s) : [];
+  };
+}
+
+/**
+ * A graph as it would be if `name` wrote `written` instead of its links in `at` (a reload, an
+ * added dependency), to look for the cycle a change would make before making it.
+ */
+export function replacing(at: LinksAt<OrderLink>, name: string, written: OrderLink[]): LinksAt<OrderLink> {
+  return (other) => {
+    const kept = [...at(other)].filter((l) => l.from !== name);
+    return [...kept, ...written.filter((l) => other === name || l.to === other)];
+  };
+}
+
+/**
+ * The first dependency cycle through `start` in `at`, as the message that refuses it, or null.
+ * Searched from `start`, which stays on the search path throughout, so every link back to it is
+ * met.
+ */
+export function cycleThrough(at: LinksAt<OrderLink>, start: string): string | null {
+  const cycle = findCycles(at, [start]).find((c) => ordering(c[0]!).waiter === start);
+  return cycle ? cycleMessage(cyclePath(cycle)) : null;
+}
+
+/** `dependency cycle: a -> b -> a`. */
+export function cycleMessage(path: string[]): string {
+  return `dependency cycle: ${path.join(" -> ")}`;
 }
 
 /** `s` no longer counts against maxStarting: the queued services try again, in queue order. */

@@ -5,9 +5,8 @@
  * launcher calls and events it queued, in order. Loading (lazy, through `EngineOptions.load`) and
  * graph edits (add-dep, rm-dep, unload, reload) live here; the state machine in machine.ts.
  */
-import type { Dependency, ServiceDescription } from "../config/schema.ts";
-import { findCycle } from "./graph.ts";
-import { errorText, indexOrder, mark, precedes, unindexOrder, type Core } from "./core.ts";
+import type { ServiceDescription } from "../config/schema.ts";
+import { cycleMessage, cycleThrough, errorText, indexOrder, linksAt, liveLinks, mark, replacing, unindexOrder, type Core } from "./core.ts";
 import {
   acquire,
   dropForGood,
@@ -20,12 +19,10 @@ import {
   settle,
 } from "./machine.ts";
 import { createOutbox } from "./outbox.ts";
-import { dependencyChanges, isUp, planReload, reloadRefusal, restartSettings, where } from "./reload.ts";
+import { dependencyChanges, judgeReload, planReload, summarize, where } from "./reload.ts";
 import { runsAProcess } from "../config/kinds.ts";
-import { createService, isHard, link, toStatus, unlink, type Service } from "./service.ts";
-import type { CommandResult, Engine, EngineOptions } from "./types.ts";
-
-type Failure = Extract<CommandResult, { ok: false }>;
+import { createService, isUp, link, toStatus, unlink, upHardDependents, upOrComingBack, type Service } from "./service.ts";
+import type { CommandFailure as Failure, CommandResult, Engine, EngineOptions, Reloaded } from "./types.ts";
 
 const OK: CommandResult = { ok: true };
 
@@ -100,16 +97,6 @@ export function createEngine(opts: EngineOptions): Engine {
     return register(desc, loading);
   }
 
-  /** Edges "must be up first" out of a service, for cycle finding. */
-  function precedesByName(name: string): string[] {
-    const s = core.services.get(name);
-    return s ? precedes(core, s) : [];
-  }
-
-  function cycleMessage(path: string[]): string {
-    return `dependency cycle: ${path.join(" -> ")}`;
-  }
-
   /** Loads the dependencies of `desc`, then records it; refuses cycles. */
   function register(desc: ServiceDescription, loading: string[]): Service | Failure {
     const chain = [...loading, desc.name];
@@ -128,10 +115,10 @@ export function createEngine(opts: EngineOptions): Engine {
     for (const dep of desc.depends) link(dep.kind, s, core.services.get(dep.name)!);
     // Nothing depends on a new service yet, so only an ordering edge can lead back to it.
     const reachable = s.desc.before.length > 0 || (core.afterIndex.get(s.name)?.size ?? 0) > 0;
-    const cycle = reachable ? findCycle(s.name, precedesByName) : null;
+    const cycle = reachable ? cycleThrough(liveLinks(core), s.name) : null;
     if (cycle) {
       forget(s);
-      return { ok: false, code: "invalid", message: `${where(desc)}: ${cycleMessage(cycle)}` };
+      return { ok: false, code: "invalid", message: `${where(desc)}: ${cycle}` };
     }
     return s;
   }
@@ -153,26 +140,6 @@ export function createEngine(opts: EngineOptions): Engine {
 
   function notWhileShuttingDown(command: "start" | "wake" | "restart", name: string): Failure | null {
     return core.shuttingDown ? refused(`cannot ${command} ${name}: bosun is shutting down`) : null;
-  }
-
-  // -------------------------------------------------------------------------------------------
-  // Dependents
-
-  /** Hard dependents that are up (or coming back), transitively, nearest first. */
-  function upHardDependents(s: Service): Service[] {
-    const found: Service[] = [];
-    const seen = new Set<Service>([s]);
-    for (let i = -1; i < found.length; i++) {
-      const current = i < 0 ? s : found[i]!;
-      for (const l of current.dependents) {
-        const f = l.from;
-        if (isHard(l.kind) && !seen.has(f) && (f.state !== "stopped" || f.target === "started")) {
-          seen.add(f);
-          found.push(f);
-        }
-      }
-    }
-    return found;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -313,8 +280,9 @@ export function createEngine(opts: EngineOptions): Engine {
         if (failed(to)) return to;
         if (from === to) return { ok: false, code: "invalid", message: `${fromName} cannot depend on itself` };
         if (from.deps.some((l) => l.kind === kind && l.to === to)) return OK;
-        const cycle = findCycle(from.name, (n) => (n === from.name ? [...precedesByName(n), to.name] : precedesByName(n)));
-        if (cycle) return refused(`adding ${kind} ${fromName} -> ${toName} would make a ${cycleMessage(cycle)}`);
+        const written = linksAt(core, from).filter((l) => l.from === from.name);
+        const cycle = cycleThrough(replacing(liveLinks(core), from.name, [...written, { from: from.name, to: to.name, kind }]), from.name);
+        if (cycle) return refused(`adding ${kind} ${fromName} -> ${toName} would make a ${cycle}`);
         if (kind === "need" && isUp(from) && to.state !== "started") {
           return refused(`${fromName} is ${from.state} but ${toName} is not started; start ${toName} first`);
         }
@@ -343,7 +311,7 @@ export function createEngine(opts: EngineOptions): Engine {
       return input(() => {
         const s = lookup(name);
         if (failed(s)) return s;
-        if (isUp(s) || s.target === "started") return refused(`${name} is ${s.state}; stop it first`);
+        if (upOrComingBack(s)) return refused(`${name} is ${s.state}; stop it first`);
         if (s.dependents.length > 0) {
           const names = [...new Set(s.dependents.map((l) => l.from.name))];
           return refused(`${name} cannot be unloaded: ${names.join(", ")} depend on it`, names);
@@ -452,48 +420,33 @@ export function createEngine(opts: EngineOptions): Engine {
     });
   }
 
-  /** Applies a new description; see reload.ts for what is refused and what waits for a restart. */
-  function reload(next: ServiceDescription): CommandResult & { restartNeeded?: string[] } {
+  /** Applies a new description as `judgeReload` decided, restarting nothing; reports what the plan would have said. */
+  function reload(next: ServiceDescription): ({ ok: true } & Reloaded) | Failure {
     const s = lookup(next.name);
     if (failed(s)) return s;
-    const { removed, added } = dependencyChanges(s, next);
-    for (const dep of added) {
-      if (dep.name === s.name) return { ok: false, code: "invalid", message: `${where(next, dep.line)}: ${s.name} cannot depend on itself` };
+    for (const dep of dependencyChanges(s, next).added) {
+      if (dep.name === s.name) continue; // judgeReload refuses it
       const d = resolve(dep.name, [s.name]);
       if (failed(d)) return { ok: false, code: d.code, message: `${where(next, dep.line)}: ${dep.kind} ${dep.name}: ${d.message}` };
     }
-    const refusal = reloadRefusal(s, next, added, (n) => core.services.get(n)?.state === "started");
-    if (refusal !== null) return refused(refusal);
+    const judged = judgeReload(core, s, next);
+    if ("ok" in judged) return judged;
+    const { changes: [change], start, stop } = summarize(core, [judged], []);
 
-    const cycle = findCycle(s.name, (n) => precedesAfterReload(n, s, next));
-    if (cycle) return { ok: false, code: "invalid", message: `${where(next)}: ${cycleMessage(cycle)}` };
-
-    const restartNeeded = isUp(s) ? restartSettings(s.desc, next) : [];
     unindexOrder(core, s);
     s.desc = next;
     indexOrder(core, s);
-    for (const l of removed) {
+    for (const l of judged.removed) {
       release(core, l);
       unlink(l);
       mark(core, l.to);
     }
-    for (const dep of added) {
+    for (const dep of judged.added) {
       const l = link(dep.kind, s, core.services.get(dep.name)!);
-      if (isUp(s) && s.target === "started") acquire(core, l);
+      if (judged.holdsAdded) acquire(core, l);
     }
     mark(core, s);
-    return { ok: true, restartNeeded };
-  }
-
-  /** `precedes` as it would be with `next` in place of `s`'s description. */
-  function precedesAfterReload(name: string, s: Service, next: ServiceDescription): string[] {
-    const other = core.services.get(name);
-    if (!other) return [];
-    const deps = other === s ? next.depends.map((d: Dependency) => d.name) : other.deps.map((l) => l.to.name);
-    const after = (other === s ? next.after : other.desc.after).filter((n) => core.services.has(n));
-    const before = [...(core.beforeIndex.get(name) ?? [])].filter((o) => o !== s).map((o) => o.name);
-    if (other !== s && next.before.includes(name)) before.push(s.name);
-    return [...deps, ...after, ...before];
+    return { ok: true, ...change!, start, stop };
   }
 
   return engine;

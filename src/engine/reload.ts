@@ -1,23 +1,30 @@
 /**
  * @module engine/reload
- * Replacing a loaded description: which changed settings apply at once and which only when the
- * process next starts, which dependency edges come and go, what a running service refuses, and
- * `planReload`, which tells what reloading a set of descriptions would restart, start or stop.
+ * Replacing a loaded description, restarting nothing (dinit's rule): which changed settings
+ * apply at once and which wait for the process's next start, which dependency edges come and
+ * go, what is refused, and what starts or stops because of it. `judgeReload` decides all of it
+ * for one description against the engine as it is; `Engine.plan` and `Engine.reload` both
+ * report through it, so a plan says exactly what the reload then does.
  */
-import type { Dependency, ServiceDescription } from "../config/schema.ts";
-import type { Core } from "./core.ts";
-import { isHard, type Link, type Service } from "./service.ts";
-import type { ReloadPlan } from "./types.ts";
+import { runsAProcess } from "../config/kinds.ts";
+import { dependencySetting } from "../config/reach.ts";
+import { settingForField } from "../config/settings.ts";
+import type { DepKind, Dependency, ServiceDescription } from "../config/schema.ts";
+import { cycleThrough, liveLinks, replacing, type Core } from "./core.ts";
+import { isHard, isUp, upHardDependents, upOrComingBack, type Link, type Service } from "./service.ts";
+import type { ReloadChange, ReloadPlan } from "./types.ts";
+
+/** Fields that say where a description came from, not what it asks for: never reported. */
+const BOOKKEEPING = new Set<keyof ServiceDescription>(["name", "file", "lines", "sources"]);
 
 /**
- * Settings the engine (or the process layer at stop time) reads when it needs them, so a change
- * takes effect at once. Every other setting shapes the running process and waits for a restart.
+ * Settings the engine (or the process layer at stop time, or enable/disable) reads when it
+ * needs them, so a change takes effect at once. Every other setting shapes the running process
+ * and waits for its next start.
  */
 const LIVE_SETTINGS = new Set<keyof ServiceDescription>([
-  "name",
-  "file",
-  "lines",
   "depends",
+  "dependencyDirs",
   "before",
   "after",
   "chainTo",
@@ -39,24 +46,57 @@ const LIVE_SETTINGS = new Set<keyof ServiceDescription>([
   "schedule",
 ]);
 
-/** `workingDir` -> `working-dir`: the spelling people use in service files. */
-function settingName(field: string): string {
-  return field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+/** Fields that no setting fills, named for people (the rest by their field name, like `env`). */
+const UNWRITTEN: Partial<Record<keyof ServiceDescription, string>> = { enableVia: "@meta enable-via" };
+
+/** The kinds whose entries differ between two lists of `{ kind, ... }`, in order of appearance. */
+function changedKinds<T extends { kind: DepKind }>(old: T[], next: T[]): DepKind[] {
+  const key = (e: T) => JSON.stringify(e);
+  const inOld = new Set(old.map(key));
+  const inNext = new Set(next.map(key));
+  const kinds = [...next.filter((e) => !inOld.has(key(e))), ...old.filter((e) => !inNext.has(key(e)))].map((e) => e.kind);
+  return [...new Set(kinds)];
 }
 
 /**
- * The settings that differ between two descriptions and apply only after a restart.
+ * The settings a changed field is written with: the settings table's name for it, the kinds'
+ * settings for dependencies, and for a group of settings (health, cgroup, rlimits) the members
+ * that changed.
+ */
+function namesOf(field: keyof ServiceDescription, old: ServiceDescription, next: ServiceDescription): string[] {
+  // A moved line is no change: a dependency compares by kind and name.
+  if (field === "depends") return changedKinds(old.depends.map(({ kind, name }) => ({ kind, name })), next.depends.map(({ kind, name }) => ({ kind, name }))).map(dependencySetting);
+  if (field === "dependencyDirs") return changedKinds(old.dependencyDirs, next.dependencyDirs).map((kind) => `${dependencySetting(kind)}.d`);
+  const setting = settingForField(field);
+  if (setting !== null) return [setting];
+  const [a, b] = [old[field], next[field]] as unknown[];
+  const members = (x: unknown) => (x !== null && typeof x === "object" && !Array.isArray(x) ? (x as Record<string, unknown>) : null);
+  const [ma, mb] = [members(a), members(b)];
+  if (ma === null && mb === null) return [UNWRITTEN[field] ?? field];
+  const changed = new Set<string>();
+  for (const key of new Set([...Object.keys(ma ?? {}), ...Object.keys(mb ?? {})])) {
+    if (JSON.stringify(ma?.[key]) !== JSON.stringify(mb?.[key])) changed.add(settingForField(`${field}.${key}`) ?? field);
+  }
+  return [...changed];
+}
+
+/**
+ * The settings that differ between two descriptions, spelled as in service files, split by when
+ * they take effect: all at once, unless a process launched with `old` is running
+ * (`launchedWithOld`), whose shape changes only when it next starts.
  *
  * @example
- * restartSettings(old, { ...old, command: ["nginx", "-t"] }); // ["command"]
+ * changedSettings(old, { ...old, command: ["nginx", "-t"], restartDelay: 3 }, true);
+ * // { now: ["restart-delay"], restartNeeded: ["command"] }
  */
-export function restartSettings(old: ServiceDescription, next: ServiceDescription): string[] {
-  const changed: string[] = [];
+export function changedSettings(old: ServiceDescription, next: ServiceDescription, launchedWithOld: boolean): { now: string[]; restartNeeded: string[] } {
+  const now: string[] = [];
+  const restartNeeded: string[] = [];
   for (const field of Object.keys(next) as (keyof ServiceDescription)[]) {
-    if (LIVE_SETTINGS.has(field)) continue;
-    if (JSON.stringify(old[field]) !== JSON.stringify(next[field])) changed.push(settingName(field));
+    if (BOOKKEEPING.has(field) || JSON.stringify(old[field]) === JSON.stringify(next[field])) continue;
+    (LIVE_SETTINGS.has(field) || !launchedWithOld ? now : restartNeeded).push(...namesOf(field, old, next));
   }
-  return changed;
+  return { now, restartNeeded };
 }
 
 /** The edge changes a new description brings: links that go, and dependencies that are new. */
@@ -73,9 +113,13 @@ export function dependencyChanges(s: Service, next: ServiceDescription): { remov
   };
 }
 
-/** True while a service has a process or a state that a reload must respect. */
-export function isUp(s: Service): boolean {
-  return s.state !== "stopped" || s.running;
+/**
+ * True while the service runs as launched with its description: a process (or start script)
+ * running, or a service started or stopping since. A service still waiting to launch, or
+ * stopped, takes every change when it launches.
+ */
+function launched(s: Service): boolean {
+  return runsAProcess(s.desc.type) && (s.running || s.state === "started" || s.state === "stopping");
 }
 
 /** Where a setting was written, for messages: `/etc/bosun/web:4` or the service name. */
@@ -88,7 +132,7 @@ export function where(desc: ServiceDescription, line?: number): string {
  * Why reloading `next` over the running `s` is refused, or null when it is allowed. `started`
  * tells whether a service is (or, within a plan, will be) started.
  */
-export function reloadRefusal(
+function reloadRefusal(
   s: Service,
   next: ServiceDescription,
   added: Dependency[],
@@ -106,63 +150,99 @@ export function reloadRefusal(
   return null;
 }
 
-/** The up services that stop when `s` restarts: its hard dependents, transitively. */
-function upHardDependents(s: Service, into: Set<string>): void {
-  for (const l of s.dependents) {
-    if (isHard(l.kind) && isUp(l.from) && !into.has(l.from.name)) {
-      into.add(l.from.name);
-      upHardDependents(l.from, into);
-    }
-  }
+/** A reload that may go ahead: what it changes, the edges it drops and adds, and whether it holds the new ones at once. */
+export interface ReloadJudgement {
+  change: ReloadChange;
+  removed: Link[];
+  added: Dependency[];
+  /** `s` is up and wanted, so its new dependencies are held (and started) at once. */
+  holdsAdded: boolean;
+}
+
+/** A reload that may not, as the reload reports it. */
+export interface ReloadRefused {
+  ok: false;
+  code: "refused" | "invalid";
+  message: string;
 }
 
 /**
- * What reloading `descs` would do, changing nothing: `restart` lists the running services whose
- * changes need a restart and the hard dependents that would restart with them; `start` the
- * services a running service newly depends on that are not up; `stop` the services nothing would
- * hold any more; `refused` the reloads that would be refused, with the reason.
- *
- * @example
- * planReload(core, [describe({ name: "web", command: ["nginx", "-t"], type: "process" })]);
- * // { restart: ["web"], start: [], stop: [], refused: [] }
+ * What reloading `next` over the loaded `s` does, judged against the engine as it is and
+ * changing nothing: refused (a dependency on itself, a cycle, or while `s` is up a type change or
+ * a new hard dependency that is not started), or the judgement `summarize` turns into a plan and
+ * `Engine.reload` carries out. A new dependency that is not loaded counts as loadable: the
+ * reload loads it first and fails if it cannot.
  */
-export function planReload(core: Core, descs: ServiceDescription[]): ReloadPlan {
-  const restart = new Set<string>();
+export function judgeReload(core: Core, s: Service, next: ServiceDescription): ReloadJudgement | ReloadRefused {
+  const { removed, added } = dependencyChanges(s, next);
+  const self = added.find((dep) => dep.name === s.name);
+  if (self) return { ok: false, code: "invalid", message: `${where(next, self.line)}: ${s.name} cannot depend on itself` };
+  const refusal = reloadRefusal(s, next, added, (n) => core.services.get(n)?.state === "started");
+  if (refusal !== null) return { ok: false, code: "refused", message: refusal };
+
+  const loaded = (name: string) => core.services.has(name);
+  const written = [
+    ...next.depends.map((d) => ({ from: s.name, to: d.name, kind: d.kind })),
+    ...next.after.map((to) => ({ from: s.name, to, kind: "after" as const })),
+    ...next.before.map((to) => ({ from: s.name, to, kind: "before" as const })),
+  ].filter((l) => loaded(l.to));
+  const cycle = cycleThrough(replacing(liveLinks(core), s.name, written), s.name);
+  if (cycle) return { ok: false, code: "invalid", message: `${where(next)}: ${cycle}` };
+
+  const settings = changedSettings(s.desc, next, launched(s));
+  const restartsWith = settings.restartNeeded.length > 0 ? upHardDependents(s).map((d) => d.name) : [];
+  return {
+    change: { service: s.name, ...settings, restartsWith },
+    removed,
+    added,
+    holdsAdded: isUp(s) && s.target === "started",
+  };
+}
+
+/**
+ * The plan for reloads judged to go ahead together, and those refused: their changes, the
+ * services their new dependencies start, and the services nothing would want any more.
+ */
+export function summarize(core: Core, judged: ReloadJudgement[], refused: ReloadPlan["refused"]): ReloadPlan {
   const start = new Set<string>();
-  const stop = new Set<string>();
-  const refused: ReloadPlan["refused"] = [];
+  const held = new Set<string>();
   const releasing = new Set<Link>();
-  const startedNow = (name: string) => core.services.get(name)?.state === "started";
-
-  for (const next of descs) {
-    const s = core.services.get(next.name);
-    if (!s) {
-      refused.push({ service: next.name, reason: `${next.name} is not loaded; start it to load it` });
-      continue;
+  for (const j of judged) {
+    if (j.holdsAdded) {
+      for (const d of j.added) {
+        held.add(d.name);
+        const t = core.services.get(d.name);
+        if (!t || (t.pinned !== "stopped" && !upOrComingBack(t))) start.add(d.name);
+      }
     }
-    const { removed, added } = dependencyChanges(s, next);
-    const refusal = reloadRefusal(s, next, added, startedNow);
-    if (refusal !== null) {
-      refused.push({ service: next.name, reason: refusal });
-      continue;
-    }
-    if (!isUp(s) || s.target !== "started") continue;
-    if (restartSettings(s.desc, next).length > 0) {
-      restart.add(s.name);
-      upHardDependents(s, restart);
-    }
-    for (const d of added) {
-      const t = core.services.get(d.name);
-      if (!t || (!isUp(t) && t.target !== "started")) start.add(d.name);
-    }
-    for (const l of removed) if (l.holding) releasing.add(l);
+    for (const l of j.removed) if (l.holding) releasing.add(l);
   }
-
+  const stop = new Set<string>();
   for (const l of releasing) {
     const t = l.to;
-    const kept = t.dependents.some((other) => other.holding && !releasing.has(other));
+    const kept = held.has(t.name) || t.dependents.some((other) => other.holding && !releasing.has(other));
     if (!kept && !t.activated && t.pinned !== "started" && isUp(t)) stop.add(t.name);
   }
   const sorted = (set: Set<string>) => [...set].sort();
-  return { restart: sorted(restart), start: sorted(start), stop: sorted(stop), refused };
+  return { changes: judged.map((j) => j.change), start: sorted(start), stop: sorted(stop), refused };
+}
+
+/**
+ * What reloading `descs` would do, changing nothing; each is judged against the engine as it is.
+ *
+ * @example
+ * planReload(core, [describe({ name: "web", command: ["nginx", "-t"], type: "process" })]);
+ * // { changes: [{ service: "web", now: [], restartNeeded: ["command"], restartsWith: [] }],
+ * //   start: [], stop: [], refused: [] }
+ */
+export function planReload(core: Core, descs: ServiceDescription[]): ReloadPlan {
+  const judged: ReloadJudgement[] = [];
+  const refused: ReloadPlan["refused"] = [];
+  for (const next of descs) {
+    const s = core.services.get(next.name);
+    const j = s ? judgeReload(core, s, next) : { ok: false, message: `${next.name} is not loaded; start it to load it` };
+    if ("ok" in j) refused.push({ service: next.name, reason: j.message });
+    else judged.push(j);
+  }
+  return summarize(core, judged, refused);
 }

@@ -82,6 +82,40 @@ export function mustStartFirst(kind: DepKind): boolean {
   return kind !== "waits-for";
 }
 
+/** True while a service has a process or a state that a command must respect. */
+export function isUp(s: Service): boolean {
+  return s.state !== "stopped" || s.running;
+}
+
+/** Up, or stopped only until it starts again (its target is started: waiting out a restart-delay). */
+export function upOrComingBack(s: Service): boolean {
+  return isUp(s) || s.target === "started";
+}
+
+/**
+ * The hard dependents of `s` that are up or coming back, transitively, nearest first: the ones
+ * a stop of `s` takes down with it (or is refused for), and the ones a restart of `s` takes
+ * down and brings back. A dependent that is stopped but whose target is started (waiting out
+ * its restart-delay) counts: it starts again soon and needs `s` as much as a running one does,
+ * so a stop that left it out would see it start `s` again, and a reload plan that left it out
+ * would name fewer services than the stop refusal.
+ */
+export function upHardDependents(s: Service): Service[] {
+  const found: Service[] = [];
+  const seen = new Set<Service>([s]);
+  for (let i = -1; i < found.length; i++) {
+    const current = i < 0 ? s : found[i]!;
+    for (const l of current.dependents) {
+      const f = l.from;
+      if (isHard(l.kind) && !seen.has(f) && upOrComingBack(f)) {
+        seen.add(f);
+        found.push(f);
+      }
+    }
+  }
+  return found;
+}
+
 /** A fresh, stopped record for a description. */
 export function createService(desc: ServiceDescription, now: number): Service {
   return {

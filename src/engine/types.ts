@@ -136,13 +136,38 @@ export type CommandResult =
       dependents?: string[];
     };
 
-/** What a reload would do, without doing it. */
+/** The failing half of a CommandResult. */
+export type CommandFailure = Extract<CommandResult, { ok: false }>;
+
+/**
+ * One description's reload, planned or done: its changed settings (spelled as in service files)
+ * split by when they take effect. A reload never restarts a service (dinit's rule), so what
+ * shapes a process that is already running waits for its next start.
+ */
+export interface ReloadChange {
+  service: string;
+  /** Changed settings the reload puts into effect at once (for a service not running: all). */
+  now: string[];
+  /** Changed settings that take effect only when the running service next starts (`bosun restart NAME`). */
+  restartNeeded: string[];
+  /** The hard dependents such a restart takes down and brings back with it, nearest first; empty when `restartNeeded` is. */
+  restartsWith: string[];
+}
+
+/** What reloading a set of descriptions would do, without doing it. */
 export interface ReloadPlan {
-  restart: string[];
+  /** The reloads that would be taken, in the order given. */
+  changes: ReloadChange[];
+  /** Services that would start at once: new dependencies of a running service, not up yet. */
   start: string[];
+  /** Services that would stop at once: up, and nothing would want them any more. */
   stop: string[];
+  /** The reloads that would be refused, with the reason. */
   refused: { service: string; reason: string }[];
 }
+
+/** What a reload did: exactly what `Engine.plan` said for that description just before. */
+export type Reloaded = ReloadChange & { start: string[]; stop: string[] };
 
 /** How the engine is built: its two injected interfaces and its own daemon-wide settings. */
 export interface EngineOptions {
@@ -189,9 +214,12 @@ export interface Engine extends ProcessEvents {
   rmDep(kind: "need" | "milestone" | "waits-for", from: string, to: string): CommandResult;
   /** Forget a stopped service nothing loaded depends on. */
   unload(name: string): CommandResult;
-  /** Replace a loaded description; `restartNeeded` lists changes that apply only after a restart. */
-  reload(service: ServiceDescription): CommandResult & { restartNeeded?: string[] };
-  /** What reloading these descriptions would restart, start or stop; changes nothing. */
+  /**
+   * Replace a loaded description, restarting nothing: reports which changes took effect, which
+   * wait for the next start, and what started or stopped, as `plan` would have said.
+   */
+  reload(service: ServiceDescription): ({ ok: true } & Reloaded) | CommandFailure;
+  /** What reloading these descriptions would change now and at the next restart, start or stop; changes nothing. */
   plan(services: ServiceDescription[]): ReloadPlan;
   /** Stop everything in reverse dependency order; no restarts or chain-to from now on. */
   shutdown(): void;

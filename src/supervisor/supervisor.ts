@@ -15,14 +15,14 @@ import { ConfigError, formatProblem, warning } from "../config/problems.ts";
 import { fileOf } from "../config/reach.ts";
 import { describe, type ServiceDescription } from "../config/schema.ts";
 import { createEngine } from "../engine/engine.ts";
-import type { Engine, ReloadPlan, ServiceEvent, ServiceStatus } from "../engine/types.ts";
+import type { Engine, Reloaded, ReloadPlan, ServiceEvent, ServiceStatus } from "../engine/types.ts";
 import type { LogRouter, Stream } from "../log/types.ts";
 import { realClock } from "../process/clock.ts";
 import { createLauncher } from "../process/launcher.ts";
 import { systemLogger, type Verbosity } from "../process/logger.ts";
 import { createReaper } from "../process/reaper.ts";
 import { VERSION } from "../version.ts";
-import { announce, describeStop } from "./announce.ts";
+import { announce, describeReload, describeStop } from "./announce.ts";
 import { createDescriptions } from "./descriptions.ts";
 import { persistDisable, persistEnable } from "./enable.ts";
 import { exitStep, type ExitState } from "./exit.ts";
@@ -67,11 +67,6 @@ export interface DaemonInfo {
   reapedOrphans: number;
   services: number;
   shuttingDown: boolean;
-}
-
-/** What a reload did: the settings of a running service that wait for its next restart. */
-export interface ReloadOutcome {
-  restartNeeded: string[];
 }
 
 /** The dependency kinds `add-dep`/`rm-dep` change live. */
@@ -121,7 +116,7 @@ export interface Supervisor extends VerdictSource {
   enable(name: string): void;
   disable(name: string): void;
   /** Re-reads the service's file and applies it (the API's reload and SIGHUP's, alike). */
-  reload(name: string): ReloadOutcome;
+  reload(name: string): Reloaded;
   /** What `reload` would do, changing nothing. */
   plan(name: string): ReloadPlan;
   /** SIGHUP: reloads every loaded service whose file changed on disk, logging each outcome. */
@@ -443,7 +438,8 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
     reload(name) {
       const result = engine.reload(reread(name));
       if (!result.ok) throw new OperationError(result.code, `cannot reload ${name}: ${result.message}`);
-      return { restartNeeded: result.restartNeeded ?? [] };
+      const { ok: _, ...reloaded } = result;
+      return reloaded;
     },
     plan: (name) => engine.plan([reread(name)]),
     reloadChanged() {
@@ -451,8 +447,8 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
         if (!descriptions.changed(engine.description(name))) continue;
         const tagged = log.withTag(name);
         try {
-          const { restartNeeded } = sup.reload(name);
-          tagged.info(`reloaded${restartNeeded.length ? `; takes effect after a restart: ${restartNeeded.join(", ")}` : ""}`);
+          const what = describeReload(sup.reload(name));
+          tagged.info(what ? `reloaded; ${what}` : "reloaded");
         } catch (e) {
           if (!(e instanceof OperationError)) throw e;
           tagged.warn(e.message);

@@ -413,16 +413,22 @@ describe("other commands", () => {
     await run("stop", "envsvc");
   });
 
-  test("reload notices a changed file, --plan shows what it would do, reload applies it", async () => {
+  test("reload notices a changed file; --plan and reload say the same and a reload restarts nothing", async () => {
     await run("start", "extra");
     writeFileSync(join(d.services, "extra"), "type = process\ncommand = /bin/sleep 999\nrestart = no\n");
     await waitFor("the change to show in status", async () => (await status("extra")).fileChanged);
+    const pid = (await status("extra")).pid;
     const plan = await run("reload", "--plan", "--json", "extra");
     expect(plan.code).toBe(0);
     const parsed = v.parse(ActionResult, JSON.parse(plan.stdout));
-    expect(parsed.plan).toBeDefined();
+    expect(parsed.plan?.changes).toEqual([{ service: "extra", now: [], restartNeeded: ["command"], restartsWith: [], }]);
+    // The plan and the reload say the same, and the reload does just that: no restart (dinit's rule).
+    const said = "at the next restart: command (bosun restart extra)";
+    expect((await run("reload", "--plan", "extra")).stdout).toContain(`extra: ${said}`);
     const r = await run("reload", "extra");
     expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`extra reloaded; ${said}`);
+    expect((await status("extra")).pid).toBe(pid);
     expect((await status("extra")).fileChanged).toBe(false);
     writeFileSync(join(d.services, "extra"), "type = process\ncommand = /bin/sleep 999\nrestart = bogus-value\n");
     const broken = await run("reload", "extra");

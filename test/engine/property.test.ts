@@ -158,15 +158,28 @@ function run(seed: number, size: number, steps: number): void {
     } else if (roll < 72) {
       e.signal(name, "HUP");
     } else if (roll < 74) {
-      // A reload with a changed command and one dependency more (a cycle is refused).
+      // A reload with a changed command and one dependency more (a cycle is refused), or one
+      // less: it does what its plan said, and restarts nothing.
       const desc = e.description(name);
       const other = rng.pick(names);
       if (desc) {
-        e.reload({
-          ...desc,
-          command: desc.command && [...desc.command, `-${i}`],
-          depends: [...desc.depends, { kind: rng.pick(KINDS), name: other, line: 0 }],
-        });
+        const depends = rng.chance(0.3) ? desc.depends.slice(1) : [...desc.depends, { kind: rng.pick(KINDS), name: other, line: 0 }];
+        const next = { ...desc, command: desc.command && [...desc.command, `-${i}`], depends };
+        const plan = e.plan([next]);
+        const wasStarted = h.state(name) === "started";
+        const from = h.events.length;
+        const r = e.reload(next);
+        if (r.ok) {
+          const planned = { ok: true, ...plan.changes[0], start: plan.start, stop: plan.stop };
+          if (JSON.stringify(r) !== JSON.stringify(planned)) throw new Error(`reload of ${name} did ${JSON.stringify(r)}, planned ${JSON.stringify(planned)}`);
+          if (wasStarted && h.state(name) !== "started") throw new Error(`reload of ${name} took it down`);
+          const starting = new Set(h.events.slice(from).filter((ev) => ev.to === "starting").map((ev) => ev.service));
+          for (const n of r.start) if (!starting.has(n)) throw new Error(`reload of ${name} planned to start ${n}, which did not`);
+          for (const n of r.stop) if (e.status(n)?.target !== "stopped") throw new Error(`reload of ${name} planned to stop ${n}, which is still wanted`);
+        } else if (r.code !== "not-found" && plan.refused[0]?.reason !== r.message) {
+          // not-found: a new dependency that is not loaded, which only the reload tries to load.
+          throw new Error(`reload of ${name} refused (${r.message}), planned ${JSON.stringify(plan)}`);
+        }
       }
     } else if (roll < 75) {
       e.unload(name);

@@ -94,12 +94,12 @@ describe("reload", () => {
     await started(sup, "app");
     rewrite(dir, "app", "type = process\ncommand = sleep 31\nrestart = no\n");
     expect(sup.report("app").fileChanged).toBe(true);
-    expect(sup.reload("app")).toEqual({ restartNeeded: ["command"] });
+    expect(sup.reload("app")).toEqual({ service: "app", now: [], restartNeeded: ["command"], restartsWith: [], start: [], stop: [] });
     expect(sup.report("app").fileChanged).toBe(false);
 
     rewrite(dir, "app", "type = process\ncommand = sleep 32\nrestart = no\n");
     sup.reloadChanged();
-    expect(out.system.find((l) => l.service === "app" && l.message.startsWith("reloaded"))?.message).toBe("reloaded; takes effect after a restart: command");
+    expect(out.system.find((l) => l.service === "app" && l.message.startsWith("reloaded"))?.message).toBe("reloaded; at the next restart: command (bosun restart app)");
 
     rewrite(dir, "app", "type = scripted\ncommand = sleep 32\n");
     const refused = failure(() => sup.reload("app"));

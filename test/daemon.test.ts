@@ -1,5 +1,5 @@
 /**
- * @module test/process/daemon
+ * @module test/daemon
  * The daemon in this process, driven by real signals to ourselves: a slow shutdown says what
  * it waits on, SIGHUP reloads a changed description (with its warnings; a reload plan does not
  * count as having taken it), SIGUSR1 reopens log files.
@@ -7,8 +7,8 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdirSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { runDaemon } from "../../src/daemon.ts";
-import { stubLogs, tempDir, waitFor } from "./support.ts";
+import { runDaemon } from "../src/daemon.ts";
+import { stubLogs, tempDir, waitFor } from "./process/support.ts";
 
 let tmp: ReturnType<typeof tempDir>;
 beforeAll(() => (tmp = tempDir()));
@@ -42,7 +42,7 @@ test("SIGHUP reloads a description changed on disk and SIGUSR1 reopens log files
   utimesSync(join(dir, "app"), new Date(), new Date(Date.now() + 5000)); // a distinct mtime even on coarse clocks
   process.kill(process.pid, "SIGHUP");
   const reloaded = await waitFor("reloaded line", () => out.system.find((l) => l.service === "app" && l.message.startsWith("reloaded")));
-  expect(reloaded.message).toBe("reloaded; takes effect after a restart: command");
+  expect(reloaded.message).toBe("reloaded; at the next restart: command (bosun restart app)");
   process.kill(process.pid, "SIGUSR1");
   await waitFor("reopen", () => reopened === 1);
   process.kill(process.pid, "SIGTERM");
@@ -63,7 +63,7 @@ test("a reload plan reads the changed file without taking it: the file still cou
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ plan: true }),
   });
-  expect(((await planned.json()) as { plan: { restart: string[] } }).plan.restart).toEqual(["app"]);
+  expect(((await planned.json()) as { plan: { changes: { restartNeeded: string[] }[] } }).plan.changes[0]?.restartNeeded).toEqual(["command"]);
   const status = (await (await fetch("http://bosun/v1/services/app", { unix: socket })).json()) as { fileChanged: boolean };
   expect(status.fileChanged).toBe(true);
   process.kill(process.pid, "SIGHUP");
