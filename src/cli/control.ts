@@ -238,7 +238,8 @@ async function act(c: Client, command: Command, name: string, body: Record<strin
       continue;
     }
     if (e.state === goal && (goal === "stopped" || wentDown)) {
-      return finish(0, async () => (await say()).success(`${name} is ${goal}${e.reason && e.reason !== "normal" ? ` (${e.reason})` : ""}`));
+      const ending = result.endsBosun ? "; bosun ends with it" : "";
+      return finish(0, async () => (await say()).success(`${name} is ${goal}${e.reason && e.reason !== "normal" ? ` (${e.reason})` : ""}${ending}`));
     }
     if (goal === "started" && e.state === "stopped" && (e.target === "stopped" || isFailedStop(e.reason))) {
       const exit = e.exit ? ` (${describeExit(e.exit)})` : "";
@@ -252,6 +253,11 @@ async function act(c: Client, command: Command, name: string, body: Record<strin
     shown = e.state;
   }
   if (tty) process.stderr.write("\n");
+  // Stopping the main service ends bosun: its stream closing is that stop's outcome.
+  if (result.endsBosun) {
+    (await say()).success(`bosun has ended: stopping ${name} ended it`);
+    return 0;
+  }
   (await say()).fail(`bosun closed the event stream before ${name} was ${goal}`);
   return 1;
 }

@@ -105,6 +105,8 @@ const ReloadPlanJson = v.object({
 export const ActionResult = v.object({
   ok: v.literal(true),
   service: v.nullable(StatusJson),
+  /** A stop that takes the main service down: bosun ends with it. */
+  endsBosun: v.optional(v.boolean()),
   reloaded: v.optional(v.object({ ...ReloadChangeJson.entries, start: v.array(v.string()), stop: v.array(v.string()) })),
   plan: v.optional(ReloadPlanJson),
 });

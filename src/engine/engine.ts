@@ -194,6 +194,11 @@ export function createEngine(opts: EngineOptions): Engine {
       });
     },
 
+    stopsWith(name) {
+      const s = core.services.get(name);
+      return s ? upHardDependents(s).map((d) => d.name) : [];
+    },
+
     stop(name, opts = {}) {
       return input(() => {
         const s = lookup(name);

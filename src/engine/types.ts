@@ -199,6 +199,8 @@ export interface Engine extends ProcessEvents {
    * stop broke their links) so it runs while they need it; refused when nothing active depends on it.
    */
   wake(name: string): CommandResult;
+  /** The services a stop of `name` takes down with it: its hard dependents that are up or coming back, nearest first. */
+  stopsWith(name: string): string[];
   /** Stop; refused with the started hard dependents unless forced. `pin` keeps it stopped. */
   stop(name: string, opts?: { force?: boolean; pin?: boolean }): CommandResult;
   /** Stop and start again (dependents restart with reason dep-restart). */

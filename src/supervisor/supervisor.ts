@@ -101,7 +101,11 @@ export interface Supervisor extends VerdictSource {
   startup(): Verdict;
 
   start(name: string, opts?: { pin?: boolean }): void;
-  stop(name: string, opts?: { force?: boolean; pin?: boolean }): void;
+  /**
+   * Stops `name`; a stop that would take the main service down (it, or something it needs) ends
+   * bosun, so it is refused unless forced. Says whether bosun ends with it.
+   */
+  stop(name: string, opts?: { force?: boolean; pin?: boolean }): { endsBosun: boolean };
   restart(name: string): void;
   wake(name: string): void;
   release(name: string): void;
@@ -247,6 +251,11 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
   }
 
   const neighbours = (edges: ServiceStatus["depends"]): Neighbour[] => edges.map((e) => ({ ...e, state: engine.status(e.name)?.state ?? null }));
+
+  /** The service whose end ends bosun: the command line's, else a loaded `main = true` (one at most). */
+  function mainService(): string | null {
+    return exit.mainOverride ?? engine.list().find((s) => engine.description(s.name)?.main)?.name ?? null;
+  }
 
   /** Re-reads a loaded service's file, as a refusal when it cannot be read. */
   function reread(name: string): ServiceDescription {
@@ -396,7 +405,17 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
     startup: () => startup(sup),
 
     start: (name, o = {}) => orThrow(engine.start(name, { pin: o.pin })),
-    stop: (name, o = {}) => orThrow(engine.stop(name, { force: o.force, pin: o.pin })),
+    stop(name, o = {}) {
+      const main = mainService();
+      const down = engine.stopsWith(name);
+      const endsBosun = main !== null && (name === main || down.includes(main));
+      if (endsBosun && !o.force) {
+        const why = name === main ? `${name} is the main service` : `${down.join(", ")} need${down.length === 1 ? "s" : ""} it, and ${main} is the main service`;
+        throw new OperationError("refused", `stopping ${name} ends bosun: ${why}; use --force to stop it and bosun with it`, down.length ? { dependents: down } : {});
+      }
+      orThrow(engine.stop(name, { force: o.force, pin: o.pin }));
+      return { endsBosun };
+    },
     restart: (name) => orThrow(engine.restart(name)),
     wake: (name) => orThrow(engine.wake(name)),
     release: (name) => orThrow(engine.release(name)),

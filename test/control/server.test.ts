@@ -444,6 +444,30 @@ describe("control over TCP with a token", () => {
 });
 
 describe("shutdown", () => {
+  test("stopping the main service is refused saying it ends bosun; --force stops it, says so, and bosun ends with its code", async () => {
+    const other = tempDir();
+    try {
+      prepare(other);
+      const daemon = await boot(other, ["--", "/bin/sleep", "1000"]);
+      try {
+        await waitFor("main to start", async () => (await cli(daemon.socket, "is-started", "main")).code === 0);
+        const refused = await cli(daemon.socket, "stop", "main");
+        expect(refused.code).toBe(1);
+        expect(refused.stderr).toContain("stopping main ends bosun: main is the main service; use --force");
+        const forced = await cli(daemon.socket, "stop", "--force", "main");
+        expect(forced.stderr).not.toContain("closed the event stream");
+        expect(forced.stderr).toContain("main is stopped; bosun ends with it");
+        expect(forced.code).toBe(0);
+        // sleep dies of the stop's SIGTERM: 128 + 15
+        expect(await daemon.proc.exited).toBe(143);
+      } finally {
+        await daemon.stop();
+      }
+    } finally {
+      removeDir(other);
+    }
+  });
+
   test("a follower of events gets every state change up to bosun's exit before its stream ends", async () => {
     const other = tempDir();
     try {
