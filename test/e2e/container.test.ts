@@ -83,6 +83,9 @@ async function until<T>(what: string, check: () => Promise<T | null | undefined 
 
 let serial = 0;
 
+/** Per test: a few podman runs, each well under a second on an idle machine, many times that on a busy one. */
+const SLOW = 60_000;
+
 /**
  * `podman run -d IMAGE CMD...` with no network (nothing on the host changes), `services` (if
  * given) mounted as /etc/bosun/services, and health checks only on demand (no systemd timers).
@@ -141,14 +144,14 @@ describe.skipIf(reason !== null)("bosun as a container's PID 1", () => {
     const box = await start(images.app, { services: chain, cmd: ["sleep", "1000"] });
     const services = await box.started(["boot", "db", "web", "worker", "main"]);
     expect(services.find((s) => s.name === "web")!.pid).toBeGreaterThan(1);
-  });
+  }, SLOW);
 
   test("with no CMD the image's ENTRYPOINT boots the services on disk", async () => {
     const box = await start(images.app, { services: chain });
     const services = await box.started(["boot", "db", "web", "worker"]);
     expect(services.map((s) => s.name)).not.toContain("main");
     expect(await box.stop()).toBe(0);
-  });
+  }, SLOW);
 
   test("podman stop stops the services in reverse dependency order and the container exits with main's code", async () => {
     const box = await start(images.app, { services: chain, cmd: ["sh", "-c", 'trap "exit 5" TERM; while :; do sleep 1; done'] });
@@ -158,12 +161,12 @@ describe.skipIf(reason !== null)("bosun as a container's PID 1", () => {
     expect(worker).toBeGreaterThanOrEqual(0);
     expect(web).toBeGreaterThan(worker!);
     expect(db).toBeGreaterThan(web!);
-  });
+  }, SLOW);
 
   test("a main command exiting 3 makes the container exit 3", async () => {
     const box = await start(images.app, { services: {}, cmd: ["sh", "-c", "exit 3"] });
     expect(await box.exited()).toBe(3);
-  });
+  }, SLOW);
 
   test.todo("a main command that does not exist makes the container exit 127, one not executable 126 (exit codes of the launcher work)");
 
@@ -178,7 +181,7 @@ describe.skipIf(reason !== null)("bosun as a container's PID 1", () => {
       return web && web.state === "started" && web.pid !== before.pid ? web : null;
     });
     expect(after.restarts).toBe(before.restarts + 1);
-  });
+  }, SLOW);
 
   test("a main ignoring SIGTERM is killed at its stop-timeout, bosun's own deadline, before podman stop -t 10 would kill bosun", async () => {
     const box = await start(images.app, {
@@ -191,7 +194,7 @@ describe.skipIf(reason !== null)("bosun as a container's PID 1", () => {
     await box.started(["app"]);
     expect(await box.stop(10)).toBe(0);
     expect((await box.logs()).stderr).toMatch(/app: stopped/);
-  });
+  }, SLOW);
 
   test.todo("BOSUN_STOP_GRACE shorter than podman stop -t ends every service on bosun's deadline (--stop-grace is health work)");
 
@@ -214,14 +217,14 @@ describe.skipIf(reason !== null)("bosun as a container's PID 1", () => {
     }
     const states = await box.exec(["sh", "-c", "cat /proc/[0-9]*/stat"]);
     expect(states.stdout.split("\n").filter((l) => l.split(") ")[1]?.startsWith("Z "))).toEqual([]);
-  });
+  }, SLOW);
 
   test("HEALTHCHECK (bosun health): podman healthcheck run is healthy once the boot services are up", async () => {
     const box = await start(images.app, { services: chain });
     await box.started(["boot"]);
     expect((await p.run(["healthcheck", "run", box.name])).code).toBe(0);
     expect((await p.ok(["inspect", "--format", "{{.State.Health.Status}}", box.name])).trim()).toBe("healthy");
-  });
+  }, SLOW);
 
   test("HEALTHCHECK: unhealthy while a boot service is not ready yet", async () => {
     const box = await start(images.app, {
@@ -231,7 +234,7 @@ describe.skipIf(reason !== null)("bosun as a container's PID 1", () => {
     const r = await p.run(["healthcheck", "run", box.name]);
     expect(r.code).toBe(1);
     expect(r.stdout.trim()).toBe("unhealthy");
-  });
+  }, SLOW);
 });
 
 describe.skipIf(reason !== null)("non-root containers", () => {
@@ -244,7 +247,7 @@ describe.skipIf(reason !== null)("non-root containers", () => {
     expect(check.stderr).toBe("");
     expect(check.code).toBe(0);
     expect(await box.stop()).toBe(143); // main is `sleep`: SIGTERM, 128+15
-  });
+  }, SLOW);
 
   test("a service that asks to run as another user fails at run-as, with setpriv's reason in its log", async () => {
     const box = await start(images.uid1000, {
@@ -258,7 +261,7 @@ describe.skipIf(reason !== null)("non-root containers", () => {
     expect(other.failure?.stage).toBe("run-as");
     const logs = await box.logs();
     expect(logs.stdout + logs.stderr).toContain("Operation not permitted");
-  });
+  }, SLOW);
 
   test.todo("run-as in a non-root container says bosun has no privilege to switch users (the wording is the launcher's)");
 
@@ -266,7 +269,7 @@ describe.skipIf(reason !== null)("non-root containers", () => {
     const box = await start(images.named, { services: chain, cmd: ["sleep", "1000"] });
     expect((await box.exec(["id", "-un"])).stdout.trim()).toBe(NAMED_USER);
     await box.started(["boot", "db", "web", "worker", "main"], NAMED_USER);
-  });
+  }, SLOW);
 });
 
 describe.skipIf(reason !== null)("the Bun-base image", () => {
@@ -280,7 +283,7 @@ describe.skipIf(reason !== null)("the Bun-base image", () => {
     expect(worker).toBeGreaterThanOrEqual(0);
     expect(web).toBeGreaterThan(worker!);
     expect(db).toBeGreaterThan(web!);
-  });
+  }, SLOW);
 });
 
 describe.skipIf(reason !== null)("container/kubernetes.yaml", () => {
@@ -310,7 +313,7 @@ describe.skipIf(reason !== null)("container/kubernetes.yaml", () => {
     await p.ok(["kube", "down", file]);
     kubeFiles.pop();
     expect((await p.run(["pod", "exists", pod])).code).toBe(1);
-  });
+  }, SLOW);
 
   test.todo("/readyz fails during BOSUN_DRAIN_DELAY after SIGTERM while the services still run (--drain-delay is health work)");
   test.todo("the services/ example in the image: every service started and podman healthcheck run healthy (the realistic example is in progress)");
