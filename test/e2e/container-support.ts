@@ -28,6 +28,12 @@ export function unavailable(): string | null {
   return null;
 }
 
+/** Why `podman kube play` cannot run here (beyond `unavailable`), or null. */
+export function kubeUnavailable(): string | null {
+  const found = Bun.which("catatonit") || existsSync("/usr/libexec/podman/catatonit");
+  return found ? null : "catatonit is not installed: podman kube play builds its pause image from it";
+}
+
 function staticBusybox(): string | null {
   for (const path of ["/bin/busybox", "/usr/bin/busybox"]) {
     if (!existsSync(path)) continue;

@@ -9,10 +9,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { buildImages, NAMED_USER, podman, runId, unavailable, workDir, type Images, type Podman, type Result } from "./container-support.ts";
+import { buildImages, kubeUnavailable, NAMED_USER, podman, runId, unavailable, workDir, type Images, type Podman, type Result } from "./container-support.ts";
 
 const reason = unavailable();
 if (reason) console.warn(`container tests skipped: ${reason}`);
+const kubeReason = reason ?? kubeUnavailable();
+if (kubeReason && !reason) console.warn(`kube play test skipped: ${kubeReason}`);
 
 const id = runId();
 let work = "";
@@ -304,7 +306,7 @@ describe.skipIf(reason !== null)("the Bun-base image", () => {
   }, SLOW);
 });
 
-describe.skipIf(reason !== null)("container/kubernetes.yaml", () => {
+describe.skipIf(kubeReason !== null)("container/kubernetes.yaml", () => {
   test("podman kube play starts the pod, its probe endpoints answer on bosun's listener, and kube down removes it", async () => {
     // The manifest as written, under this run's names (podman's names are machine-wide).
     const manifest = Bun.YAML.parse(readFileSync(join(import.meta.dir, "..", "..", "container", "kubernetes.yaml"), "utf8")) as Deployment;
