@@ -164,8 +164,6 @@ export interface Images {
   named: string;
   /** The bun-prebuilt target: the JS bundle on a base whose `bun` runs it. */
   bun: string;
-  /** All of them, the bases included, most derived first (the order to remove them in). */
-  all: string[];
 }
 
 /** The user the `named` image runs as. */
@@ -174,7 +172,7 @@ export const NAMED_USER = "keeper";
 /**
  * Builds this run's images: two bases imported from folders (one with this project's bun as
  * /usr/local/bin/bun, standing in for a Bun image), then container/Containerfile's targets.
- * Whatever was made before a failure is in `made` for the clean-up.
+ * Every image is pushed to `made` before it is made, for the clean-up (even after a failure).
  */
 export async function buildImages(p: Podman, id: string, work: string, made: string[]): Promise<Images> {
   ensureBuilt();
@@ -214,7 +212,6 @@ export async function buildImages(p: Podman, id: string, work: string, made: str
     uid1000: name("uid1000"),
     named: name("named"),
     bun: name("bun"),
-    all: [...made].reverse(),
   };
 }
 
