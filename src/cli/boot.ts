@@ -11,7 +11,8 @@ import { parseCommand, UsageError } from "./args.ts";
 
 const usage = `bosun boot [-d DIR]... [-p SOCKET] [-e ENVFILE] [--health-listen HOST:PORT] [--control-token TOKEN | --control-token-file FILE] [--log-format text|json] [--max-starting N [--starting-grace SECS]] [-q|-v] [SERVICE...] [-- CMD ARG...]
 Runs the supervisor: starts SERVICE (default 'boot') and, after '--', CMD as the service 'main'
-whose exit code becomes bosun's. Stops everything in order on SIGTERM/SIGINT.
+whose exit code becomes bosun's ('--' alone adds nothing). Stops everything in order on
+SIGTERM/SIGINT.
   -d, --services-dir DIR   service directory (repeatable; default by user, see README)
   -p, --socket SOCKET      control socket (default $BOSUN_SOCKET, /run/bosun.sock as root)
   -e, --env-file FILE      NAME=VALUE lines (and !clear, !unset NAME, !import NAME) applied to
@@ -79,8 +80,9 @@ function fromEnv<S extends v.GenericSchema>(name: string, schema: S): v.InferOut
 /** Runs `bosun boot`; exits the process with the supervisor's exit code. */
 export async function run(_command: string, argv: string[]): Promise<number> {
   const dash = argv.indexOf("--");
-  const mainCommand = dash < 0 ? null : argv.slice(dash + 1);
-  if (mainCommand !== null && mainCommand.length === 0) throw new UsageError("'--' must be followed by a command", usage);
+  // A bare trailing '--' is no main command: an image's ENTRYPOINT ["bosun","boot","--"] with no
+  // CMD boots the services on disk, as if the '--' were not there.
+  const mainCommand = dash < 0 || dash === argv.length - 1 ? null : argv.slice(dash + 1);
   const flags = parseCommand(spec, dash < 0 ? argv : argv.slice(0, dash));
   let token = flags["control-token"] ?? null;
   if (flags["control-token-file"]) {

@@ -1,7 +1,7 @@
 /**
  * @module test/e2e/flags
  * Daemon-wide flags of `bosun boot` seen from outside: the default log format, the soft limit
- * on services starting at once, and the global env file.
+ * on services starting at once, the global env file, and a bare trailing `--`.
  */
 import { afterEach, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -74,4 +74,14 @@ test("a bad -e file stops boot with exit 1 naming file and line", async () => {
   cleanups.push(b.kill);
   expect(await b.exited).toBe(1);
   expect(b.stderr()).toContain(`${envFile}:2:`);
+});
+
+test("a trailing '--' with no command boots the services as if it were absent (ENTRYPOINT [\"bosun\",\"boot\",\"--\"] without CMD)", async () => {
+  const s = serviceDir({ boot: 'type = process\nrestart = false\ncommand = /bin/sh -c "echo booted"\n' });
+  cleanups.push(s.cleanup);
+  const b = boot(["-d", s.dir, "--"], { root: s.root });
+  cleanups.push(b.kill);
+  expect(await b.exited).toBe(0);
+  expect(b.stderr()).not.toContain("must be followed by a command");
+  expect(b.stdout()).toMatch(/^boot +\| booted$/m);
 });
