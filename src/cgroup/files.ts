@@ -27,7 +27,8 @@ export function readText(path: string): string | null {
 export function writeValue(path: string, value: string): string | null {
   let fd: number;
   try {
-    fd = openSync(path, constants.O_WRONLY);
+    // O_TRUNC as a shell's `>` does: no effect on cgroupfs, a whole-file write on a plain file
+    fd = openSync(path, constants.O_WRONLY | constants.O_TRUNC);
   } catch (e) {
     return errnoOf(e);
   }
