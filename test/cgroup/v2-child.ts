@@ -5,7 +5,7 @@
  * `bun v2-child.ts SCENARIO INSTANCE` runs one scenario against the unified hierarchy, closes
  * the manager whatever happened, and prints the facts it saw as one JSON line.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync } from "node:fs";
 import { join } from "node:path";
 import { detectCgroups } from "../../src/cgroup/detect.ts";
 import { openCgroups } from "../../src/cgroup/manager.ts";
@@ -80,6 +80,27 @@ try {
       out.second = second.spawnCgroup;
       out.first = first.spawnCgroup;
       out.secondExit = await exitOf(Bun.spawn(["/bin/sh", "-c", "/bin/sleep 0.1; exit 7"], { cgroup: second.spawnCgroup }));
+      break;
+    }
+    case "placed": {
+      // an existing cgroup, named from the hierarchy's root; bosun joins it but never owns it
+      const external = join(ownDir, `${instance}-external`);
+      mkdirSync(external);
+      try {
+        const web = prepare("web", {}, { runInCgroup: external.slice(detectCgroups({ prefer: "v2" }).v2!.mountPoint.length) });
+        const proc = Bun.spawn(["/bin/sleep", "100"], { cgroup: web.spawnCgroup });
+        out.owned = web.owned;
+        out.joined = await waitFor("the service in the external cgroup", () => web.pids().includes(proc.pid));
+        out.killLeft = await web.killAll(100);
+        out.aliveAfterKillAll = !dead(proc.pid);
+        out.released = web.release();
+        out.externalKept = existsSync(external);
+        proc.kill("SIGKILL");
+        await proc.exited;
+        await waitFor("the external cgroup empty", () => web.isEmpty());
+      } finally {
+        rmdirSync(external);
+      }
       break;
     }
     case "limits": {

@@ -17,8 +17,9 @@ const used: string[] = [];
 
 afterEach(async () => {
   for (const instance of used.splice(0)) {
-    const left = leftovers(instance);
+    const left = [...leftovers(instance), ...leftovers(`${instance}-external`)];
     await scrub(instance);
+    await scrub(`${instance}-external`);
     expect(left).toEqual([]);
   }
 });
@@ -79,6 +80,16 @@ describe.skipIf(v2 === null)("cgroup v2", () => {
     expect(out.released).toBe(true);
     expect(out.second).toBe(out.first);
     expect(out.secondExit).toEqual({ code: 7, signal: null });
+  });
+
+  test("run-in-cgroup with a leading / joins that cgroup under the hierarchy's root, which bosun neither kills nor removes", async () => {
+    const out = await scenario("placed");
+    expect(out.owned).toBe(false);
+    expect(out.joined).toBe(true);
+    expect(out.killLeft).toEqual([]);
+    expect(out.aliveAfterKillAll).toBe(true);
+    expect(out.released).toBe(true);
+    expect(out.externalKept).toBe(true);
   });
 
   test("limits whose controller is missing warn once each, naming the setting and the file, and the service still gets its cgroup", async () => {
