@@ -50,17 +50,18 @@ export function v1Driver(hierarchies: Hierarchy[], instance: string): Driver {
   const unavailable = new Map<Hierarchy, string>();
   const made: Hierarchy[] = [];
 
-  const missing = (controller: string): string => {
+  /** Why a service's cgroup has no directory for `controller`; `absent` says it for a hierarchy bosun has. */
+  const missing = (controller: string, absent: string): string => {
     const h = byController.get(controller);
-    if (h === undefined) return `no cgroup v1 hierarchy with the ${controller} controller is mounted (writable)`;
-    return unavailable.get(h) ?? `bosun does not use the ${controller} hierarchy for this service`;
+    if (h === undefined) return `no writable cgroup v1 hierarchy with the ${controller} controller is mounted`;
+    return unavailable.get(h) ?? absent;
   };
 
-  const group = (service: string, dirs: Map<Hierarchy, string>, owned: boolean) => {
+  const group = (service: string, dirs: Map<Hierarchy, string>, owned: boolean, absent: (controller: string) => string) => {
     const dirOf = (controller: string): ControllerDir => {
       const h = byController.get(controller);
       const dir = h === undefined ? undefined : dirs.get(h);
-      return dir !== undefined ? { dir } : { missing: missing(controller) };
+      return dir !== undefined ? { dir } : { missing: missing(controller, absent(controller)) };
     };
     return new V1Group(service, dirs, owned, dirOf);
   };
@@ -90,7 +91,7 @@ export function v1Driver(hierarchies: Hierarchy[], instance: string): Driver {
         }
         dirs.set(h, dir);
       }
-      return group(service, dirs, true);
+      return group(service, dirs, true, (c) => `bosun made no ${c} cgroup for this service`);
     },
 
     adopt(service: string, path: string): DriverGroup | CgroupProblem {
@@ -103,7 +104,7 @@ export function v1Driver(hierarchies: Hierarchy[], instance: string): Driver {
       if (dirs.size === 0) {
         return { errno: "ENOENT", message: `run-in-cgroup: ${path} exists in no cgroup v1 hierarchy bosun uses (bosun joins this cgroup but does not create it)` };
       }
-      return group(service, dirs, false);
+      return group(service, dirs, false, (c) => `run-in-cgroup ${path} does not exist in the ${c} hierarchy`);
     },
 
     writes: (limits: CgroupLimits) => v1Writes(limits),
