@@ -115,15 +115,20 @@ export const HealthCheck = v.object({
 });
 export type HealthCheck = v.InferOutput<typeof HealthCheck>;
 
-/** bosun's cgroup limits; null = not limited. `cpuMax` is cgroup v2's "QUOTA PERIOD" or "max PERIOD". */
+/**
+ * bosun's cgroup limits; null = not limited (weights: the kernel's default). Sizes are bytes;
+ * `cpuMax` is cgroup v2's "QUOTA PERIOD" in microseconds; weights are cgroup v2's 1 to 10000
+ * (100 is the kernel's default), mapped to v1's cpu.shares and blkio weights by src/cgroup.
+ */
 export const CgroupLimits = v.object({
   memoryMax: v.nullable(Bytes),
   memoryHigh: v.nullable(Bytes),
-  cpuMax: v.nullable(v.pipe(v.string(), v.regex(/^(max|\d+) \d+$/, "cpu-max is 'QUOTA PERIOD' in microseconds, or a percentage like 50%"))),
+  cpuMax: v.nullable(v.pipe(v.string(), v.regex(/^\d+ \d+$/, "cpu-max is 'QUOTA PERIOD' in microseconds, or a share of one CPU like 50%"))),
   cpuWeight: v.nullable(Weight),
   pidsMax: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(1, "must be at least 1 (or max for no limit)"))),
   ioWeight: v.nullable(Weight),
 });
+export type CgroupLimits = v.InferOutput<typeof CgroupLimits>;
 
 /** A dependency edge as written: the kind, the target's name, and where it was declared. */
 export const Dependency = v.object({ kind: DepKind, name: ServiceName, line: v.optional(v.number(), 0) });

@@ -24,7 +24,7 @@ import {
   type ServiceDescription,
 } from "./schema.ts";
 import { checkTimezone, parseSchedule } from "./schedule.ts";
-import { parseBool, parseInteger, parseMode, parseRlimit, parseSeconds, parseSize, parseUnsigned } from "./units.ts";
+import { parseBool, parseCpuMax, parseInteger, parseMode, parseRlimit, parseSeconds, parseSize, parseUnsigned } from "./units.ts";
 import { ValueError } from "./value.ts";
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -171,12 +171,13 @@ const healthSeconds = (key: "interval" | "timeout" | "startPeriod" | "startInter
   },
 });
 
-/** A cgroup limit that also takes `max` (no limit). */
+/** A cgroup limit; a ceiling (not a weight) also takes `max`, no limit, as the cgroup files do. */
 const cgroupLimit = (key: "memoryMax" | "memoryHigh" | "pidsMax" | "cpuWeight" | "ioWeight", parse: (t: string) => number): SettingSpec => ({
   bosun: true,
   field: `cgroup.${key}`,
   apply: (d, val) => {
-    d.desc.cgroup = { ...d.desc.cgroup, [key]: val.text === "max" ? null : parse(val.text) };
+    const ceiling = key === "memoryMax" || key === "memoryHigh" || key === "pidsMax";
+    d.desc.cgroup = { ...d.desc.cgroup, [key]: ceiling && val.text === "max" ? null : parse(val.text) };
   },
 });
 
@@ -469,16 +470,7 @@ export const SETTINGS: Record<string, SettingSpec> = {
     bosun: true,
     field: "cgroup.cpuMax",
     apply: (d, val) => {
-      const t = val.text;
-      const pct = /^(\d+(?:\.\d+)?)%$/.exec(t);
-      let cpuMax: string | null = t;
-      if (t === "max") cpuMax = null;
-      else if (pct) {
-        const quota = Math.round(Number(pct[1]) * 1000);
-        if (quota < 1000) throw new ValueError(`cpu-max ${t} is below 1% of one CPU`);
-        cpuMax = `${quota} 100000`;
-      }
-      d.desc.cgroup = { ...d.desc.cgroup, cpuMax };
+      d.desc.cgroup = { ...d.desc.cgroup, cpuMax: parseCpuMax(val.text) };
     },
   },
 

@@ -1,8 +1,9 @@
 /**
  * @module config/units
  * Parsers for the scalar kinds of setting values: booleans, dinit's numbers (decimal, 0x hex,
- * 0 octal), durations in seconds, octal modes, byte sizes and rlimits. Each returns the value
- * or throws a ValueError saying what is accepted.
+ * 0 octal), durations in seconds, octal modes, byte sizes, rlimits and CPU quotas. Each returns
+ * the value or throws a ValueError saying what is accepted. `formatSize` writes a size back in
+ * the units `parseSize` reads.
  */
 import type { Rlimit } from "./schema.ts";
 import { ValueError } from "./value.ts";
@@ -82,6 +83,56 @@ export function parseSize(text: string): number {
   const n = Math.floor(Number(m[1]) * SIZE_UNITS[m[2]!.toUpperCase()]!);
   if (!Number.isSafeInteger(n)) throw new ValueError(`'${text}' is too large`);
   return n;
+}
+
+/**
+ * A size for people, in the units `parseSize` reads: whole units when exact, else one decimal.
+ *
+ * @example
+ * formatSize(536870912) // "512M"
+ * formatSize(43200000) // "41.2M"
+ */
+export function formatSize(bytes: number): string {
+  for (const unit of ["T", "G", "M", "K"]) {
+    const n = bytes / SIZE_UNITS[unit]!;
+    if (n >= 1) return `${Number.isInteger(n) ? n : n.toFixed(1).replace(/\.0$/, "")}${unit}`;
+  }
+  return `${bytes}B`;
+}
+
+/** The kernel's bounds for a CPU bandwidth period and the smallest quota, in microseconds. */
+const CPU_PERIOD_MIN = 1000;
+const CPU_PERIOD_MAX = 1_000_000;
+const CPU_QUOTA_MIN = 1000;
+
+/**
+ * `cpu-max`: a share of one CPU (`50%`, `150%` for one and a half) or cgroup v2's
+ * `QUOTA PERIOD` in microseconds; `max` (or `max PERIOD`) is no limit (null). The result is
+ * `QUOTA PERIOD` as cgroup v2's cpu.max reads it. Bounds are the kernel's: a period of 1 ms
+ * to 1 s, a quota of at least 1 ms, so the kernel never refuses the value at start.
+ *
+ * @example
+ * parseCpuMax("50%") // "50000 100000"
+ * parseCpuMax("20000 50000") // "20000 50000"
+ * parseCpuMax("max") // null
+ */
+export function parseCpuMax(text: string): string | null {
+  if (text === "max") return null;
+  const pct = /^(\d+(?:\.\d+)?)%$/.exec(text);
+  if (pct) {
+    const quota = Math.round(Number(pct[1]) * 1000);
+    if (quota < CPU_QUOTA_MIN) throw new ValueError(`cpu-max ${text} is below 1% of one CPU`);
+    return `${quota} 100000`;
+  }
+  const pair = /^(max|\d+)\s+(\d+)$/.exec(text);
+  if (!pair) throw new ValueError(`'${text}' is not a CPU limit: write a share of one CPU like 50% or 200%, or 'QUOTA PERIOD' in microseconds like '50000 100000', or max`);
+  const period = Number(pair[2]);
+  if (period < CPU_PERIOD_MIN || period > CPU_PERIOD_MAX) throw new ValueError(`cpu-max period ${pair[2]} is outside 1000 to 1000000 microseconds (1 ms to 1 s)`);
+  if (pair[1] === "max") return null;
+  const quota = Number(pair[1]);
+  if (!Number.isSafeInteger(quota)) throw new ValueError(`cpu-max quota ${pair[1]} is too large`);
+  if (quota < CPU_QUOTA_MIN) throw new ValueError(`cpu-max quota ${pair[1]} is below the kernel's minimum of 1000 microseconds (1 ms)`);
+  return `${quota} ${period}`;
 }
 
 function rlimitSide(text: string): number | "unlimited" {
