@@ -170,8 +170,7 @@ describe.skipIf(reason !== null)("bosun as a container's PID 1", () => {
     expect(await box.exited()).toBe(3);
   }, SLOW);
 
-  // todo until the launcher's 127/126 for a main command lands (merged separately)
-  test.todo("a main command that does not exist makes the container exit 127, one not executable 126", async () => {
+  test("a main command that does not exist makes the container exit 127, one not executable 126", async () => {
     const missing = await start(images.app, { services: {}, cmd: ["nosuchprog"] });
     expect(await missing.exited()).toBe(127);
     const notExecutable = await start(images.app, { services: {}, cmd: ["/etc/passwd"] });
