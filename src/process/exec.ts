@@ -28,12 +28,15 @@ export interface ExecLookups {
   findUser: FindUser;
   /** Why `path` cannot be a working directory (an errno name, null when unknown); undefined when it can. */
   directoryError(path: string): { errno: string | null } | undefined;
+  /** bosun's own effective uid: only root may run a service as another user. */
+  uid: number;
 }
 
 /** The lookups against this machine's files. */
 export const systemLookups: ExecLookups = {
   findProgram,
   findUser: (nameOrUid) => findUser(nameOrUid),
+  uid: process.geteuid?.() ?? 0,
   directoryError(path) {
     try {
       return statSync(path).isDirectory() ? undefined : { errno: "ENOTDIR" };
@@ -94,7 +97,8 @@ export function workingDir(d: ServiceDescription): string {
 
 /**
  * The exec plan for one command of a service, or why it cannot run: stage `exec` (no command,
- * program not found or not executable), `run-as` (a user /etc/passwd does not name) or `chdir`.
+ * program not found or not executable), `run-as` (a user /etc/passwd does not name, or one a
+ * non-root bosun cannot switch to) or `chdir`.
  * The environment is the daemon's, then the service's own, then the request's.
  *
  * @example
@@ -105,8 +109,13 @@ export function workingDir(d: ServiceDescription): string {
 export function prepareExec(d: ServiceDescription, env: ReadonlyMap<string, string>, lookups: ExecLookups, request: ExecRequest = {}): ExecPlan | LaunchFailure {
   const command = request.command ?? d.command;
   if (!command || command.length === 0) return launchFailure("exec", null, request.command ? "empty command" : `no command (type ${d.type} needs one)`);
-  if (d.runAs !== null && !/^\d+$/.test(d.runAs) && !lookups.findUser(d.runAs)) {
-    return launchFailure("run-as", null, `no user ${d.runAs} in /etc/passwd`);
+  if (d.runAs !== null) {
+    const target = /^\d+$/.test(d.runAs) ? Number(d.runAs) : (lookups.findUser(d.runAs)?.uid ?? null);
+    if (target === null) return launchFailure("run-as", null, `no user ${d.runAs} in /etc/passwd`);
+    // A non-root bosun (a container's USER 1000, a session supervisor) cannot switch users at all.
+    if (lookups.uid !== 0 && target !== lookups.uid) {
+      return launchFailure("run-as", "EPERM", `bosun runs as uid ${lookups.uid}, not root, so it cannot run ${d.name} as ${d.runAs}; run bosun as root or remove run-as`);
+    }
   }
   const cwd = workingDir(d);
   const dirError = lookups.directoryError(cwd);

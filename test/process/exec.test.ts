@@ -32,6 +32,7 @@ function fakeLookups() {
     },
     findUser: (nameOrUid) => users.find((u) => u.name === nameOrUid || String(u.uid) === nameOrUid) ?? null,
     directoryError: (path) => (directories.has(path) ? undefined : { errno: programs.has(path) ? "ENOTDIR" : "ENOENT" }),
+    uid: 0,
   };
   return { lookups, searched };
 }
@@ -154,6 +155,16 @@ group("refusals name their stage", () => {
   test("a missing working dir, or one that is a file, fails at stage chdir", () => {
     expect(refusal({ workingDir: "/nope" })).toEqual({ stage: "chdir", errno: "ENOENT", message: "chdir: ENOENT (no such file: /nope)" });
     expect(refusal({ workingDir: "/usr/bin/sleep" })).toMatchObject({ stage: "chdir", errno: "ENOTDIR" });
+  });
+
+  test("a non-root bosun refuses run-as another user, saying it has no privilege to switch; its own uid is fine", () => {
+    const asUser: ExecLookups = { ...fakeLookups().lookups, uid: 1000 };
+    expect(prepareExec(svc({ runAs: "4242" }), daemonEnv, asUser)).toEqual({
+      stage: "run-as",
+      errno: "EPERM",
+      message: "run-as: EPERM (operation not permitted: bosun runs as uid 1000, not root, so it cannot run web as 4242; run bosun as root or remove run-as)",
+    });
+    expect("argv" in prepareExec(svc({ runAs: "app" }), daemonEnv, asUser)).toBe(true);
   });
 
   test("a run-as name without a passwd entry is refused before the working dir and the program are looked at", () => {
