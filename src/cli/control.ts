@@ -123,7 +123,8 @@ function pidOrExit(s: ServiceJson): string {
 /** Why it is stopped, when that is worth a look (not a plain stop). */
 function trouble(s: ServiceJson): string {
   if (s.failure) return `${s.reason ?? "failed"}: ${s.failure.message}`;
-  return s.reason && s.reason !== "normal" ? s.reason : "";
+  const cause = s.cause ? ` (${s.cause})` : "";
+  return s.reason && s.reason !== "normal" ? `${s.reason}${cause}` : "";
 }
 
 function stateText(s: ServiceJson): string {
@@ -154,7 +155,7 @@ function statusLines(s: StatusJson): string[] {
   if (s.uptime !== null) lines.push(`  uptime:     ${formatSeconds(s.uptime)}`);
   lines.push(`  restarts:   ${s.restarts}`);
   if (s.exit) lines.push(`  last exit:  ${describeExit(s.exit)}`);
-  if (s.reason) lines.push(`  stopped:    ${s.reason}`);
+  if (s.reason) lines.push(`  stopped:    ${s.reason}${s.cause ? ` (${s.cause})` : ""}`);
   if (s.failure) lines.push(`  failure:    ${s.failure.message} (stage ${s.failure.stage}${s.failure.errno ? `, ${s.failure.errno}` : ""})`);
   if (s.readiness) lines.push(`  readiness:  ${s.readiness}`);
   if (s.health) lines.push(`  health:     ${s.health.status}${s.health.failures ? ` (${s.health.failures} failures)` : ""}${s.health.lastError ? `: ${s.health.lastError}` : ""}`);
@@ -186,7 +187,7 @@ function formatSeconds(total: number): string {
 }
 
 function eventLine(e: EventJson): string {
-  const extra = [e.reason, e.exit ? describeExit(e.exit) : null, e.failure?.message, e.note].filter(Boolean);
+  const extra = [e.reason, e.exit ? describeExit(e.exit) : null, e.cause, e.failure?.message, e.note].filter(Boolean);
   return `${new Date(e.time).toISOString()} ${e.service}: ${e.from} -> ${e.state}${extra.length ? ` (${extra.join(", ")})` : ""}`;
 }
 

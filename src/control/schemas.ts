@@ -15,6 +15,8 @@ const Target = v.picklist(["started", "stopped"]);
 const Reason = v.picklist(["normal", "dep-restart", "dep-failed", "failed", "exec-failed", "timed-out", "terminated"]);
 const Exit = v.object({ code: v.nullable(v.number()), signal: v.nullable(v.string()) });
 const Failure = v.object({ stage: v.string(), errno: v.nullable(v.string()), message: v.string() });
+/** bosun's explanation beside the stop reason (engine's Cause). */
+const Cause = v.picklist(["oom-killed", "unhealthy"]);
 
 /** One service in `GET /v1/services` (and the head of a status). */
 export const ServiceJson = v.object({
@@ -27,6 +29,7 @@ export const ServiceJson = v.object({
   type: ServiceType,
   exit: v.nullable(Exit),
   reason: v.nullable(Reason),
+  cause: v.nullable(Cause),
   failure: v.nullable(Failure),
   restarts: v.number(),
 });
@@ -66,6 +69,7 @@ export const EventJson = v.object({
   target: Target,
   reason: v.nullable(Reason),
   exit: v.nullable(Exit),
+  cause: v.nullable(Cause),
   failure: v.nullable(Failure),
   note: v.nullable(v.string()),
 });

@@ -19,6 +19,7 @@ export function serviceJson(s: ServiceStatus): ServiceJson {
     type: s.type,
     exit: s.exit,
     reason: s.reason,
+    cause: s.cause,
     failure: s.failure,
     restarts: s.restarts,
   };
@@ -52,6 +53,7 @@ export function eventJson(e: ServiceEvent): EventJson {
     target: e.target,
     reason: e.reason,
     exit: e.exit,
+    cause: e.cause,
     failure: e.failure,
     note: e.note,
   };

@@ -84,6 +84,7 @@ export function emit(core: Core, s: Service, from: ServiceState, note: string | 
     target: s.target,
     reason,
     exit: down || from === to ? s.exit : null, // from === to: a smooth recovery, after this exit
+    cause: down || from === to ? s.cause : null,
     failure: reason === "exec-failed" ? s.failure : null,
     note,
   };

@@ -397,10 +397,10 @@ export function createEngine(opts: EngineOptions): Engine {
       });
     },
 
-    exited(name, status) {
+    exited(name, status, cause = null) {
       input(() => {
         const s = core.services.get(name);
-        if (s) onExited(core, s, status);
+        if (s) onExited(core, s, status, cause);
       });
     },
 

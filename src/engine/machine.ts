@@ -25,7 +25,7 @@ import { runsAProcess } from "../config/kinds.ts";
 import { describeExit, isFailedStop, isFailure } from "./outcome.ts";
 import { decideRestart } from "./restart.ts";
 import { isHard, mustStartFirst, type Link, type Service } from "./service.ts";
-import type { ExitStatus, LaunchFailure, StopReason } from "./types.ts";
+import type { Cause, ExitStatus, LaunchFailure, StopReason } from "./types.ts";
 
 /** Re-evaluates marked services until the machine is at rest. */
 export function settle(core: Core): void {
@@ -115,6 +115,7 @@ function evaluateStopped(core: Core, s: Service): void {
   s.restartAfter = null;
   s.reason = null;
   s.exit = null;
+  s.cause = null;
   s.failure = null;
   transition(core, s, "starting", restarting ? `restart ${s.restarts}` : null);
   for (const l of s.deps) acquire(core, l);
@@ -360,11 +361,12 @@ function becomeStarted(core: Core, s: Service, note: string | null): void {
 }
 
 /** The launcher says the process (or script) ended. */
-export function onExited(core: Core, s: Service, status: ExitStatus): void {
+export function onExited(core: Core, s: Service, status: ExitStatus, cause: Cause | null): void {
   if (!s.running) return;
   s.running = false;
   s.pid = null;
   s.exit = status;
+  s.cause = cause;
   switch (s.state) {
     case "starting":
       // dinit's skippable: a start script interrupted by someone else (^C on a console) counts

@@ -6,6 +6,7 @@
  */
 import type { DepKind, ServiceDescription } from "../config/schema.ts";
 import type {
+  Cause,
   ExitStatus,
   LaunchFailure,
   ServiceState,
@@ -49,6 +50,7 @@ export interface Service {
   pid: number | null;
   exit: ExitStatus | null;
   reason: StopReason | null;
+  cause: Cause | null;
   failure: LaunchFailure | null;
   /** Reason and note of the stop in progress, reported when it completes. */
   pendingReason: StopReason | null;
@@ -135,6 +137,7 @@ export function createService(desc: ServiceDescription, now: number): Service {
     pid: null,
     exit: null,
     reason: null,
+    cause: null,
     failure: null,
     pendingReason: null,
     pendingNote: null,
@@ -178,6 +181,7 @@ export function toStatus(s: Service): ServiceStatus {
     pid: s.pid,
     exit: s.exit,
     reason: s.reason,
+    cause: s.cause,
     failure: s.failure,
     restarts: s.restarts,
     since: s.state === "started" ? s.since : null,

@@ -21,6 +21,12 @@ export type StopReason =
   | "timed-out" // start-timeout expired
   | "terminated"; // the process ended of its own accord after it had started
 
+/**
+ * bosun's explanation beside dinit's stop reason: why the process ended when that is known from
+ * outside it (the kernel's OOM killer in its cgroup, a health check that kept failing).
+ */
+export type Cause = "oom-killed" | "unhealthy";
+
 /** How a process ended: exit code or signal name (e.g. "SEGV"), never both. */
 export interface ExitStatus {
   code: number | null;
@@ -65,8 +71,8 @@ export interface ProcessEvents {
   launched(name: string, pid: number): void;
   /** The service is up: exec'd, readiness received, pid file read, or start script done. */
   ready(name: string): void;
-  /** The service's process (or script) ended. */
-  exited(name: string, status: ExitStatus): void;
+  /** The service's process (or script) ended; `cause` when bosun knows why from outside it. */
+  exited(name: string, status: ExitStatus, cause?: Cause | null): void;
   /** The launch failed before the program ran. */
   launchFailed(name: string, failure: LaunchFailure): void;
 }
@@ -97,6 +103,8 @@ export interface ServiceEvent {
   /** Set when `to` is stopped (and on stopping, the reason it is stopping). */
   reason: StopReason | null;
   exit: ExitStatus | null;
+  /** Set with `exit`, when bosun knows why the process ended (see Cause). */
+  cause: Cause | null;
   failure: LaunchFailure | null;
   /** Free text for logs: "restarting (2/3)", "restarting too quickly", "chain-to x", ... */
   note: string | null;
@@ -113,6 +121,8 @@ export interface ServiceStatus {
   pid: number | null;
   exit: ExitStatus | null;
   reason: StopReason | null;
+  /** Why the last process ended, when bosun knows it from outside (see Cause); with `exit`. */
+  cause: Cause | null;
   failure: LaunchFailure | null;
   restarts: number;
   /** Clock time of the last transition to started, null when not started. */

@@ -33,7 +33,8 @@ export function describeStop(event: ServiceEvent, type: ServiceType | null): str
   const asked = (event.reason ?? "normal") === "normal";
   const exit = event.exit && (!asked || isFailure(event.exit)) ? event.exit : null;
   const detail = event.note ?? event.failure?.message ?? (exit ? `${asked && type === "scripted" ? "stop command " : ""}${describeExit(exit)}` : null);
-  return detail === null ? word : `${word}: ${detail}`;
+  const cause = event.cause ? ` (${event.cause})` : "";
+  return detail === null ? `${word}${cause}` : `${word}: ${detail}${cause}`;
 }
 
 /**

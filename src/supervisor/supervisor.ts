@@ -166,7 +166,7 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
     events: {
       launched: (n, pid) => engine.launched(n, pid),
       ready: (n) => engine.ready(n),
-      exited: (n, s) => engine.exited(n, s),
+      exited: (n, s, c) => engine.exited(n, s, c),
       launchFailed: (n, f) => engine.launchFailed(n, f),
     },
     logs,

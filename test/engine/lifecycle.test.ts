@@ -286,3 +286,16 @@ describe("events and status", () => {
     expect(h.engine.idle()).toBe(true);
   });
 });
+
+test("a cause the process layer knows (oom-killed) rides with the exit into the event and the status, and clears at the next start", () => {
+  const h = harness([svc("web", { type: "process", restart: "no" })]);
+  h.engine.start("web");
+  h.engine.launched("web", 10);
+  h.engine.ready("web");
+  h.engine.exited("web", { code: null, signal: "KILL" }, "oom-killed");
+  const stopped = h.events.find((e) => e.service === "web" && e.to === "stopped")!;
+  expect(stopped).toMatchObject({ reason: "failed", exit: { code: null, signal: "KILL" }, cause: "oom-killed" });
+  expect(h.engine.status("web")?.cause).toBe("oom-killed");
+  h.engine.start("web");
+  expect(h.engine.status("web")?.cause).toBeNull();
+});
