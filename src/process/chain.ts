@@ -7,11 +7,12 @@
  * and execs on: n bytes read means the first n helpers worked, so a launch that dies with
  * fewer names the failing stage exactly; all bytes means the program itself is running.
  *
- * Which helpers a description needs is one table, in the order they run: prlimit -> cgroup
- * join -> unshare -> chroot -> nice/ionice/choom -> setpriv (the middle three are not built
- * yet; identity is dropped last, since an unprivileged user can no longer unshare).
+ * Which helpers a description needs is one table, in the order they run: cgroup join ->
+ * prlimit -> unshare -> chroot -> nice/ionice/choom -> setpriv (unshare and chroot are not
+ * built yet; identity is dropped last, since an unprivileged user can no longer unshare).
  */
 import { closeSync } from "node:fs";
+import { joinArgv } from "../cgroup/join.ts";
 import type { ServiceDescription } from "../config/schema.ts";
 import type { User } from "../config/users.ts";
 
@@ -24,19 +25,27 @@ export interface HelperStage {
 /** Looks a user up by name or uid (config/users.ts `findUser`, or a test's table). */
 export type FindUser = (nameOrUid: string) => User | null;
 
+/** What a launch adds to the description: the cgroup v1 `cgroup.procs` files the join step writes. */
+export interface StageExtras {
+  joinFiles?: readonly string[];
+}
+
 /** A helper the chain may carry: its stage name, and its argv for a description (null: not needed). */
 interface StageRow {
   stage: string;
-  argv(d: ServiceDescription, findUser: FindUser): string[] | null;
+  argv(d: ServiceDescription, findUser: FindUser, extras: StageExtras): string[] | null;
 }
 
 /**
- * Every helper, in the order they must run; a new helper is one more row in its place. Limits
- * come first (prlimit; a cgroup join, unshare and chroot belong after it, in that order), then
- * scheduling (nice, ionice, choom), and setpriv last: once the identity is dropped, the helpers
- * after it would run unprivileged.
+ * Every helper, in the order they must run; a new helper is one more row in its place. The
+ * cgroup join comes first, so every helper after it (one that forks, say) is born inside the
+ * service's cgroups; then limits (prlimit; unshare and chroot belong after it, in that order),
+ * then scheduling (nice, ionice, choom), and setpriv last: once the identity is dropped, the
+ * helpers after it would run unprivileged.
  */
 const STAGES: StageRow[] = [
+  // the cgroup v1 hierarchies beyond the one Bun.spawn joins
+  { stage: "cgroup", argv: (_d, _findUser, x) => (x.joinFiles?.length ? joinArgv(x.joinFiles) : null) },
   {
     stage: "rlimit",
     argv(d) {
@@ -58,9 +67,9 @@ const STAGES: StageRow[] = [
  * @example
  * helperStages(describe({ name: "x", nice: 5 }), findUser) // [{ stage: "nice", argv: ["nice", "-n", "5"] }]
  */
-export function helperStages(d: ServiceDescription, findUser: FindUser): HelperStage[] {
+export function helperStages(d: ServiceDescription, findUser: FindUser, extras: StageExtras = {}): HelperStage[] {
   return STAGES.flatMap((row) => {
-    const argv = row.argv(d, findUser);
+    const argv = row.argv(d, findUser, extras);
     return argv === null ? [] : [{ stage: row.stage, argv }];
   });
 }

@@ -5,7 +5,8 @@
  * the child's fd layout), or the LaunchFailure that stops it, naming its stage. Its file-system
  * lookups come in as `ExecLookups`, so the rules can be tested without real files. `spawnPlan`
  * then carries a plan out. Any command that runs with the service's identity, limits and
- * working directory goes through here: the service's `command`, its `stop-command`.
+ * working directory goes through here: the service's `command`, its `stop-command`. A plan
+ * carries the cgroup of the service's run, so whatever it starts is born inside it.
  */
 import { statSync } from "node:fs";
 import { dirname } from "node:path";
@@ -63,6 +64,14 @@ export interface ExecRequest {
   env?: Record<string, string>;
   /** The helper stages to run instead of the description's (tests inject failing ones). */
   stages?: HelperStage[];
+  /** The cgroup of the service's run, which the command joins before exec (null: none). */
+  cgroup?: PlanCgroup | null;
+}
+
+/** Where a command joins its service's cgroup: Bun.spawn's `cgroup` option, and the v1 `cgroup.procs` files of the join step. */
+export interface PlanCgroup {
+  readonly spawnCgroup: string;
+  readonly joinFiles: readonly string[];
 }
 
 /**
@@ -85,6 +94,8 @@ export interface ExecPlan {
   stages: HelperStage[];
   /** The child fd the marker steps write to; null without helpers. */
   markerFd: number | null;
+  /** The cgroup the child joins before exec (Bun.spawn's `cgroup` option); null for none. */
+  cgroup: string | null;
 }
 
 /**
@@ -130,7 +141,7 @@ export function prepareExec(d: ServiceDescription, env: ReadonlyMap<string, stri
   const extra = new Map<number, ChildFd>();
   if (listening) extra.set(LISTEN_FD, request.listenFd!);
   for (const fd of request.pipes ?? []) extra.set(fd, "pipe");
-  const stages = request.stages ?? helperStages(d, lookups.findUser);
+  const stages = request.stages ?? helperStages(d, lookups.findUser, { joinFiles: request.cgroup?.joinFiles });
   let markerFd: number | null = null;
   if (stages.length > 0) {
     markerFd = 3;
@@ -142,7 +153,7 @@ export function prepareExec(d: ServiceDescription, env: ReadonlyMap<string, stri
   for (let fd = 3; fd <= top; fd++) fds.push(extra.get(fd) ?? "ignore");
   const argv = chainArgv([exe, ...args], stages, { markerFd, listenPid: listening });
   // the program sees the name it was given, unless a helper or shell comes first
-  return { argv, argv0: argv[0] === exe ? program : undefined, cwd, env: childEnv, fds, stages, markerFd };
+  return { argv, argv0: argv[0] === exe ? program : undefined, cwd, env: childEnv, fds, stages, markerFd, cgroup: request.cgroup?.spawnCgroup ?? null };
 }
 
 /** A started plan: the process, and the count of helper stages that passed (all of them once the program runs). */
@@ -152,9 +163,10 @@ export interface Spawned {
 }
 
 /**
- * Starts a plan in a session and process group of its own, with the service's streams from
- * `output` in the placeholders, and hands the child's piped output to `output`. A spawn that
- * throws (the first helper missing, say) is a failure of the chain's first stage.
+ * Starts a plan in a session and process group of its own (and in its cgroup), with the
+ * service's streams from `output` in the placeholders, and hands the child's piped output to
+ * `output`. A spawn that throws is a failure at stage `cgroup` when the cgroup could not be
+ * joined (gone, or frozen), else of the chain's first stage (its helper missing, say).
  *
  * @example
  * const spawned = spawnPlan(plan, logs.open(desc));
@@ -165,8 +177,9 @@ export function spawnPlan(plan: ExecPlan, output: ServiceOutput): Spawned | Laun
   const stdio = plan.fds.map((fd) => (fd === "stdin" || fd === "stdout" || fd === "stderr" ? streams[fd] : fd));
   let proc: Subprocess;
   try {
-    proc = spawnChild(plan.argv, { cwd: plan.cwd, env: plan.env, argv0: plan.argv0, stdio: stdio as never, detached: true });
+    proc = spawnChild(plan.argv, { cwd: plan.cwd, env: plan.env, argv0: plan.argv0, stdio: stdio as never, detached: true, cgroup: plan.cgroup ?? undefined });
   } catch (e) {
+    if (plan.cgroup !== null && (e as { path?: string }).path === plan.cgroup) return launchFailure("cgroup", errnoOf(e), `cannot join ${plan.cgroup}`);
     return launchFailure(plan.stages[0]?.stage ?? "exec", errnoOf(e) ?? "ENOEXEC", plan.argv[0]!);
   }
   output.attach({

@@ -6,10 +6,26 @@
  * spawned process's readiness and exit mean, and how a service stops, is its type's entry in
  * lifecycle.ts. Outcomes go back to the engine as ProcessEvents, always from a later microtask
  * so the engine is never re-entered from inside one of its own calls.
+ *
+ * Each run of a service that gets a cgroup gets a fresh one at its start, and everything the
+ * service runs (its command, stop-command, any other command of its plan) joins it before
+ * exec. A stop ends every process of the service, not just the leader:
+ * - the stop signal goes to the leader's process group (its process alone with
+ *   `signal-process-only`), or the stop-command runs;
+ * - once the leader is gone, processes of the service that had no stop signal yet get it,
+ *   and the rest of the stop-timeout to go;
+ * - at the stop-timeout, SIGKILL to every process of the service: its cgroup (cgroup.kill, or
+ *   freeze-and-kill), or without one its process tree (process/tree.ts);
+ * - a run that ends of itself (a crash) has what is left of it killed at once.
+ * The end is reported once none is left, or a bounded wait past SIGKILL (a process in
+ * uninterruptible sleep cannot die until it wakes: it is logged with its pid, and a stuck
+ * leader's run is reported ended by KILL).
  */
+import type { Cgroups } from "../cgroup/manager.ts";
 import type { ServiceDescription } from "../config/schema.ts";
 import { runsAProcess } from "../config/kinds.ts";
-import type { ExitStatus, Launcher, ProcessEvents } from "../engine/types.ts";
+import { isFailure } from "../engine/outcome.ts";
+import type { Cause, ExitStatus, Launcher, ProcessEvents } from "../engine/types.ts";
 import type { LogRouter } from "../log/types.ts";
 import type { HelperStage } from "./chain.ts";
 import { helperFailure, LISTEN_FD, prepareExec, spawnPlan, systemLookups, type ExecRequest } from "./exec.ts";
@@ -18,8 +34,9 @@ import { byType, type RunOps } from "./lifecycle.ts";
 import { createListeners, type Listeners } from "./listen.ts";
 import { openReadiness } from "./readiness.ts";
 import type { Reaper } from "./reaper.ts";
-import { Run, type ProcessRuntime } from "./run.ts";
+import { Run, type Members, type ProcessRuntime } from "./run.ts";
 import { fromBun } from "./signals.ts";
+import { readEntry } from "./tree.ts";
 
 /** What the launcher is built from: whom to tell, where output goes, and the daemon's shared parts. */
 export interface LauncherOptions {
@@ -33,7 +50,16 @@ export interface LauncherOptions {
   listeners?: Listeners;
   /** The helper commands a description needs (default helperStages; tests inject failing ones). */
   stages?: (service: ServiceDescription) => HelperStage[];
+  /** bosun's cgroups, which prepare a cgroup for each run of a service that gets one (default: none). */
+  cgroups?: Pick<Cgroups, "prepare">;
+  /** How long processes may take to go after SIGKILL before the run counts as ended anyway (default 5000 ms). */
+  killWaitMs?: number;
 }
+
+/** The default bound on the wait for killed processes to go. */
+const KILL_WAIT_MS = 5000;
+/** While a stopping run's remaining processes have their stop-timeout, how often the wait checks for a kill. */
+const GRACE_CHECK_MS = 250;
 
 /** The Launcher plus what only the process layer knows. */
 export interface ProcessLauncher extends Launcher {
@@ -56,6 +82,9 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
   const { events, logs, reaper } = opts;
   const listeners = opts.listeners ?? createListeners();
   const runs = new Map<string, Run>();
+  const killWaitMs = opts.killWaitMs ?? KILL_WAIT_MS;
+  /** OOM kills in the cgroups of runs that ended, per service. */
+  const oomTotals = new Map<string, number>();
 
   /** Deliver an event later and contain any exception: the supervisor must not die of it. */
   function emit(name: string, deliver: () => void): void {
@@ -76,27 +105,89 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
     if (current(run)) runs.delete(run.desc.name);
   }
 
+  /** Waits until every process of `members` is gone, or the run is killed. */
+  async function whileStopping(run: Run, members: Members): Promise<void> {
+    while (run.killedAt === null) {
+      if ((await members.waitEmpty(GRACE_CHECK_MS)).length === 0) return;
+    }
+  }
+
+  /**
+   * What is left of a run whose leader is gone: in an orderly stop, those the stop did not
+   * reach (outside the process group its signal went to, or the stop-command's; all of them
+   * after a stop-command or with `signal-process-only`) get the stop signal, and all of them the rest of the stop-timeout (the engine's
+   * kill ends it); otherwise, and after that, SIGKILL. Resolves once none is left or the wait
+   * past SIGKILL is over; never rejects.
+   */
+  async function settle(run: Run): Promise<void> {
+    const name = run.desc.name;
+    try {
+      const members = run.members;
+      if (members.pids().length === 0) return;
+      if (run.stopping && run.killedAt === null) {
+        for (const pid of members.pids()) {
+          const pgrp = readEntry(pid)?.pgrp;
+          if (pgrp !== undefined && !run.stopReached.has(pgrp)) run.signal(run.stopSignal, pid, false);
+        }
+        await whileStopping(run, members);
+      }
+      const left = await run.killWhole(killWaitMs);
+      if (left.length > 0) {
+        logs.system("warn", `processes left ${killWaitMs / 1000}s after SIGKILL, in uninterruptible sleep or frozen: pids ${left.join(" ")}`, name);
+      }
+    } catch (e) {
+      logs.system("error", `internal error ending the run: ${(e as Error).stack ?? e}`, name);
+    }
+  }
+
+  /** SIGKILL to every process of the run; a leader that still will not go ends the run without its exit. */
+  async function killRun(run: Run): Promise<void> {
+    const left = await run.killWhole(killWaitMs);
+    if (run.ending || !run.leaders().some((p) => left.includes(p))) return;
+    ops.exited(run, { code: null, signal: "KILL" });
+  }
+
+  /** Why the run's process ended, when its cgroup tells (the OOM killer); counts its OOM kills. */
+  function causeOf(run: Run, status: ExitStatus): Cause | null {
+    const kills = run.cgroup?.oomKills() ?? null;
+    if (kills === null) return null;
+    oomTotals.set(run.desc.name, (oomTotals.get(run.desc.name) ?? 0) + kills);
+    return kills > 0 && isFailure(status) ? "oom-killed" : null;
+  }
+
   const ops: RunOps = {
     launched(run, pid) {
+      if (run.ending) return;
       run.pid = pid;
       emit(run.desc.name, () => events.launched(run.desc.name, pid));
     },
     ready(run) {
-      if (run.ready || !current(run)) return;
+      if (run.ready || run.ending || !current(run)) return;
       run.ready = true;
       emit(run.desc.name, () => events.ready(run.desc.name));
     },
     exited(run, status) {
+      if (run.ending) return;
+      run.ending = true;
       const name = run.desc.name;
-      if (run.forced) logs.system("warn", "killed with SIGKILL (forced shutdown)", name);
-      end(run);
-      emit(name, () => events.exited(name, status));
+      void settle(run).then(() => {
+        const cause = causeOf(run, status);
+        if (run.forced) logs.system("warn", "killed with SIGKILL (forced shutdown)", name);
+        end(run);
+        emit(name, () => events.exited(name, status, cause));
+      });
     },
     failed(run, failure) {
-      end(run);
-      emit(run.desc.name, () => events.launchFailed(run.desc.name, failure));
+      if (run.ending) return;
+      run.ending = true;
+      void settle(run).then(() => {
+        end(run);
+        emit(run.desc.name, () => events.launchFailed(run.desc.name, failure));
+      });
     },
     supervise(run, pid) {
+      // a daemon that made a session of its own: its session is the service's too
+      if (readEntry(pid)?.session === pid) run.tree.addSession(pid);
       run.unclaim = reaper.claim(pid, (status) => {
         run.unclaim = null;
         ops.exited(run, status);
@@ -106,13 +197,22 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
     warn: (run, message) => logs.system("warn", message, run.desc.name),
   };
 
-  /** Prepares one command of the service (with the injected helper stages, if any). */
-  const prepare = (d: ServiceDescription, request: ExecRequest) => prepareExec(d, opts.env, systemLookups, { ...request, stages: opts.stages?.(d) });
+  /**
+   * Prepares one command of the service (with the injected helper stages, if any) in the cgroup
+   * of its current run: whatever the launcher runs for a service goes through here.
+   */
+  const prepare = (d: ServiceDescription, request: ExecRequest) =>
+    prepareExec(d, opts.env, systemLookups, { ...request, stages: opts.stages?.(d), cgroup: runs.get(d.name)?.cgroup ?? null });
 
   /** Starts the service's command with its channels; its exit goes to its type's handling. */
   function launch(run: Run): void {
     const d = run.desc;
     const behaviour = byType[d.type];
+    // a fresh cgroup for every run: one a kill emptied would kill what joins it
+    const cgroup = opts.cgroups?.prepare(d);
+    if (cgroup && !cgroup.ok) return ops.failed(run, cgroup.failure);
+    for (const w of cgroup?.warnings ?? []) logs.system("warn", w, d.name);
+    run.cgroup = cgroup?.cgroup ?? null;
     const request: ExecRequest = {};
     if (d.socketListen) {
       const fd = listeners.fd(d);
@@ -136,6 +236,7 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
     const { proc, markers } = spawned;
     run.proc = proc;
     run.pid = proc.pid;
+    run.tree.addSession(proc.pid);
     run.readiness?.listen((fd) => (typeof proc.stdio[fd] === "number" ? (proc.stdio[fd] as number) : null), {
       ready: () => ops.ready(run),
       status: (text) => void (run.statusText = text),
@@ -149,6 +250,7 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
     });
     proc.exited.then(async () => {
       if (run.proc === proc) run.proc = null;
+      if (run.ending) return;
       const status = fromBun(proc.exitCode, proc.signalCode);
       const failure = helperFailure(plan, await markers, status);
       if (failure) return ops.failed(run, failure);
@@ -174,6 +276,9 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
     }
     const { proc } = spawned;
     run.stopProc = proc;
+    run.tree.addSession(proc.pid);
+    // it needs no stop signal: it is the stop
+    run.stopReached.add(proc.pid);
     proc.exited.then(() => {
       output.release();
       run.stopProc = null;
@@ -191,13 +296,18 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
 
     stop(desc) {
       const run = runs.get(desc.name);
-      if (!run) return;
+      // an ending run's exit is on its way
+      if (!run || run.ending) return;
       run.stopping = true;
+      run.stopSignal = desc.termSignal;
+      // without a cgroup, the tree as it is now: its grandchildren are found after their parents die
+      if (!run.cgroup?.owned) run.tree.snapshot();
       byType[run.desc.type].stop(run, desc, ops);
     },
 
     kill(desc) {
-      runs.get(desc.name)?.kill();
+      const run = runs.get(desc.name);
+      if (run) void killRun(run);
     },
 
     interrupt(desc) {
@@ -209,13 +319,17 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
     },
 
     runtime(name) {
-      return runs.get(name)?.runtime() ?? { readiness: null, statusText: null };
+      const run = runs.get(name);
+      const now = run?.cgroup?.oomKills() ?? null;
+      const before = oomTotals.get(name);
+      const oomKills = now === null && before === undefined ? null : (before ?? 0) + (now ?? 0);
+      return { ...(run?.runtime() ?? { readiness: null, statusText: null, usage: null }), oomKills };
     },
 
     killAll() {
       for (const run of runs.values()) {
         run.forced = true;
-        run.kill();
+        void killRun(run);
       }
     },
 

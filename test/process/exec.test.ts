@@ -57,6 +57,7 @@ group("the plan", () => {
       fds: ["stdin", "stdout", "stderr"],
       stages: [],
       markerFd: null,
+      cgroup: null,
     });
   });
 
@@ -132,6 +133,17 @@ group("the plan", () => {
     expect(p.stages.map((s) => s.stage)).toEqual(["run-as"]);
     expect(p.env.OWN).toBe("o");
     expect(p.argv.slice(-2)).toEqual(["/usr/bin/serve", "--stop"]);
+  });
+
+  test("a run's cgroup is part of the plan: Bun's spawn option, and for more v1 hierarchies a join step before every other helper", () => {
+    const one = plan({}, { cgroup: { spawnCgroup: "/cg/freezer/b/web.service", joinFiles: [] } });
+    expect(one.cgroup).toBe("/cg/freezer/b/web.service");
+    expect(one.stages).toEqual([]);
+    const files = ["/cg/memory/b/web.service/cgroup.procs", "/cg/cpu/b/web.service/cgroup.procs"];
+    const many = plan({ nice: 2, runAs: "app" }, { cgroup: { spawnCgroup: "/cg/freezer/b/web.service", joinFiles: files }, command: ["serve", "--stop"] });
+    expect(many.stages.map((s) => s.stage)).toEqual(["cgroup", "nice", "run-as"]);
+    expect(many.argv.slice(0, 7)).toEqual(["/bin/sh", "-c", expect.stringContaining('echo $$ > "$1"'), "cgroup", ...files, "--"]);
+    expect(many.cgroup).toBe("/cg/freezer/b/web.service");
   });
 
   test("injected helper stages replace the description's", () => {

@@ -119,16 +119,17 @@ group("process", () => {
     await waitFor("grandchild gone", () => !alive(grandchild));
   });
 
-  test("signal-process-only spares the rest of the group", async () => {
+  test("signal-process-only signals the leader alone; the rest of the service gets the stop signal once the leader is gone", async () => {
     fresh();
-    const pidFile = join(tmp.dir, `spared-${serial}`);
-    const d = svc({ command: sh(`sleep 30 & echo $! > ${pidFile}; wait`), options: ["signal-process-only"] });
+    const marks = join(tmp.dir, `marks-${serial}`);
+    // the leader takes its time over TERM: had the group been signalled, the child would write first
+    const child = `sh -c 'trap "echo child >> ${marks}; exit 0" TERM; while :; do sleep 0.05; done'`;
+    const d = svc({ command: sh(`${child} & trap 'sleep 0.2; echo leader >> ${marks}; exit 0' TERM; echo up; wait`), options: ["signal-process-only"] });
     launcher.start(d);
-    const grandchild = await waitFor("grandchild pid", () => readPid(pidFile));
+    await waitFor("the leader up", () => out.lines(d.name).includes("up"));
     launcher.stop(d);
-    await rec.next("exited", d.name);
-    expect(alive(grandchild)).toBe(true);
-    process.kill(grandchild, "SIGKILL");
+    expect((await rec.next("exited", d.name)).status).toEqual({ code: 0, signal: null });
+    expect(readFileSync(marks, "utf8")).toBe("leader\nchild\n");
   });
 
   test("a process ignoring its term-signal ends by kill with SIGKILL to its group", async () => {
@@ -140,6 +141,38 @@ group("process", () => {
     // the engine calls kill when stop-timeout expires; here the test plays the engine
     launcher.kill(d);
     expect((await rec.next("exited", d.name)).status).toEqual({ code: null, signal: "KILL" });
+  });
+
+  test("without a cgroup, stop reaches setsid'd grandchildren through the process tree: the service is stopped only once they are gone, by SIGKILL at the stop-timeout", async () => {
+    fresh();
+    const pids = join(tmp.dir, `pids-${serial}`);
+    // two grandchildren in sessions of their own, ignoring TERM, one with a child of its own
+    const deaf = (inner: string) => `setsid sh -c 'trap "" TERM; ${inner}'`;
+    const d = svc({ command: sh(`${deaf(`echo $$ >> ${pids}; exec sleep 100`)} & ${deaf(`sleep 100 & echo $! >> ${pids}; echo $$ >> ${pids}; wait`)} & exec sleep 100`) });
+    launcher.start(d);
+    const { pid: leader } = await rec.next("launched", d.name);
+    const others = await waitFor("three descendants", () => {
+      const text = existsSync(pids) ? readFileSync(pids, "utf8").trim().split("\n").map(Number) : [];
+      return text.length === 3 && text;
+    });
+    launcher.stop(d);
+    await waitFor("the leader gone", () => !alive(leader));
+    // the service is not stopped while its processes live
+    expect(others.filter(alive)).toEqual(others);
+    expect(rec.kinds(d.name)).not.toContain("exited");
+    // the engine's stop-timeout
+    launcher.kill(d);
+    expect((await rec.next("exited", d.name)).status).toEqual({ code: null, signal: "TERM" });
+    expect(others.filter(alive)).toEqual([]);
+  });
+
+  test("without a cgroup, a run that ends of itself has what is left of its session killed before its exit is reported", async () => {
+    fresh();
+    const pidFile = join(tmp.dir, `left-${serial}`);
+    const d = svc({ command: sh(`sleep 100 & echo $! > ${pidFile}; exit 3`) });
+    launcher.start(d);
+    expect((await rec.next("exited", d.name)).status).toEqual({ code: 3, signal: null });
+    expect(alive(readPid(pidFile)!)).toBe(false);
   });
 
   test("interrupt sends SIGINT to the group (start-timeout)", async () => {

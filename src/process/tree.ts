@@ -1,0 +1,137 @@
+/**
+ * @module process/tree
+ * A service's processes where it has no cgroup of its own (no writable cgroupfs, best-effort
+ * mode, a `run-in-cgroup` shared with others): every process in the sessions its commands were
+ * started in (each spawn is a session leader), every process bosun saw in its tree at a stop,
+ * and every descendant of those. A grandchild that left the session with `setsid` is still
+ * found while its parent lives or once it has been seen at a stop; one whose parents all died
+ * before anyone looked is reparented to bosun and no longer tells whose it was (only a cgroup
+ * keeps that).
+ *
+ * Read from /proc/PID/stat, pids paired with their start time so that a pid reused by a
+ * stranger is never taken for the service's. bosun itself, its own session and process group,
+ * and PID 1 are never counted.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { waitUntil } from "../cgroup/wait.ts";
+
+/** One process as /proc/PID/stat tells it. */
+export interface ProcessEntry {
+  pid: number;
+  ppid: number;
+  pgrp: number;
+  session: number;
+  /** `Z` for a zombie (dead, waiting for its parent). */
+  state: string;
+  /** Start time in clock ticks since boot: with the pid, a process's identity. */
+  start: number;
+}
+
+/** How often the kill loop and the wait re-read /proc while processes remain. */
+const POLL_MS = 20;
+
+/** One /proc/PID/stat, or null when the process is gone. */
+export function readEntry(pid: number): ProcessEntry | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+    // the command name in parentheses may itself hold spaces or parentheses
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return { pid, state: f[0]!, ppid: Number(f[1]), pgrp: Number(f[2]), session: Number(f[3]), start: Number(f[19]) };
+  } catch {
+    return null;
+  }
+}
+
+/** Every process this /proc shows. */
+export function processTable(): ProcessEntry[] {
+  const out: ProcessEntry[] = [];
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    const e = readEntry(Number(name));
+    if (e) out.push(e);
+  }
+  return out;
+}
+
+/** The processes of one service without a cgroup: what `tree` finds, killed and waited for like a cgroup's. */
+export interface ProcessTree {
+  /** Adds a session whose every member is the service's (a command bosun spawned, a daemon that made its own). */
+  addSession(sid: number): void;
+  /** Remembers the service's processes now (at a stop), so they are found after their parents die. */
+  snapshot(): void;
+  /** The live processes of the service now (zombies are dead: not counted). */
+  pids(): number[];
+  /** SIGKILL to each, again until none is left or `waitMs` passed; resolves to the pids left. */
+  killAll(waitMs: number): Promise<number[]>;
+  /** Waits up to `waitMs` for none to be left; resolves to the pids left. */
+  waitEmpty(waitMs: number): Promise<number[]>;
+}
+
+/**
+ * The process tree of one service, from the sessions its commands run in.
+ *
+ * @example
+ * const tree = processTree();
+ * tree.addSession(proc.pid); // spawned detached: its own session
+ * await tree.killAll(5000); // [] once every process of the service is gone
+ */
+export function processTree(): ProcessTree {
+  const sessions = new Set<number>();
+  /** pid -> start time of processes seen at a stop. */
+  const seen = new Map<number, number>();
+  const self = readEntry(process.pid);
+  const spared = (e: ProcessEntry) =>
+    e.pid === process.pid || e.pid === 1 || (self !== null && (e.session === self.session || e.pgrp === self.pgrp));
+
+  function members(table: ProcessEntry[]): ProcessEntry[] {
+    const found = new Map<number, ProcessEntry>();
+    for (const e of table) if (!spared(e) && (sessions.has(e.session) || seen.get(e.pid) === e.start)) found.set(e.pid, e);
+    // descendants of those, whatever session they made for themselves
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const e of table) {
+        if (!found.has(e.pid) && found.has(e.ppid) && !spared(e)) {
+          found.set(e.pid, e);
+          grew = true;
+        }
+      }
+    }
+    return [...found.values()];
+  }
+
+  // nothing spawned yet (a launch that failed before its spawn): no need to read /proc
+  const live = () => (sessions.size === 0 && seen.size === 0 ? [] : members(processTable()).filter((e) => e.state !== "Z"));
+
+  return {
+    addSession(sid) {
+      if (sid > 1 && sid !== self?.session) sessions.add(sid);
+    },
+    snapshot() {
+      for (const e of live()) seen.set(e.pid, e.start);
+    },
+    pids: () => live().map((e) => e.pid),
+    async killAll(waitMs) {
+      const deadline = Date.now() + waitMs;
+      for (;;) {
+        const now = live();
+        if (now.length === 0) return [];
+        for (const e of now) {
+          // still that process, not a pid reused since the table was read
+          if (readEntry(e.pid)?.start !== e.start) continue;
+          try {
+            process.kill(e.pid, "SIGKILL");
+          } catch {
+            // gone already
+          }
+          seen.set(e.pid, e.start);
+        }
+        const round = Math.min(POLL_MS * 5, Math.max(0, deadline - Date.now()));
+        if (await waitUntil(() => live().length === 0, { ms: round, pollMs: POLL_MS })) return [];
+        if (Date.now() >= deadline) return live().map((e) => e.pid);
+      }
+    },
+    async waitEmpty(waitMs) {
+      return (await waitUntil(() => live().length === 0, { ms: waitMs, pollMs: POLL_MS })) ? [] : live().map((e) => e.pid);
+    },
+  };
+}
