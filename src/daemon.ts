@@ -36,6 +36,8 @@ export interface DaemonOptions {
   logs?: LogRouter;
   /** How often a slow shutdown says what it still waits on (default 3000 ms). */
   waitReportMs?: number;
+  /** `best-effort`: a service whose cgroup settings cannot be applied starts without them, after a warning (default `strict`: it is refused). */
+  cgroups?: "strict" | "best-effort";
 }
 
 /**
@@ -64,7 +66,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       return 1;
     }
   }
-  const sup = createSupervisor({ ...opts, env, logs });
+  const sup = createSupervisor({ ...opts, env, logs, cgroups: { everyService: process.pid === 1, bestEffort: opts.cgroups === "best-effort" } });
 
   const signals: [NodeJS.Signals, () => void][] = [
     ["SIGTERM", () => (sup.shuttingDown ? sup.forceExit("second SIGTERM") : sup.shutdown("SIGTERM"))],

@@ -9,7 +9,7 @@ import { runDaemon } from "../daemon.ts";
 import { serviceDirs, socketPath } from "../paths.ts";
 import { parseCommand, UsageError } from "./args.ts";
 
-const usage = `bosun boot [-d DIR]... [-p SOCKET] [-e ENVFILE] [--health-listen HOST:PORT] [--control-token TOKEN | --control-token-file FILE] [--log-format text|json] [--max-starting N [--starting-grace SECS]] [-q|-v] [SERVICE...] [-- CMD ARG...]
+const usage = `bosun boot [-d DIR]... [-p SOCKET] [-e ENVFILE] [--health-listen HOST:PORT] [--control-token TOKEN | --control-token-file FILE] [--log-format text|json] [--max-starting N [--starting-grace SECS]] [--cgroups strict|best-effort] [-q|-v] [SERVICE...] [-- CMD ARG...]
 Runs the supervisor: starts SERVICE (default 'boot') and, after '--', CMD as the service 'main'
 whose exit code becomes bosun's ('--' alone adds nothing). Stops everything in order on
 SIGTERM/SIGINT.
@@ -25,6 +25,10 @@ SIGTERM/SIGINT.
   --max-starting N         start at most N services at once (default unlimited)
   --starting-grace SECS    a service starting longer than this stops counting against
                            --max-starting (default 10)
+  --cgroups MODE           strict (default): a service whose cgroup settings (memory-max, ...)
+                           cannot be applied, as in a container with a read-only cgroupfs, is
+                           refused; best-effort: it starts without them after one warning, and
+                           stops by its process tree (env BOSUN_CGROUPS)
   -q, --quiet              only warnings and errors from bosun itself
   -v, --verbose            also bosun's debug lines`;
 
@@ -32,6 +36,8 @@ SIGTERM/SIGINT.
 const LogFormat = v.picklist(["text", "json"], "the log format is text or json");
 /** `--health-listen` and `$BOSUN_HEALTH_LISTEN`, kept as written (the server parses it again). */
 const Listen = v.pipe(v.string(), v.check((s) => v.is(HostPort, s), "HOST:PORT, [IPv6]:PORT or :PORT, with a port up to 65535"));
+/** `--cgroups` and `$BOSUN_CGROUPS` (an image's ENTRYPOINT is fixed, its environment is not). */
+const CgroupsMode = v.picklist(["strict", "best-effort"], "the cgroups mode is strict or best-effort");
 
 const spec = {
   usage,
@@ -45,6 +51,7 @@ const spec = {
     "log-format": { type: "string" },
     "max-starting": { type: "string" },
     "starting-grace": { type: "string" },
+    cgroups: { type: "string" },
     quiet: { type: "boolean", short: "q" },
     verbose: { type: "boolean", short: "v" },
   },
@@ -59,6 +66,7 @@ const spec = {
       "log-format": v.optional(LogFormat),
       "max-starting": v.optional(v.pipe(v.string(), v.regex(/^\d+$/, "a whole number of services, at least 1"), v.toNumber(), v.minValue(1, "at least 1"))),
       "starting-grace": v.optional(v.pipe(v.string(), v.regex(/^\d+(\.\d+)?$/, "seconds, 0 or more (e.g. 10 or 2.5)"), v.toNumber()), "10"),
+      cgroups: v.optional(CgroupsMode),
       quiet: v.optional(v.boolean(), false),
       verbose: v.optional(v.boolean(), false),
       positionals: v.array(v.string()),
@@ -112,6 +120,7 @@ export async function run(_command: string, argv: string[]): Promise<number> {
     logFormat: flags["log-format"] ?? fromEnv("BOSUN_LOG_FORMAT", LogFormat) ?? "text",
     maxStarting: flags["max-starting"] ?? null,
     startingGraceMs: flags["starting-grace"] * 1000,
+    cgroups: flags.cgroups ?? fromEnv("BOSUN_CGROUPS", CgroupsMode) ?? "strict",
   });
   // a grandchild still holding an output pipe must not keep the supervisor alive
   process.exit(code);

@@ -5,18 +5,21 @@
  * `file:line: service 'x': error|warning: message`. Exit 0 when clean, 1 with any problem.
  */
 import * as v from "valibot";
+import { detectCgroups } from "../cgroup/detect.ts";
+import { cgroupSettings } from "../cgroup/needs.ts";
 import { checkServices } from "../config/check.ts";
 import { readGlobalEnvFile } from "../config/envfile.ts";
 import { ConfigError, formatProblem, type Problem } from "../config/problems.ts";
-import { ServiceName } from "../config/schema.ts";
+import { ServiceName, type ServiceDescription } from "../config/schema.ts";
 import { serviceDirs } from "../paths.ts";
 import { parseCommand, type CommandSpec } from "./args.ts";
 
 const spec = {
   usage: `bosun check [-d DIR]... [-e ENVFILE] [--json] [SERVICE...]
 Check service descriptions offline: syntax, settings, values, dependencies (missing files,
-cycles), consumer-of targets, executables and users. Default SERVICE is boot. -e reads the
-same global env file as 'bosun boot -e', so substitution sees what the daemon would.`,
+cycles), consumer-of targets, executables and users; where this machine's cgroup filesystem
+is read-only or absent, the settings that need a writable one. Default SERVICE is boot. -e
+reads the same global env file as 'bosun boot -e', so substitution sees what the daemon would.`,
   options: {
     "services-dir": { type: "string", short: "d", multiple: true },
     "env-file": { type: "string", short: "e" },
@@ -36,6 +39,22 @@ function formatCheckLine(p: Problem): string {
   return `${located}${p.severity}: ${p.message}`;
 }
 
+/**
+ * The settings that need a writable cgroup filesystem, where this machine has none: what
+ * `bosun boot` here would refuse (or, best-effort, start without).
+ */
+function cgroupLint(): (d: ServiceDescription) => { setting: string; message: string }[] {
+  const found = detectCgroups();
+  if (found.reason === null) return () => [];
+  return (d) =>
+    cgroupSettings(d).map((setting) => ({
+      setting,
+      message:
+        `${setting}: needs a writable cgroup filesystem, but here ${found.reason}: bosun boot refuses ${d.name} ` +
+        `(give bosun a writable cgroupfs, e.g. a container with a writable cgroup namespace; or boot with --cgroups=best-effort to run it without ${setting})`,
+    }));
+}
+
 /** Runs `bosun check`; returns the exit status. */
 export async function run(_command: string, argv: string[]): Promise<number> {
   const args = parseCommand(spec, argv);
@@ -44,7 +63,7 @@ export async function run(_command: string, argv: string[]): Promise<number> {
   let problems: Problem[];
   try {
     const env = args["env-file"] ? readGlobalEnvFile(args["env-file"], process.env) : process.env;
-    problems = checkServices({ dirs, env }, names);
+    problems = checkServices({ dirs, env, lint: cgroupLint() }, names);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     problems = e.problems;

@@ -7,6 +7,7 @@
 import type { ConsolaInstance } from "consola";
 import { constants } from "node:os";
 import * as v from "valibot";
+import { describeUsage } from "../cgroup/usage.ts";
 import { describeExit, isFailedStop } from "../engine/outcome.ts";
 import { client, ControlError, type Client } from "../control/client.ts";
 import {
@@ -160,6 +161,9 @@ function statusLines(s: StatusJson): string[] {
   if (s.readiness) lines.push(`  readiness:  ${s.readiness}`);
   if (s.health) lines.push(`  health:     ${s.health.status}${s.health.failures ? ` (${s.health.failures} failures)` : ""}${s.health.lastError ? `: ${s.health.lastError}` : ""}`);
   if (s.statusText) lines.push(`  status:     ${s.statusText}`);
+  const usage = s.usage ? describeUsage(s.usage) : "";
+  if (usage) lines.push(`  resources:  ${usage}`);
+  if (s.oomKills) lines.push(`  oom kills:  ${s.oomKills} (processes the kernel's OOM killer ended in its cgroups since bosun started)`);
   lines.push(`  file:       ${s.file ?? "(none: ad-hoc)"}${s.fileChanged ? " (changed on disk since loaded: bosun reload " + s.name + ")" : ""}`);
   lines.push(`  depends:    ${edges(s.depends)}`, `  dependents: ${edges(s.dependents)}`);
   if (s.logProblem) lines.push(`  log:        ${s.logProblem}`);
@@ -175,6 +179,7 @@ function infoLines(i: InfoJson): string[] {
     `  probes:     ${i.healthListen ? `${i.healthListen} (/livez /readyz /startupz /metrics)` : "not served (--health-listen)"}`,
     `  dirs:       ${i.dirs.join(", ") || "(none)"}`,
     `  boot:       ${i.bootServices.join(", ") || "(nothing)"}`,
+    `  cgroups:    ${i.cgroups.description}`,
     `  services:   ${i.services} loaded`,
     `  orphans:    ${i.reapedOrphans} reaped`,
   ];

@@ -24,6 +24,8 @@ export interface CheckOptions {
   /** /etc/passwd and /etc/group, replaceable for tests. */
   passwd?: string;
   group?: string;
+  /** Warnings from layers config may not import (the cgroup settings a read-only cgroupfs refuses), each at its setting's line. */
+  lint?: (d: ServiceDescription) => { setting: string; message: string }[];
 }
 
 /** Settings that only mean something for a service that runs a process. */
@@ -94,6 +96,7 @@ function lint(
   }
 
   lintTask(d, warn, err);
+  for (const w of opts.lint?.(d) ?? []) warn(w.setting, w.message);
 
   if (d.namespaces.includes("net")) {
     // An http or tcp probe connects from bosun's network namespace; a command runs in the service's.

@@ -572,11 +572,6 @@ const PENDING: [string[], string][] = [
     "this version does not run health checks yet; readiness and /readyz do not wait on it",
   ],
   [
-    ["memory-max", "memory-high", "cpu-max", "cpu-weight", "pids-max", "io-weight"],
-    "this version does not apply cgroup limits yet; the service runs without this limit",
-  ],
-  [["run-in-cgroup"], "this version does not move services into cgroups yet; the service runs in bosun's cgroup"],
-  [
     ["schedule", "schedule-timezone", "schedule-overlap", "schedule-jitter", "schedule-timeout"],
     "this version does not run schedules yet; the service starts only when started or needed",
   ],

@@ -1,7 +1,9 @@
 /**
  * @module control/metrics
  * GET /metrics: Prometheus text exposition (format 0.0.4) of every service's state, restarts,
- * last exit code and uptime, and bosun's own counters.
+ * last exit code and its cause, uptime, and what its cgroup says it uses (memory, CPU time,
+ * processes, OOM kills: read from the cgroup files at each scrape), and bosun's own counters
+ * and cgroup layout.
  */
 import type { ServiceState } from "../engine/types.ts";
 import { shellCode } from "../process/signals.ts";
@@ -47,12 +49,33 @@ export function metrics(sup: Supervisor, connections: number): string {
     services.flatMap((s) => (s.exit ? [`bosun_service_last_exit_code{service="${label(s.name)}"} ${shellCode(s.exit)}`] : [])),
   );
   family(
+    "bosun_service_last_exit_cause",
+    "gauge",
+    "1 with the cause bosun knows for the service's last exit (oom-killed, unhealthy); absent when none.",
+    services.flatMap((s) => (s.exit && s.cause ? [`bosun_service_last_exit_cause{service="${label(s.name)}",cause="${s.cause}"} 1`] : [])),
+  );
+  family(
     "bosun_service_uptime_seconds",
     "gauge",
     "Seconds since the service last reached started; 0 when not started.",
     services.map((s) => `bosun_service_uptime_seconds{service="${label(s.name)}"} ${uptimeSeconds(s, now) ?? 0}`),
   );
+  const runtimes = services.map((s) => [s.name, sup.runtime(s.name)] as const);
+  const figure = (name: string, type: "gauge" | "counter", help: string, pick: (r: (typeof runtimes)[number][1]) => number | null) =>
+    family(name, type, help, runtimes.flatMap(([service, r]) => {
+      const value = pick(r);
+      return value === null ? [] : [`${name}{service="${label(service)}"} ${value}`];
+    }));
+  figure("bosun_service_memory_bytes", "gauge", "Memory charged to the service's cgroup now; absent without one.", (r) => r.usage?.memory ?? null);
+  figure("bosun_service_memory_max_bytes", "gauge", "The memory limit of the service's cgroup; absent when unlimited or without one.", (r) => r.usage?.memoryMax ?? null);
+  figure("bosun_service_cpu_seconds_total", "counter", "CPU time used in the service's cgroup by its current run; absent without one.", (r) => r.usage?.cpuSeconds ?? null);
+  figure("bosun_service_pids", "gauge", "Processes in the service's cgroup now; absent without one.", (r) => r.usage?.pids ?? null);
+  figure("bosun_service_oom_kills_total", "counter", "Processes the kernel's OOM killer ended in the service's cgroups since bosun started.", (r) => r.oomKills);
   const stats = sup.stats();
+  const cg = sup.info().cgroups;
+  family("bosun_cgroups_info", "gauge", "The cgroup layout bosun uses (mode v2, v1, read-only or none).", [
+    `bosun_cgroups_info{mode="${cg.mode}",best_effort="${cg.bestEffort}"} 1`,
+  ]);
   family("bosun_reaped_orphans_total", "counter", "Orphaned processes bosun reaped.", [`bosun_reaped_orphans_total ${stats.reapedOrphans}`]);
   family("bosun_control_connections", "gauge", "Control requests and streams open now.", [`bosun_control_connections ${connections}`]);
   family("bosun_resident_memory_bytes", "gauge", "bosun's resident set size.", [`bosun_resident_memory_bytes ${process.memoryUsage.rss()}`]);

@@ -18,6 +18,14 @@ const Failure = v.object({ stage: v.string(), errno: v.nullable(v.string()), mes
 /** bosun's explanation beside the stop reason (engine's Cause). */
 const Cause = v.picklist(["oom-killed", "unhealthy"]);
 
+/** What a service's cgroup says it uses now (cgroup/usage.ts); a figure its controllers cannot give is null. */
+const UsageJson = v.object({
+  memory: v.nullable(v.number()),
+  memoryMax: v.nullable(v.number()),
+  cpuSeconds: v.nullable(v.number()),
+  pids: v.nullable(v.number()),
+});
+
 /** One service in `GET /v1/services` (and the head of a status). */
 export const ServiceJson = v.object({
   name: v.string(),
@@ -32,6 +40,10 @@ export const ServiceJson = v.object({
   cause: v.nullable(Cause),
   failure: v.nullable(Failure),
   restarts: v.number(),
+  /** Memory, CPU time and processes of its cgroup, read when asked; null without one (or not running). */
+  usage: v.nullable(UsageJson),
+  /** OOM kills in its cgroups since bosun started; null when none of them could count. */
+  oomKills: v.nullable(v.number()),
 });
 export type ServiceJson = v.InferOutput<typeof ServiceJson>;
 
@@ -129,6 +141,13 @@ export const InfoJson = v.object({
   reapedOrphans: v.number(),
   services: v.number(),
   shuttingDown: v.boolean(),
+  /** The cgroup layout bosun found (`v2`, `v1`, `read-only`, `none`), and what it means for services. */
+  cgroups: v.object({
+    mode: v.picklist(["v2", "v1", "read-only", "none"]),
+    description: v.string(),
+    bestEffort: v.boolean(),
+    instance: v.string(),
+  }),
 });
 export type InfoJson = v.InferOutput<typeof InfoJson>;
 

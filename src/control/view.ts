@@ -4,11 +4,11 @@
  * with (shapes in control/schemas.ts).
  */
 import type { ServiceEvent, ServiceStatus } from "../engine/types.ts";
-import type { ServiceReport } from "../supervisor/status.ts";
+import type { ServiceReport, ServiceRuntime } from "../supervisor/status.ts";
 import type { EventJson, ServiceJson, StatusJson } from "./schemas.ts";
 
-/** The list item of a service. */
-export function serviceJson(s: ServiceStatus): ServiceJson {
+/** The list item of a service; its cgroup's figures come with the process layer's runtime. */
+export function serviceJson(s: ServiceStatus, runtime?: Pick<ServiceRuntime, "usage" | "oomKills">): ServiceJson {
   return {
     name: s.name,
     state: s.state,
@@ -22,13 +22,15 @@ export function serviceJson(s: ServiceStatus): ServiceJson {
     cause: s.cause,
     failure: s.failure,
     restarts: s.restarts,
+    usage: runtime?.usage ?? null,
+    oomKills: runtime?.oomKills ?? null,
   };
 }
 
 /** The full status of a service. */
 export function statusJson(r: ServiceReport): StatusJson {
   return {
-    ...serviceJson(r.status),
+    ...serviceJson(r.status, r.runtime),
     uptime: r.uptime,
     triggered: r.status.triggered,
     readiness: r.runtime.readiness,

@@ -9,6 +9,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { openCgroups, type CgroupOptions } from "../cgroup/manager.ts";
+import type { CgroupMode } from "../cgroup/types.ts";
 import { createLoader, findServiceFile } from "../config/loader.ts";
 import { mainConflicts } from "../config/main.ts";
 import { ConfigError, formatProblem, warning } from "../config/problems.ts";
@@ -50,6 +52,8 @@ export interface SupervisorOptions {
   /** Where the daemon answers, for `info` (the control server is the daemon's to run). */
   socket?: string | null;
   healthListen?: string | null;
+  /** How bosun uses cgroups (default: a cgroup for every service as PID 1, else for those whose settings need one). */
+  cgroups?: CgroupOptions;
 }
 
 /** bosun itself, as `bosun info` shows it. */
@@ -67,6 +71,8 @@ export interface DaemonInfo {
   reapedOrphans: number;
   services: number;
   shuttingDown: boolean;
+  /** The cgroup layout bosun found, and what it means for services. */
+  cgroups: { mode: CgroupMode; description: string; bestEffort: boolean; instance: string };
 }
 
 /** The dependency kinds `add-dep`/`rm-dep` change live. */
@@ -159,6 +165,8 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
   const loader = createLoader({ dirs: opts.dirs, env: Object.fromEntries(env) });
   const descriptions = createDescriptions(loader, (p) => log.warn(formatProblem(p)));
   const clock = realClock();
+  const cgroups = openCgroups({ everyService: process.pid === 1, ...opts.cgroups });
+  log.info(`cgroups: ${cgroups.description}`);
 
   // The launcher reports to the engine, which is built right after it: events arrive from later
   // microtasks, never during construction.
@@ -173,6 +181,7 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
     env,
     reaper,
     runtimeDir,
+    cgroups,
   });
   const engine: Engine = createEngine({
     launcher,
@@ -398,6 +407,7 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
       reapedOrphans: reaper.reaped,
       services: engine.list().length,
       shuttingDown: engine.shuttingDown,
+      cgroups: { mode: cgroups.mode, description: cgroups.description, bestEffort: cgroups.bestEffort, instance: cgroups.instance },
     }),
     now: () => clock.now(),
     logError: (message) => log.error(message),
@@ -489,6 +499,8 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
       if (waitTimer) clearInterval(waitTimer);
       if (forcedTimer) clearTimeout(forcedTimer);
       launcher.close();
+      // what is still in bosun's cgroups dies with it; what cannot be removed is named
+      for (const left of await cgroups.close()) log.warn(`cgroup left behind: ${left}`);
       reaper.close();
       await logs.close();
       rmSync(runtimeDir, { recursive: true, force: true });

@@ -175,7 +175,6 @@ securebits = keep-caps noroot
     expect(warned).toEqual([
       [41, "inittab-id"],
       [42, "inittab-line"],
-      [50, "run-in-cgroup"],
       [51, "capabilities"],
       [52, "securebits"],
     ]);
