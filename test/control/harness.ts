@@ -64,14 +64,14 @@ function collect(stream: ReadableStream<Uint8Array>, into: { text: string }): vo
 }
 
 /**
- * Starts `bosun boot` on a socket in `dir` with the service files in `dir/services`; resolves
- * once the socket answers.
+ * Starts `bosun boot` on a socket in `dir` with the service files in `dir/services`, under an
+ * optional argv prefix that execs it (a namespace of its own, say); resolves once the socket answers.
  */
-export async function boot(dir: string, args: string[] = [], env: Record<string, string> = {}): Promise<Daemon> {
+export async function boot(dir: string, args: string[] = [], env: Record<string, string> = {}, prefix: string[] = []): Promise<Daemon> {
   const socket = join(dir, "bosun.sock");
   const services = join(dir, "services");
   const port = freePort();
-  const proc = Bun.spawn([bun, main, "boot", "-p", socket, "-d", services, "--health-listen", `127.0.0.1:${port}`, ...args], {
+  const proc = Bun.spawn([...prefix, bun, main, "boot", "-p", socket, "-d", services, "--health-listen", `127.0.0.1:${port}`, ...args], {
     stdin: "ignore",
     stdout: "pipe",
     stderr: "pipe",

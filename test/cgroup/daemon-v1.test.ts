@@ -1,0 +1,164 @@
+/**
+ * @module test/cgroup/daemon-v1
+ * A real `bosun boot` on this machine kind's cgroup v1 hierarchies, driven through its socket
+ * and CLI: a service allocating past memory-max is OOM-killed and its exit attributed while
+ * another keeps running (and the restart policy applies as for any crash), a fork burst is held
+ * at pids-max, setsid'd grandchildren are gone after a stop, status and /metrics show memory,
+ * CPU time and processes, the CPU quota is in the files, the command and its stop-command join
+ * every hierarchy before exec. Not PID 1, so only services with cgroup settings get a cgroup.
+ * After the daemon exits none of its cgroups is left (asserted; a failed run's are scrubbed).
+ */
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import * as v from "valibot";
+import { detectCgroups } from "../../src/cgroup/detect.ts";
+import { InfoJson, ServiceList, StatusJson } from "../../src/control/schemas.ts";
+import { boot, cli, removeDir, tempDir, waitFor, writeServices, type Daemon } from "../control/harness.ts";
+import { cgroupOf, dead, leftovers, ownDirs, scrub } from "./support.ts";
+
+setDefaultTimeout(30000);
+
+const isV1 = detectCgroups().mode === "v1";
+let dir: string;
+let d: Daemon;
+let instance: string;
+
+const get = async <S extends v.GenericSchema>(path: string, schema: S): Promise<v.InferOutput<S>> =>
+  v.parse(schema, await (await fetch(`http://bosun${path}`, { unix: d.socket })).json());
+const status = (name: string) => get(`/v1/services/${name}`, StatusJson);
+/** A service's cgroup directory in the hierarchy of `controller`. */
+const cgroupDir = (controller: string, service: string) => join(ownDirs().find((p) => p.includes(`/${controller}/`) || p.endsWith(`/${controller}`))!, instance, `${service}.service`);
+const procsOf = (controller: string, service: string) => readFileSync(join(cgroupDir(controller, service), "cgroup.procs"), "utf8").split("\n").filter(Boolean).map(Number);
+/** The bun binary allocating 1 MiB at a time until something stops it. */
+const hog = `${process.execPath} -e "const keep = []; for (;;) keep.push(Buffer.alloc(1 << 20, 1))"`;
+
+beforeAll(async () => {
+  if (!isV1) return;
+  dir = tempDir();
+  const s = join(dir, "services");
+  const marker = join(dir, "hogged");
+  writeServices(s, {
+    boot: "type = internal\n",
+    calm: "type = process\ncommand = /bin/sleep 1000\nmemory-max = 64M\nrestart = no\n",
+    hog: `type = process\ncommand = ${hog}\nmemory-max = 64M\nrestart = no\n`,
+    // OOM-killed on its first run only; its restart then stays up
+    relapse: `type = process\ncommand = /bin/sh ${s}/relapse.sh\nmemory-max = 64M\nrestart = on-failure\nrestart-delay = 0.1\n`,
+    "relapse.sh": `[ -e ${marker} ] && exec /bin/sleep 1000\ntouch ${marker}\nexec ${hog}\n`,
+    burst: `type = process\ncommand = perl ${s}/burst.pl\npids-max = 10\nrestart = no\n`,
+    // 30 forks, each child sleeping; perl counts the forks the kernel refused
+    "burst.pl": '$| = 1; for (1..30) { my $p = fork; if (!defined $p) { $refused++ } elsif ($p == 0) { sleep 100; exit } } print "refused $refused\\n"; sleep 100',
+    forker: `type = process\ncommand = /bin/sh ${s}/forker.sh\npids-max = 100\nstop-timeout = 1\nrestart = no\n`,
+    // two grandchildren in sessions of their own that ignore TERM, one with a child of its own
+    "forker.sh": `setsid /bin/sh -c 'trap "" TERM; /bin/sleep 100 & exec /bin/sleep 100' &\nsetsid /bin/sh -c 'trap "" TERM; exec /bin/sleep 100' &\nexec /bin/sleep 100\n`,
+    busy: `type = process\ncommand = /bin/sh -c "echo $$$$ > ${dir}/busy.pid; cat /proc/self/cgroup; exec /bin/sleep 1000"\nstop-command = /bin/sh -c "cat /proc/self/cgroup; kill $$(cat ${dir}/busy.pid)"\ncpu-max = 50%\ncpu-weight = 200\nlog-type = buffer\nrestart = no\n`,
+  });
+  d = await boot(dir);
+  instance = (await get("/v1/info", InfoJson)).cgroups.instance;
+});
+
+afterAll(async () => {
+  if (!isV1) return;
+  try {
+    expect(await d.stop()).toBe(0);
+    const left = leftovers(instance);
+    await scrub(instance);
+    expect(left).toEqual([]);
+    expect(d.output()).not.toContain("cgroup left behind");
+  } finally {
+    removeDir(dir);
+  }
+});
+
+describe.skipIf(!isV1)("bosun on cgroup v1", () => {
+  test("boot logs the layout once, and info and /metrics show it", async () => {
+    expect(d.output().match(/cgroups: cgroup v1 at \/sys\/fs\/cgroup \(.*memory.*\).*; cgroups for services with cgroup settings\n/g)).toHaveLength(1);
+    const info = await get("/v1/info", InfoJson);
+    expect(info.cgroups).toMatchObject({ mode: "v1", bestEffort: false });
+    expect(info.cgroups.instance).toStartWith(`bosun-${info.pid}-`);
+    expect((await cli(d.socket, "info")).stdout).toContain(`  cgroups:    ${info.cgroups.description}\n`);
+    const metrics = await (await fetch(`http://127.0.0.1:${d.port}/metrics`)).text();
+    expect(metrics).toContain('bosun_cgroups_info{mode="v1",best_effort="false"} 1\n');
+  });
+
+  test("a service allocating past memory-max is OOM-killed and its exit says so, while another keeps running", async () => {
+    expect((await cli(d.socket, "start", "calm")).code).toBe(0);
+    const calm = await status("calm");
+    expect((await cli(d.socket, "start", "hog")).code).toBe(0);
+    await waitFor("hog to stop", async () => (await status("hog")).state === "stopped");
+    const hogged = await status("hog");
+    expect(hogged.exit).toEqual({ code: null, signal: "KILL" });
+    expect(hogged.cause).toBe("oom-killed");
+    expect(hogged.oomKills).toBeGreaterThanOrEqual(1);
+    expect(d.output()).toMatch(/hog: \S+: killed by KILL \(oom-killed\)\n/);
+    // its neighbour with the same limit never noticed
+    const after = await status("calm");
+    expect(after).toMatchObject({ state: "started", pid: calm.pid, cause: null, oomKills: 0 });
+    const metrics = await (await fetch(`http://127.0.0.1:${d.port}/metrics`)).text();
+    expect(metrics).toContain('bosun_service_last_exit_cause{service="hog",cause="oom-killed"} 1\n');
+    expect(metrics).toMatch(/bosun_service_oom_kills_total\{service="hog"\} [1-9]\d*\n/);
+    expect(metrics).toContain('bosun_service_oom_kills_total{service="calm"} 0\n');
+  });
+
+  test("an OOM kill is a crash to the restart policy: the service restarts, and its OOM kills add up across runs", async () => {
+    expect((await cli(d.socket, "start", "relapse")).code).toBe(0);
+    await waitFor("relapse restarted and up", async () => {
+      const s = await status("relapse");
+      return s.restarts === 1 && s.state === "started";
+    });
+    expect((await status("relapse")).oomKills).toBeGreaterThanOrEqual(1);
+    expect(d.output()).toMatch(/relapse: .*\(oom-killed\)/);
+  });
+
+  test("a fork burst under pids-max = 10 is held at 10 processes, and status shows them", async () => {
+    expect((await cli(d.socket, "start", "burst")).code).toBe(0);
+    await waitFor("the burst's report", () => d.output().includes("refused 21"));
+    const s = await status("burst");
+    expect(s.state).toBe("started");
+    expect(s.usage?.pids).toBe(10);
+    expect(readFileSync(join(cgroupDir("pids", "burst"), "pids.max"), "utf8").trim()).toBe("10");
+    expect((await cli(d.socket, "stop", "burst")).code).toBe(0);
+  });
+
+  test("after a stop, no process of the service is left: setsid'd grandchildren ignoring TERM included, and its cgroup is gone", async () => {
+    expect((await cli(d.socket, "start", "forker")).code).toBe(0);
+    await waitFor("four processes in forker's cgroup", () => procsOf("freezer", "forker").length === 4);
+    const pids = procsOf("freezer", "forker");
+    const stopped = await cli(d.socket, "stop", "forker");
+    expect(stopped.code).toBe(0);
+    expect(pids.filter((p) => !dead(p))).toEqual([]);
+    for (const controller of ["freezer", "pids", "memory"]) expect(existsSync(cgroupDir(controller, "forker"))).toBe(false);
+  });
+
+  test("status shows memory, its limit, CPU time and processes from the cgroup; list --json carries them", async () => {
+    const human = await cli(d.socket, "status", "calm");
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/\n {2}resources: {2}memory [\d.]+[KMG]? \(max 64M\) · cpu \d+\.\ds · pids 1\n/);
+    const calm = (await get("/v1/services", ServiceList)).find((s) => s.name === "calm")!;
+    expect(calm.usage).toMatchObject({ memoryMax: 64 * 1024 ** 2, pids: 1 });
+    expect(calm.usage!.memory).toBeGreaterThan(0);
+    expect(calm.usage!.cpuSeconds).toBeGreaterThanOrEqual(0);
+    // a service without cgroup settings has none (bosun is not PID 1)
+    expect((await get("/v1/services", ServiceList)).find((s) => s.name === "boot")!.usage).toBeNull();
+    const metrics = await (await fetch(`http://127.0.0.1:${d.port}/metrics`)).text();
+    expect(metrics).toContain(`bosun_service_memory_max_bytes{service="calm"} ${64 * 1024 ** 2}\n`);
+    expect(metrics).toContain('bosun_service_pids{service="calm"} 1\n');
+    expect(metrics).toMatch(/bosun_service_memory_bytes\{service="calm"\} [1-9]\d*\n/);
+  });
+
+  test("the CPU quota and weight are in the files, and the command and its stop-command join every hierarchy before exec", async () => {
+    expect((await cli(d.socket, "start", "busy")).code).toBe(0);
+    const cpu = cgroupDir("cpu", "busy");
+    expect(readFileSync(join(cpu, "cpu.cfs_quota_us"), "utf8").trim()).toBe("50000");
+    expect(readFileSync(join(cpu, "cpu.cfs_period_us"), "utf8").trim()).toBe("100000");
+    expect(readFileSync(join(cpu, "cpu.shares"), "utf8").trim()).toBe("2048");
+    expect((await cli(d.socket, "stop", "busy")).code).toBe(0);
+    const lines = (await cli(d.socket, "logs", "busy")).stdout;
+    // two /proc/self/cgroup reads: the command's, then the stop-command's
+    const reads = lines.split(/(?=^\d+:name=systemd:)/m).filter((t) => t.includes("cpuacct"));
+    expect(reads).toHaveLength(2);
+    for (const read of reads) {
+      for (const controller of ["freezer", "memory", "cpuacct", "cpu"]) expect(cgroupOf(read, controller)).toEndWith(`/${instance}/busy.service`);
+    }
+  });
+});
