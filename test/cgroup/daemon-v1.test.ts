@@ -9,7 +9,7 @@
  * After the daemon exits none of its cgroups is left (asserted; a failed run's are scrubbed).
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmdirSync } from "node:fs";
 import { join } from "node:path";
 import * as v from "valibot";
 import { detectCgroups } from "../../src/cgroup/detect.ts";
@@ -23,6 +23,9 @@ const isV1 = detectCgroups().mode === "v1";
 let dir: string;
 let d: Daemon;
 let instance: string;
+/** An existing cgroup (freezer and memory) for run-in-cgroup, which bosun joins but does not own. */
+const external = `bosun-test-external-${process.pid}`;
+const externalDirs = () => ownDirs().filter((p) => /\/(freezer|memory)(\/|$)/.test(p)).map((p) => join(p, external));
 
 const get = async <S extends v.GenericSchema>(path: string, schema: S): Promise<v.InferOutput<S>> =>
   v.parse(schema, await (await fetch(`http://bosun${path}`, { unix: d.socket })).json());
@@ -51,8 +54,10 @@ beforeAll(async () => {
     forker: `type = process\ncommand = /bin/sh ${s}/forker.sh\npids-max = 100\nstop-timeout = 1\nrestart = no\n`,
     // two grandchildren in sessions of their own that ignore TERM, one with a child of its own
     "forker.sh": `setsid /bin/sh -c 'trap "" TERM; /bin/sleep 100 & exec /bin/sleep 100' &\nsetsid /bin/sh -c 'trap "" TERM; exec /bin/sleep 100' &\nexec /bin/sleep 100\n`,
+    placed: `type = process\ncommand = /bin/sh -c "/bin/sleep 100 & exec /bin/sleep 100"\nrun-in-cgroup = ${external}\nmemory-max = 32M\nrestart = no\n`,
     busy: `type = process\ncommand = /bin/sh -c "echo $$$$ > ${dir}/busy.pid; cat /proc/self/cgroup; exec /bin/sleep 1000"\nstop-command = /bin/sh -c "cat /proc/self/cgroup; kill $$(cat ${dir}/busy.pid)"\ncpu-max = 50%\ncpu-weight = 200\nlog-type = buffer\nrestart = no\n`,
   });
+  for (const e of externalDirs()) mkdirSync(e);
   d = await boot(dir);
   instance = (await get("/v1/info", InfoJson)).cgroups.instance;
 });
@@ -66,6 +71,7 @@ afterAll(async () => {
     expect(left).toEqual([]);
     expect(d.output()).not.toContain("cgroup left behind");
   } finally {
+    for (const e of externalDirs()) rmdirSync(e);
     removeDir(dir);
   }
 });
@@ -159,6 +165,30 @@ describe.skipIf(!isV1)("bosun on cgroup v1", () => {
     expect(reads).toHaveLength(2);
     for (const read of reads) {
       for (const controller of ["freezer", "memory", "cpuacct", "cpu"]) expect(cgroupOf(read, controller)).toEndWith(`/${instance}/busy.service`);
+    }
+  });
+
+  test("run-in-cgroup joins an existing cgroup and writes its limits there, but its stop neither kills the cgroup's others nor removes it", async () => {
+    const freezer = externalDirs().find((e) => e.includes("/freezer"));
+    const memory = externalDirs().find((e) => e.includes("/memory"));
+    // a process of someone else's in that cgroup
+    const stranger = Bun.spawn(["/bin/sleep", "100"], { cgroup: freezer! });
+    try {
+      expect((await cli(d.socket, "start", "placed")).code).toBe(0);
+      const own = (await status("placed")).pid!;
+      await waitFor("placed's two processes beside the stranger", () => readFileSync(join(freezer!, "cgroup.procs"), "utf8").trim().split("\n").length === 3);
+      const placed = readFileSync(join(freezer!, "cgroup.procs"), "utf8").trim().split("\n").map(Number).filter((p) => p !== stranger.pid);
+      expect(placed).toContain(own);
+      expect(readFileSync(join(memory!, "cgroup.procs"), "utf8")).toContain(String(own));
+      expect(readFileSync(join(memory!, "memory.limit_in_bytes"), "utf8").trim()).toBe(String(32 * 1024 ** 2));
+      expect((await cli(d.socket, "stop", "placed")).code).toBe(0);
+      // its own processes went (through its process tree), the stranger and the cgroup stay
+      expect(placed.filter((p) => !dead(p))).toEqual([]);
+      expect(dead(stranger.pid)).toBe(false);
+      expect(existsSync(freezer!)).toBe(true);
+    } finally {
+      stranger.kill("SIGKILL");
+      await stranger.exited;
     }
   });
 });
