@@ -24,7 +24,7 @@ import { createLogRouter } from "./log/router.ts";
 import type { LogRouter } from "./log/types.ts";
 import { realClock } from "./process/clock.ts";
 import { createLauncher } from "./process/launcher.ts";
-import { systemLogger, type Verbosity } from "./process/logger.ts";
+import { systemLogger, type Verbosity } from "./log/consola.ts";
 import { createReaper } from "./process/reaper.ts";
 import { shellCode } from "./process/signals.ts";
 
