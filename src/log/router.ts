@@ -41,11 +41,6 @@ export interface LogRouterOptions {
   maxLineBytes?: number;
   /** Lines kept per console service for `bosun logs` (default 200). */
   recentLines?: number;
-  /**
-   * How long `close` waits for output still being read (default 2000 ms): a grandchild that
-   * outlived its service may hold the pipe open indefinitely.
-   */
-  closeWaitMs?: number;
   /** After a log file failed, how long before it is tried again (default 5000 ms). */
   retryMs?: number;
   /** Output held in memory per service while waiting for `log-file-after` (default 1 MiB; oldest lines dropped beyond). */
@@ -94,12 +89,11 @@ export function createLogRouter(opts: LogRouterOptions = {}): LogRouter {
   const output = new ConsoleOutput({ stdout: opts.stdout ?? process.stdout, stderr: opts.stderr ?? process.stderr, format: opts.format ?? "text", color: opts.color });
   const minLevel = LEVELS[opts.level ?? "info"];
   const recentLines = opts.recentLines ?? 200;
-  const closeWaitMs = opts.closeWaitMs ?? 2000;
   const pipes = new HeldPipes(opts.runtimeDir);
   const started = new Set<string>();
   const outlets = new Map<string, Outlet>();
   /** Output of every launch still being read, with the options of the readers. */
-  const reading: Reading = { pumps: new Set(), maxLineBytes: opts.maxLineBytes ?? 16384, quietMs: opts.quietMs ?? 100, onError: (message) => system("error", message) };
+  const reading: Reading = { reads: new Set(), stopped: false, maxLineBytes: opts.maxLineBytes ?? 16384, quietMs: opts.quietMs ?? 100, onError: (message) => system("error", message) };
   const fileOptions = { console: output, retryMs: opts.retryMs ?? 5000, holdBytes: opts.holdBytes ?? 1024 * 1024, recentLines, started: (name: string) => started.has(name), report: system };
   const make: { [T in LogType]: (channel: Channel) => Sinks[T] } = {
     console: (channel) => new ConsoleSink(channel, output, recentLines),
@@ -197,11 +191,13 @@ export function createLogRouter(opts: LogRouterOptions = {}): LogRouter {
       return outlets.get(name)?.channel.problem ?? null;
     },
     async close() {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const waited = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), closeWaitMs)));
-      const drained = await Promise.race([Promise.allSettled([...reading.pumps]).then(() => true), waited]);
-      clearTimeout(timer);
-      if (!drained) system("warn", `${reading.pumps.size} output stream(s) still open at exit (a leftover process holds them); not waited for`);
+      // What the services wrote is in their pipes by now; a process that outlived its service
+      // may hold one open for ever, so each is read as far as it goes at once and let go.
+      reading.stopped = true;
+      const reads = [...reading.reads];
+      for (const read of reads) read.stop();
+      const held = (await Promise.all(reads.map((read) => read.done))).filter((ended) => !ended).length;
+      if (held > 0) system("warn", `${held} output stream(s) still open at exit (a leftover process holds them); what it writes from now on is dropped`);
       for (const sink of allSinks()) await sink.close?.();
       pipes.close();
       await output.flush();
