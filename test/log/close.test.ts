@@ -2,7 +2,7 @@ import { afterEach, beforeEach, expect, test } from "bun:test";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createLogRouter } from "../../src/log/router.ts";
-import { collector, fileConsole, range, service, tempDir, until } from "./helpers.ts";
+import { collector, fileConsole, launch, numbered, range, service, tempDir, until } from "./helpers.ts";
 
 let dir: ReturnType<typeof tempDir>;
 beforeEach(() => (dir = tempDir()));
@@ -58,4 +58,21 @@ test("close delivers what an orphan's pipe already holds to the console and foll
   } finally {
     if (orphan && alive(orphan)) process.kill(orphan);
   }
+});
+
+test("a follower of a log file has every line written before close once close resolves, an unfinished last line too", async () => {
+  const out = fileConsole(join(dir.path, "console.out"));
+  const err = fileConsole(join(dir.path, "console.err"));
+  const logs = createLogRouter({ stdout: out.stream, stderr: err.stream, runtimeDir: dir.path });
+  const path = join(dir.path, "f.log");
+  const desc = service({ name: "f", logType: "file", logfile: path });
+  await launch(logs, desc, numbered("before", 1, 2)).done;
+  const seen = collector<string>();
+  logs.follow("f", (line) => seen.push(line));
+  // Written by the child on its own fd: only reading the file shows it.
+  await launch(logs, desc, ["sh", "-c", "seq -f 'f %g' 1 300; printf 'no newline'"]).done;
+  await logs.close();
+  expect(seen.items).toEqual([...range("f", 1, 300), "no newline"]);
+  await out.end();
+  await err.end();
 });

@@ -12,7 +12,7 @@ import { FileLog, fileProblem, fileSettings, openDirect, sameSettings } from "..
 import { fileBytes, type LogFormat } from "../format.ts";
 import type { LogLine } from "../lines.ts";
 import type { Channel, Deliver, Follower, Report, Sink, Target } from "../sink.ts";
-import { followFile, tailFile } from "../tail.ts";
+import { followFile, tailFile, type FileFollow } from "../tail.ts";
 import type { ConsoleOutput } from "./console.ts";
 
 /** Settings of a `FileSink`, shared by the file sinks of a router. */
@@ -56,6 +56,8 @@ export class FileSink implements Sink {
   /** Formats of the latest launch: the file's (JSON only when the service asks) and the console's. */
   private fileFormat: LogFormat = "text";
   private consoleFormat: LogFormat;
+  /** Followers reading the file, brought up to date at close. */
+  private readonly readers = new Set<FileFollow>();
 
   constructor(
     private readonly channel: Channel,
@@ -108,12 +110,18 @@ export class FileSink implements Sink {
   follow(onLine: Follower): () => void {
     const path = this.path;
     if (!path) return this.channel.follow(onLine);
+    let reader: FileFollow;
     try {
-      return followFile(path, (line) => onLine(line, "stdout"));
+      reader = followFile(path, (line) => onLine(line, "stdout"));
     } catch (error) {
       this.opts.report("warn", `cannot follow ${path}: ${error instanceof Error ? error.message : String(error)}`, this.channel.name);
       return () => {};
     }
+    this.readers.add(reader);
+    return () => {
+      this.readers.delete(reader);
+      reader.stop();
+    };
   }
 
   clear(): boolean {
@@ -128,10 +136,12 @@ export class FileSink implements Sink {
     void this.writer?.reopen();
   }
 
-  /** Writes out what is still held and closes the file. */
+  /** Writes out what is still held, closes the file, and lets its followers read it to the end. */
   async close(): Promise<void> {
     await this.releaseHold();
     await this.writer?.close();
+    await Promise.all([...this.readers].map((reader) => reader.finish()));
+    this.readers.clear();
   }
 
   /** Through bosun: held while waiting for `log-file-after`, on the console while the file fails. */
