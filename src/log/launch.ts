@@ -6,6 +6,7 @@
  */
 import { LineSplitter, type LogLine } from "./lines.ts";
 import { pump } from "./pump.ts";
+import type { Deliver } from "./sink.ts";
 import type { ServiceOutput, Stream } from "./types.ts";
 
 /** One stream of a launch being read. */
@@ -33,7 +34,7 @@ export interface Reading {
  * const out = passthrough((lines) => file.write(lines), "ignore", closeFds, reading);
  */
 export function passthrough(
-  deliver: (lines: LogLine[]) => Promise<void>,
+  deliver: Deliver,
   stdin: ServiceOutput["stdin"],
   onRelease: () => void,
   reading: Reading,

@@ -123,7 +123,12 @@ export function createLogRouter(opts: LogRouterOptions = {}): LogRouter {
     return sinks[type];
   }
 
-  /** Every sink of every service (the current ones and the files of earlier log types). */
+  /** The sink of the service's latest log type, which answers its readers. */
+  function current(outlet: Outlet): Sink {
+    return sinkOf(outlet, outlet.type);
+  }
+
+  /** Every sink of every service: the current ones and the retired ones (a file's writer and held output). */
   function* allSinks(): Generator<Sink> {
     for (const outlet of outlets.values()) yield* Object.values(outlet.sinks);
   }
@@ -177,15 +182,15 @@ export function createLogRouter(opts: LogRouterOptions = {}): LogRouter {
     },
     tail(name, lines) {
       const outlet = outlets.get(name);
-      return outlet ? sinkOf(outlet, outlet.type).tail(lines) : null;
+      return outlet ? current(outlet).tail(lines) : null;
     },
     follow(name, onLine) {
       const outlet = outletOf(name);
-      return sinkOf(outlet, outlet.type).follow(onLine);
+      return current(outlet).follow(onLine);
     },
     clear(name) {
       const outlet = outlets.get(name);
-      return outlet ? sinkOf(outlet, outlet.type).clear() : false;
+      return outlet ? current(outlet).clear() : false;
     },
     problem(name) {
       return outlets.get(name)?.channel.problem ?? null;
