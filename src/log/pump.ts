@@ -44,7 +44,8 @@ function yieldToLoop(): Promise<void> {
 /**
  * The read's result if data was readable, else LATER. Measured on Bun 1.4: a read of data
  * already buffered (by the kernel or by Bun) resolves before a zero timeout fires, since Bun
- * tries the read at once and polls for I/O before it runs timers; an immediate comes first.
+ * tries the read at once and polls for I/O before it runs timers (an immediate runs before
+ * that poll, so it cannot tell).
  */
 function readableNow<T>(read: Promise<T>): Promise<T | typeof LATER> {
   let timer: ReturnType<typeof setTimeout> | undefined;
