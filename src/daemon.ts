@@ -9,7 +9,7 @@ import { ConfigError, formatProblem } from "./config/problems.ts";
 import { startControl } from "./control/server.ts";
 import { createLogRouter } from "./log/router.ts";
 import type { LogRouter } from "./log/types.ts";
-import type { Verbosity } from "./process/logger.ts";
+import type { Verbosity } from "./log/consola.ts";
 import { createSupervisor } from "./supervisor/supervisor.ts";
 
 /** `bosun boot`'s settings, as cli/boot.ts builds them from flags and environment. */
