@@ -36,6 +36,8 @@ export interface DaemonOptions {
   logs?: LogRouter;
   /** How often a slow shutdown says what it still waits on (default 3000 ms). */
   waitReportMs?: number;
+  /** bosun's own warnings about how it was started (a `-d` that does not exist...), logged first. */
+  warnings?: string[];
 }
 
 /**
@@ -53,6 +55,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       level: opts.verbosity === "verbose" ? "debug" : opts.verbosity === "quiet" ? "warn" : "info",
       format: opts.logFormat ?? "text",
     });
+  for (const warning of opts.warnings ?? []) logs.system("warn", warning);
   let env: Record<string, string | undefined> = process.env;
   if (opts.envFile) {
     try {
