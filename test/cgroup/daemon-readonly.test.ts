@@ -92,7 +92,8 @@ test.skipIf(!mounted)("check names each setting that needs a writable cgroupfs, 
   const s = services();
   const proc = Bun.spawn([...readOnly, process.execPath, join(import.meta.dir, "..", "..", "src", "main.ts"), "check", "-d", s, "web", "plain"], { stdout: "pipe", stderr: "pipe" });
   const [err, code] = await Promise.all([new Response(proc.stderr).text(), proc.exited]);
-  expect(code).toBe(1);
+  // warnings alone: check passes, unless --strict
+  expect(code).toBe(0);
   const lines = err.split("\n").filter((l) => l.includes("writable cgroup"));
   expect(lines).toEqual([
     expect.stringMatching(new RegExp(`^${s}/web:3: service 'web': warning: memory-max: needs a writable cgroup filesystem, but here \\S+ is mounted read-only: bosun boot refuses web \\(.*--cgroups=best-effort to run it without memory-max\\)$`)),
