@@ -169,6 +169,8 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
     exited(run, status) {
       if (run.ending) return;
       run.ending = true;
+      // its pid may be a stranger's soon: what is left of the run is reached through its members
+      run.pid = null;
       const name = run.desc.name;
       void settle(run).then(() => {
         const cause = causeOf(run, status);
@@ -180,6 +182,7 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
     failed(run, failure) {
       if (run.ending) return;
       run.ending = true;
+      run.pid = null;
       void settle(run).then(() => {
         end(run);
         emit(run.desc.name, () => events.launchFailed(run.desc.name, failure));
@@ -187,7 +190,7 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
     },
     supervise(run, pid) {
       // a daemon that made a session of its own: its session is the service's too
-      if (readEntry(pid)?.session === pid) run.tree.addSession(pid);
+      run.tree.addSession(pid);
       run.unclaim = reaper.claim(pid, (status) => {
         run.unclaim = null;
         ops.exited(run, status);

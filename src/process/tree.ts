@@ -9,8 +9,10 @@
  * keeps that).
  *
  * Read from /proc/PID/stat, pids paired with their start time so that a pid reused by a
- * stranger is never taken for the service's. bosun itself, its own session and process group,
- * and PID 1 are never counted.
+ * stranger is never taken for the service's: a session is its leader's pid and start time (the
+ * kernel frees a session's number only once its last member is gone, so a later session of the
+ * same number, led by another process, is not the service's). bosun itself, its own session and
+ * process group, and PID 1 are never counted.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { waitUntil } from "../cgroup/wait.ts";
@@ -55,7 +57,7 @@ export function processTable(): ProcessEntry[] {
 
 /** The processes of one service without a cgroup: what `tree` finds, killed and waited for like a cgroup's. */
 export interface ProcessTree {
-  /** Adds a session whose every member is the service's (a command bosun spawned, a daemon that made its own). */
+  /** Adds the session `sid` leads now: its every member is the service's (a command bosun spawned, a daemon that made its own). */
   addSession(sid: number): void;
   /** Remembers the service's processes now (at a stop), so they are found after their parents die. */
   snapshot(): void;
@@ -76,7 +78,8 @@ export interface ProcessTree {
  * await tree.killAll(5000); // [] once every process of the service is gone
  */
 export function processTree(): ProcessTree {
-  const sessions = new Set<number>();
+  /** sid -> start time of the process that led it when it was added. */
+  const sessions = new Map<number, number>();
   /** pid -> start time of processes seen at a stop. */
   const seen = new Map<number, number>();
   const self = readEntry(process.pid);
@@ -84,8 +87,16 @@ export function processTree(): ProcessTree {
     e.pid === process.pid || e.pid === 1 || (self !== null && (e.session === self.session || e.pgrp === self.pgrp));
 
   function members(table: ProcessEntry[]): ProcessEntry[] {
+    const byPid = new Map(table.map((e) => [e.pid, e]));
+    /** A member of a session added: one that began after its leader, while no other process leads that number. */
+    const inSession = (e: ProcessEntry) => {
+      const start = sessions.get(e.session);
+      if (start === undefined || e.start < start) return false;
+      const leader = byPid.get(e.session);
+      return leader === undefined || leader.start === start;
+    };
     const found = new Map<number, ProcessEntry>();
-    for (const e of table) if (!spared(e) && (sessions.has(e.session) || seen.get(e.pid) === e.start)) found.set(e.pid, e);
+    for (const e of table) if (!spared(e) && (inSession(e) || seen.get(e.pid) === e.start)) found.set(e.pid, e);
     // descendants of those, whatever session they made for themselves
     for (let grew = true; grew; ) {
       grew = false;
@@ -104,7 +115,8 @@ export function processTree(): ProcessTree {
 
   return {
     addSession(sid) {
-      if (sid > 1 && sid !== self?.session) sessions.add(sid);
+      const leader = readEntry(sid);
+      if (leader !== null && leader.session === sid && sid !== self?.session) sessions.set(sid, leader.start);
     },
     snapshot() {
       for (const e of live()) seen.set(e.pid, e.start);
