@@ -69,7 +69,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       return 1;
     }
   }
-  const sup = createSupervisor({ ...opts, env, logs, cgroups: { everyService: process.pid === 1, bestEffort: opts.cgroups === "best-effort" } });
+  const sup = createSupervisor({ ...opts, env, logs, cgroups: { bestEffort: opts.cgroups === "best-effort" } });
 
   const signals: [NodeJS.Signals, () => void][] = [
     ["SIGTERM", () => (sup.shuttingDown ? sup.forceExit("second SIGTERM") : sup.shutdown("SIGTERM"))],

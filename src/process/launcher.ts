@@ -115,9 +115,9 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
   /**
    * What is left of a run whose leader is gone: in an orderly stop, those the stop did not
    * reach (outside the process group its signal went to, or the stop-command's; all of them
-   * after a stop-command or with `signal-process-only`) get the stop signal, and all of them the rest of the stop-timeout (the engine's
-   * kill ends it); otherwise, and after that, SIGKILL. Resolves once none is left or the wait
-   * past SIGKILL is over; never rejects.
+   * after a stop-command or with `signal-process-only`) get the stop signal, and all of them
+   * the rest of the stop-timeout (the engine's kill ends it); otherwise, and after that,
+   * SIGKILL. Resolves once none is left or the wait past SIGKILL is over; never rejects.
    */
   async function settle(run: Run): Promise<void> {
     const name = run.desc.name;

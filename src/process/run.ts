@@ -61,13 +61,8 @@ export class Run {
   ending = false;
   /** When SIGKILL went to every process of the run (stop-timeout, forced shutdown); null before. */
   killedAt: number | null = null;
-  /** Resolves once SIGKILL went to every process of the run. */
-  readonly killed: Promise<void>;
-  private markKilled!: () => void;
 
-  constructor(readonly desc: ServiceDescription) {
-    this.killed = new Promise((resolve) => (this.markKilled = resolve));
-  }
+  constructor(readonly desc: ServiceDescription) {}
 
   /** Every process of the run: its cgroup when bosun made it (one it joined may be shared), else its process tree. */
   get members(): Members {
@@ -107,10 +102,7 @@ export class Run {
    */
   killWhole(waitMs: number): Promise<number[]> {
     this.kill();
-    if (this.killedAt === null) {
-      this.killedAt = Date.now();
-      this.markKilled();
-    }
+    this.killedAt ??= Date.now();
     return this.members.killAll(Math.max(0, this.killedAt + waitMs - Date.now()));
   }
 
