@@ -6,6 +6,7 @@
  * and cgroup layout.
  */
 import type { ServiceState } from "../engine/types.ts";
+import type { Resources } from "../process/run.ts";
 import { shellCode } from "../process/signals.ts";
 import { uptimeSeconds } from "../supervisor/status.ts";
 import type { Supervisor } from "../supervisor/supervisor.ts";
@@ -60,9 +61,9 @@ export function metrics(sup: Supervisor, connections: number): string {
     "Seconds since the service last reached started; 0 when not started.",
     services.map((s) => `bosun_service_uptime_seconds{service="${label(s.name)}"} ${uptimeSeconds(s, now) ?? 0}`),
   );
-  const runtimes = services.map((s) => [s.name, sup.runtime(s.name)] as const);
-  const figure = (name: string, type: "gauge" | "counter", help: string, pick: (r: (typeof runtimes)[number][1]) => number | null) =>
-    family(name, type, help, runtimes.flatMap(([service, r]) => {
+  const resources = services.map((s) => [s.name, sup.resources(s.name)] as const);
+  const figure = (name: string, type: "gauge" | "counter", help: string, pick: (r: Resources) => number | null) =>
+    family(name, type, help, resources.flatMap(([service, r]) => {
       const value = pick(r);
       return value === null ? [] : [`${name}{service="${label(service)}"} ${value}`];
     }));

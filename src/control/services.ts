@@ -49,7 +49,7 @@ export function services(sup: Supervisor, limits: ControlLimits, gauges: Gauges,
     });
   };
 
-  app.get("/", (c) => c.json(sup.list().map((s) => serviceJson(s, sup.runtime(s.name)))));
+  app.get("/", (c) => c.json(sup.list().map((s) => serviceJson(s, sup.resources(s.name)))));
   app.get("/:name", check("param", NameParam), (c) => c.json(statusJson(sup.report(c.req.valid("param").name))));
 
   app.get("/:name/logs", check("param", NameParam), check("query", LogsQuery), (c) => {

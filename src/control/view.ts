@@ -4,11 +4,12 @@
  * with (shapes in control/schemas.ts).
  */
 import type { ServiceEvent, ServiceStatus } from "../engine/types.ts";
-import type { ServiceReport, ServiceRuntime } from "../supervisor/status.ts";
+import type { Resources } from "../process/run.ts";
+import type { ServiceReport } from "../supervisor/status.ts";
 import type { EventJson, ServiceJson, StatusJson } from "./schemas.ts";
 
-/** The list item of a service; its cgroup's figures come with the process layer's runtime. */
-export function serviceJson(s: ServiceStatus, runtime?: Pick<ServiceRuntime, "usage" | "oomKills">): ServiceJson {
+/** The list item of a service, with what its cgroups say when known. */
+export function serviceJson(s: ServiceStatus, resources?: Resources): ServiceJson {
   return {
     name: s.name,
     state: s.state,
@@ -22,15 +23,15 @@ export function serviceJson(s: ServiceStatus, runtime?: Pick<ServiceRuntime, "us
     cause: s.cause,
     failure: s.failure,
     restarts: s.restarts,
-    usage: runtime?.usage ?? null,
-    oomKills: runtime?.oomKills ?? null,
+    usage: resources?.usage ?? null,
+    oomKills: resources?.oomKills ?? null,
   };
 }
 
 /** The full status of a service. */
 export function statusJson(r: ServiceReport): StatusJson {
   return {
-    ...serviceJson(r.status, r.runtime),
+    ...serviceJson(r.status, r.resources),
     uptime: r.uptime,
     triggered: r.status.triggered,
     readiness: r.runtime.readiness,

@@ -34,7 +34,7 @@ import { byType, type RunOps } from "./lifecycle.ts";
 import { createListeners, type Listeners } from "./listen.ts";
 import { openReadiness } from "./readiness.ts";
 import type { Reaper } from "./reaper.ts";
-import { Run, type Members, type ProcessRuntime } from "./run.ts";
+import { Run, type Members, type ProcessRuntime, type Resources } from "./run.ts";
 import { fromBun } from "./signals.ts";
 import { readEntry } from "./tree.ts";
 
@@ -65,6 +65,8 @@ const GRACE_CHECK_MS = 250;
 export interface ProcessLauncher extends Launcher {
   /** Readiness state and sd_notify STATUS= of a service's current launch. */
   runtime(name: string): ProcessRuntime;
+  /** Memory, CPU time, processes and OOM kills from a service's cgroups, read now. */
+  resources(name: string): Resources;
   /** SIGKILL to every process group bosun started (the second TERM during shutdown). */
   killAll(): void;
   /** Closes the listening and notify sockets (bosun exiting). */
@@ -322,11 +324,14 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
     },
 
     runtime(name) {
-      const run = runs.get(name);
-      const now = run?.cgroup?.oomKills() ?? null;
+      return runs.get(name)?.runtime() ?? { readiness: null, statusText: null };
+    },
+
+    resources(name) {
+      const cgroup = runs.get(name)?.cgroup ?? null;
+      const now = cgroup?.oomKills() ?? null;
       const before = oomTotals.get(name);
-      const oomKills = now === null && before === undefined ? null : (before ?? 0) + (now ?? 0);
-      return { ...(run?.runtime() ?? { readiness: null, statusText: null, usage: null }), oomKills };
+      return { usage: cgroup?.usage() ?? null, oomKills: now === null && before === undefined ? null : (before ?? 0) + (now ?? 0) };
     },
 
     killAll() {

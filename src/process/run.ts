@@ -22,6 +22,10 @@ export interface ProcessRuntime {
   readiness: "waiting" | "ready" | null;
   /** Last STATUS= from sd_notify, if any. */
   statusText: string | null;
+}
+
+/** What a service's cgroups say, read from their files when asked (status, list, /metrics). */
+export interface Resources {
   /** Memory, CPU time and processes of the running service's cgroup; null without one. */
   usage: Usage | null;
   /** OOM kills in the service's cgroups since bosun started; null when none of them could count. */
@@ -126,8 +130,8 @@ export class Run {
     this.cgroup = null;
   }
 
-  /** The readiness state, STATUS= text and cgroup usage of this launch (OOM kills are the launcher's to add up). */
-  runtime(): Omit<ProcessRuntime, "oomKills"> {
-    return { readiness: this.readiness ? (this.ready ? "ready" : "waiting") : null, statusText: this.statusText, usage: this.cgroup?.usage() ?? null };
+  /** The readiness state and STATUS= text of this launch. */
+  runtime(): ProcessRuntime {
+    return { readiness: this.readiness ? (this.ready ? "ready" : "waiting") : null, statusText: this.statusText };
   }
 }

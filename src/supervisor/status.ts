@@ -7,7 +7,7 @@
  */
 import type { DepKind } from "../config/schema.ts";
 import type { ServiceState, ServiceStatus } from "../engine/types.ts";
-import type { ProcessRuntime } from "../process/run.ts";
+import type { ProcessRuntime, Resources } from "../process/run.ts";
 
 /** Health of a service with a check; null in ServiceRuntime when it has none. */
 export interface HealthView {
@@ -32,6 +32,8 @@ export interface Neighbour {
 export interface ServiceReport {
   status: ServiceStatus;
   runtime: ServiceRuntime;
+  /** What its cgroups say it uses. */
+  resources: Resources;
   /** The description's file; null for an ad-hoc service. */
   file: string | null;
   /** The file changed on disk since the description the engine holds was read. */

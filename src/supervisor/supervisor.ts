@@ -23,6 +23,7 @@ import { realClock } from "../process/clock.ts";
 import { createLauncher } from "../process/launcher.ts";
 import { systemLogger, type Verbosity } from "../log/consola.ts";
 import { createReaper } from "../process/reaper.ts";
+import type { Resources } from "../process/run.ts";
 import { VERSION } from "../version.ts";
 import { announce, describeReload, describeStop } from "./announce.ts";
 import { createDescriptions } from "./descriptions.ts";
@@ -90,6 +91,8 @@ export interface Supervisor extends VerdictSource {
   abort(message: string): void;
 
   report(name: string): ServiceReport;
+  /** Memory, CPU time, processes and OOM kills from a service's cgroups, read now. */
+  resources(name: string): Resources;
   logTail(name: string, opts: { lines: number; clear: boolean }): string[];
   /** Where a service's output goes when bosun keeps none of it (log-type pipe or none); null otherwise. */
   logElsewhere(name: string): string | null;
@@ -355,6 +358,7 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
       return {
         status,
         runtime: runtime(name),
+        resources: launcher.resources(name),
         file: desc?.file ?? null,
         fileChanged: descriptions.changed(desc),
         logProblem: logs.problem(name),
@@ -363,6 +367,8 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
         uptime: uptimeSeconds(status, clock.now()),
       };
     },
+
+    resources: (name) => launcher.resources(name),
 
     logTail(name, { lines, clear }) {
       statusOf(name);

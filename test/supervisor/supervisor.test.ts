@@ -89,7 +89,7 @@ describe("operations", () => {
     expect(r.file).toBe(join(dir, "web"));
     expect(r.fileChanged).toBe(false);
     expect(r.dependents).toEqual([{ kind: "need", name: "boot", state: "started" }]);
-    expect(r.runtime).toEqual({ readiness: null, statusText: null, usage: null, oomKills: null, health: null });
+    expect(r.runtime).toEqual({ readiness: null, statusText: null, health: null });
     expect(r.uptime).toBeNumber();
   });
 });
