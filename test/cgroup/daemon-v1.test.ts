@@ -91,7 +91,8 @@ describe.skipIf(!isV1)("bosun on cgroup v1", () => {
     expect((await cli(d.socket, "start", "calm")).code).toBe(0);
     const calm = await status("calm");
     expect((await cli(d.socket, "start", "hog")).code).toBe(0);
-    await waitFor("hog to stop", async () => (await status("hog")).state === "stopped");
+    // a bun process starting and filling 64M: seconds on a busy machine
+    await waitFor("hog to stop", async () => (await status("hog")).state === "stopped", 20000);
     const hogged = await status("hog");
     expect(hogged.exit).toEqual({ code: null, signal: "KILL" });
     expect(hogged.cause).toBe("oom-killed");
@@ -111,7 +112,7 @@ describe.skipIf(!isV1)("bosun on cgroup v1", () => {
     await waitFor("relapse restarted and up", async () => {
       const s = await status("relapse");
       return s.restarts === 1 && s.state === "started";
-    });
+    }, 20000);
     expect((await status("relapse")).oomKills).toBeGreaterThanOrEqual(1);
     expect(d.output()).toMatch(/relapse: .*\(oom-killed\)/);
   });
