@@ -49,7 +49,16 @@ try {
       const reader = proc.stdout.getReader();
       out.joined = cgroupOf(new TextDecoder().decode((await reader.read()).value));
       reader.releaseLock();
-      await waitFor("both sleeps in the cgroup", () => web.pids().length === 2);
+      // two processes alone could still be the shell and its cat: wait for the two sleeps
+      const comm = (pid: number) => {
+        try {
+          return readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+        } catch {
+          return null;
+        }
+      };
+      const sleeping = () => web.pids().filter((p) => comm(p) === "sleep").length;
+      await waitFor("both sleeps in the cgroup", () => web.pids().length === 2 && sleeping() === 2);
       out.pids = web.pids().length;
       out.usage = web.usage();
       out.oomKills = web.oomKills();
