@@ -11,6 +11,7 @@ import { detectCgroups } from "../cgroup/detect.ts";
 import { cgroupSettings } from "../cgroup/needs.ts";
 import { checkServices } from "../config/check.ts";
 import { readGlobalEnvFile } from "../config/envfile.ts";
+import { runsAProcess } from "../config/kinds.ts";
 import { serviceDirWarnings } from "../config/loader.ts";
 import { ConfigError, formatProblem, type Problem } from "../config/problems.ts";
 import { ServiceName, type ServiceDescription } from "../config/schema.ts";
@@ -53,8 +54,9 @@ function formatCheckLine(p: Problem): string {
 function cgroupLint(): (d: ServiceDescription) => { setting: string; message: string }[] {
   const found = detectCgroups();
   if (found.reason === null) return () => [];
+  // a service that runs no process gets no cgroup (its settings are warned about as ignored)
   return (d) =>
-    cgroupSettings(d).map((setting) => ({
+    (runsAProcess(d.type) ? cgroupSettings(d) : []).map((setting) => ({
       setting,
       message:
         `${setting}: needs a writable cgroup filesystem, but here ${found.reason}: bosun boot refuses ${d.name} ` +
