@@ -57,7 +57,7 @@ export interface Launcher {
    * nothing to run and `exited` follows at once), else `term-signal` to the process group.
    */
   stop(service: ServiceDescription): void;
-  /** stop-timeout expired: SIGKILL to the process group. */
+  /** stop-timeout expired: SIGKILL to every process of the service (its cgroup, or its process group and tree). */
   kill(service: ServiceDescription): void;
   /** start-timeout expired: SIGINT to the process group (dinit's choice). */
   interrupt(service: ServiceDescription): void;

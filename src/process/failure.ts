@@ -2,7 +2,7 @@
  * @module process/failure
  * Launch failures as values: the stage that failed, the errno name, and one line for people,
  * e.g. `exec: ENOENT (no such file: /usr/bin/nginxx)`. Stages named so far: `exec`, `chdir`,
- * `socket`, `ready-notification`, `pid-file`, `log`, `run-as`; helper-command stages use the
+ * `socket`, `ready-notification`, `pid-file`, `log`, `run-as`, `cgroup`; helper-command stages use the
  * setting they apply (`rlimit`, `nice`, `ioprio`, `oom-score-adj`, `run-as`, `no-new-privs`;
  * later `namespaces`, `chroot`).
  */
