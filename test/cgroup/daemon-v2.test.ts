@@ -67,6 +67,7 @@ afterAll(async () => {
     const left = leftovers(instance);
     await scrub(instance);
     expect(left).toEqual([]);
+    expect(d.output()).not.toContain("cgroup left behind");
   } finally {
     removeDir(dir);
   }
