@@ -11,21 +11,25 @@ import { ConfigError, formatProblem, type Problem } from "../config/problems.ts"
 import { ServiceName } from "../config/schema.ts";
 import { serviceDirs } from "../paths.ts";
 import { parseCommand, type CommandSpec } from "./args.ts";
+import { scheduleLines } from "./schedules.ts";
 
 const spec = {
-  usage: `bosun check [-d DIR]... [-e ENVFILE] [--json] [SERVICE...]
+  usage: `bosun check [-d DIR]... [-e ENVFILE] [--json] [-v|--verbose] [SERVICE...]
 Check service descriptions offline: syntax, settings, values, dependencies (missing files,
 cycles), consumer-of targets, executables and users. Default SERVICE is boot. -e reads the
-same global env file as 'bosun boot -e', so substitution sees what the daemon would.`,
+same global env file as 'bosun boot -e', so substitution sees what the daemon would.
+--verbose also shows each scheduled service's next five due times.`,
   options: {
     "services-dir": { type: "string", short: "d", multiple: true },
     "env-file": { type: "string", short: "e" },
     json: { type: "boolean" },
+    verbose: { type: "boolean", short: "v" },
   },
   schema: v.object({
     "services-dir": v.optional(v.array(v.string()), []),
     "env-file": v.optional(v.pipe(v.string(), v.minLength(1, "the env file path cannot be empty"))),
     json: v.optional(v.boolean(), false),
+    verbose: v.optional(v.boolean(), false),
     positionals: v.array(ServiceName),
   }),
 } satisfies CommandSpec<v.GenericSchema>;
@@ -42,8 +46,9 @@ export async function run(_command: string, argv: string[]): Promise<number> {
   const dirs = serviceDirs({ flags: args["services-dir"] });
   const names = args.positionals.length > 0 ? args.positionals : ["boot"];
   let problems: Problem[];
+  let env: Record<string, string | undefined> = process.env;
   try {
-    const env = args["env-file"] ? readGlobalEnvFile(args["env-file"], process.env) : process.env;
+    env = args["env-file"] ? readGlobalEnvFile(args["env-file"], process.env) : process.env;
     problems = checkServices({ dirs, env }, names);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
@@ -58,5 +63,7 @@ export async function run(_command: string, argv: string[]): Promise<number> {
     const errors = problems.filter((p) => p.severity === "error").length;
     console.error(`${errors} error(s), ${problems.length - errors} warning(s)`);
   }
+  // --verbose: the next due times of the scheduled services checked
+  if (args.verbose && !args.json) for (const line of scheduleLines({ dirs, env }, names)) console.log(line);
   return problems.length === 0 ? 0 : 1;
 }
