@@ -19,7 +19,7 @@ import { call, errorText, publish, schedule, transition, type Core } from "./cor
 import { armStopTimer, finishStop } from "./machine.ts";
 import * as policy from "./schedule-policy.ts";
 import type { Service } from "./service.ts";
-import { endNote, noResults, runResult, type TaskRecord } from "./task.ts";
+import { endNote, noResults, runResult, type CurrentRun, type TaskRecord } from "./task.ts";
 import type { Cause, CommandFailure, ExitStatus, LaunchFailure, RunEvent, RunStarted } from "./types.ts";
 
 /** Who asked for what a timing step does: the schedule, `bosun run`, or the end of a run (a queued run). */
@@ -139,7 +139,7 @@ function launchRun(core: Core, s: Service, byHand: boolean, fromQueue: boolean):
   const task = s.task!;
   const number = ++task.runs;
   const start = core.clock.now();
-  const run = { number, start, byHand, ending: null };
+  const run: CurrentRun = { number, start, byHand, ending: null };
   task.current = run;
   s.running = true;
   s.pid = null;
@@ -164,7 +164,7 @@ function launchRun(core: Core, s: Service, byHand: boolean, fromQueue: boolean):
 }
 
 /** schedule-timeout expired: the run is stopped like a service's process. */
-function timedOut(core: Core, s: Service, run: TaskRecord["current"] & object): void {
+function timedOut(core: Core, s: Service, run: CurrentRun): void {
   const task = s.task!;
   run.ending ??= "timed-out";
   call(core, (launcher, desc) => launcher.stop(desc), s);

@@ -231,8 +231,10 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
       if (event.run) return announceRun(log, event);
       if (event.to === "started") logs.serviceStarted(event.service);
       const desc = engine.description(event.service);
-      // A run-once service stopped other than by the shutdown has undone its start.
-      const unmarked = event.to === "stopped" && desc && !engine.shuttingDown ? removeMarker(desc) : null;
+      // A run-once service that went down (its stop-command ran) other than in the shutdown
+      // has undone its start; one that never came up (a dependency failed) has not.
+      const undone = event.from === "stopping" && event.to === "stopped" && !engine.shuttingDown;
+      const unmarked = undone && desc ? removeMarker(desc) : null;
       if (unmarked) log.withTag(event.service).warn(unmarked);
       announce(log, event, desc?.type ?? null, engine.shuttingDown);
       if (event.to === "started") exit.everStarted.add(event.service);
