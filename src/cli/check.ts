@@ -17,26 +17,29 @@ import { ConfigError, formatProblem, type Problem } from "../config/problems.ts"
 import { ServiceName, type ServiceDescription } from "../config/schema.ts";
 import { serviceDirs } from "../paths.ts";
 import { parseCommand, type CommandSpec } from "./args.ts";
+import { scheduleLines } from "./schedules.ts";
 
 const spec = {
-  usage: `bosun check [-d DIR]... [-e ENVFILE] [--json] [--strict] [SERVICE...]
+  usage: `bosun check [-d DIR]... [-e ENVFILE] [--json] [--strict] [-v|--verbose] [SERVICE...]
 Check service descriptions offline: syntax, settings, values, dependencies (missing files,
 cycles), consumer-of targets, executables, working directories and users; where this
 machine's cgroup filesystem is read-only or absent, the settings that need a writable one.
 Default SERVICE is boot. -e reads the same global env file as 'bosun boot -e', so
 substitution sees what the daemon would. Exits 1 on errors, 0 on warnings alone; --strict
-fails on warnings too.`,
+fails on warnings too. --verbose also shows each scheduled service's next five due times.`,
   options: {
     "services-dir": { type: "string", short: "d", multiple: true },
     "env-file": { type: "string", short: "e" },
     json: { type: "boolean" },
     strict: { type: "boolean" },
+    verbose: { type: "boolean", short: "v" },
   },
   schema: v.object({
     "services-dir": v.optional(v.array(v.string()), []),
     "env-file": v.optional(v.pipe(v.string(), v.minLength(1, "the env file path cannot be empty"))),
     json: v.optional(v.boolean(), false),
     strict: v.optional(v.boolean(), false),
+    verbose: v.optional(v.boolean(), false),
     positionals: v.array(ServiceName),
   }),
 } satisfies CommandSpec<v.GenericSchema>;
@@ -70,8 +73,9 @@ export async function run(_command: string, argv: string[]): Promise<number> {
   const dirs = serviceDirs({ flags: args["services-dir"] });
   const names = args.positionals.length > 0 ? args.positionals : ["boot"];
   const problems = serviceDirWarnings(args["services-dir"]);
+  let env: Record<string, string | undefined> = process.env;
   try {
-    const env = args["env-file"] ? readGlobalEnvFile(args["env-file"], process.env) : process.env;
+    env = args["env-file"] ? readGlobalEnvFile(args["env-file"], process.env) : process.env;
     problems.push(...checkServices({ dirs, env, lint: cgroupLint() }, names));
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
@@ -86,5 +90,7 @@ export async function run(_command: string, argv: string[]): Promise<number> {
     for (const p of problems) console.error(formatCheckLine(p));
     console.error(`${errors} error(s), ${problems.length - errors} warning(s)`);
   }
+  // --verbose: the next due times of the scheduled services checked
+  if (args.verbose && !args.json) for (const line of scheduleLines({ dirs, env }, names)) console.log(line);
   return errors > 0 || (args.strict && problems.length > 0) ? 1 : 0;
 }

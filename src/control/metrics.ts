@@ -1,17 +1,18 @@
 /**
  * @module control/metrics
  * GET /metrics: Prometheus text exposition (format 0.0.4) of every service's state, restarts,
- * last exit code and its cause, uptime, and what its cgroup says it uses (memory, CPU time,
- * processes, OOM kills: read from the cgroup files at each scrape), and bosun's own counters
- * and cgroup layout.
+ * last exit code and its cause, uptime, what its cgroup says it uses (memory, CPU time,
+ * processes, OOM kills: read from the cgroup files at each scrape), scheduled services' runs
+ * by result, skipped due times and next due time, and bosun's own counters and cgroup layout.
  */
-import type { ServiceState } from "../engine/types.ts";
+import type { RunResult, ServiceState } from "../engine/types.ts";
 import type { Resources } from "../process/run.ts";
 import { shellCode } from "../process/signals.ts";
 import { uptimeSeconds } from "../supervisor/status.ts";
 import type { Supervisor } from "../supervisor/supervisor.ts";
 
 const STATES: ServiceState[] = ["stopped", "starting", "started", "stopping"];
+const RESULTS: RunResult[] = ["ok", "failed", "timed-out", "exec-failed", "stopped"];
 
 /** Label values escape backslash, quote and newline (the exposition format's rule). */
 function label(value: string): string {
@@ -72,6 +73,25 @@ export function metrics(sup: Supervisor, connections: number): string {
   figure("bosun_service_cpu_seconds_total", "counter", "CPU time used in the service's cgroup by its current run; absent without one.", (r) => r.usage?.cpuSeconds ?? null);
   figure("bosun_service_pids", "gauge", "Processes in the service's cgroup now; absent without one.", (r) => r.usage?.pids ?? null);
   figure("bosun_service_oom_kills_total", "counter", "Processes the kernel's OOM killer ended in the service's cgroups since bosun started.", (r) => r.oomKills);
+  const tasks = services.flatMap((s) => (s.task ? [{ name: label(s.name), task: s.task }] : []));
+  family(
+    "bosun_task_runs_total",
+    "counter",
+    "Ended runs of a scheduled service, by result (ok, failed, timed-out, exec-failed, stopped).",
+    tasks.flatMap(({ name, task }) => RESULTS.map((r) => `bosun_task_runs_total{service="${name}",result="${r}"} ${task.results[r]}`)),
+  );
+  family(
+    "bosun_task_skipped_total",
+    "counter",
+    "Due times of a scheduled service dropped because a run was still going.",
+    tasks.map(({ name, task }) => `bosun_task_skipped_total{service="${name}"} ${task.skipped}`),
+  );
+  family(
+    "bosun_task_next_run_timestamp_seconds",
+    "gauge",
+    "When a scheduled service's next run starts (Unix time); absent while the task is not started.",
+    tasks.flatMap(({ name, task }) => (task.next === null ? [] : [`bosun_task_next_run_timestamp_seconds{service="${name}"} ${task.next / 1000}`])),
+  );
   const stats = sup.stats();
   const cg = sup.info().cgroups;
   family("bosun_cgroups_info", "gauge", "The cgroup layout bosun uses (mode v2, v1, read-only or none).", [

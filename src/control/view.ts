@@ -25,6 +25,7 @@ export function serviceJson(s: ServiceStatus, resources?: Resources): ServiceJso
     restarts: s.restarts,
     usage: resources?.usage ?? null,
     oomKills: resources?.oomKills ?? null,
+    task: s.task,
   };
 }
 
@@ -59,5 +60,6 @@ export function eventJson(e: ServiceEvent): EventJson {
     cause: e.cause,
     failure: e.failure,
     note: e.note,
+    run: e.run,
   };
 }

@@ -30,8 +30,9 @@ import type { LogRouter } from "../log/types.ts";
 import type { HelperStage } from "./chain.ts";
 import { helperFailure, LISTEN_FD, prepareExec, spawnPlan, systemLookups, type ExecRequest } from "./exec.ts";
 import { errnoOf, launchFailure } from "./failure.ts";
-import { byType, type RunOps } from "./lifecycle.ts";
+import { behaviourOf, type RunOps } from "./lifecycle.ts";
 import { createListeners, type Listeners } from "./listen.ts";
+import { markerPresent } from "./marker.ts";
 import { openReadiness } from "./readiness.ts";
 import type { Reaper } from "./reaper.ts";
 import { Run, type Members, type ProcessRuntime, type Resources } from "./run.ts";
@@ -212,7 +213,7 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
   /** Starts the service's command with its channels; its exit goes to its type's handling. */
   function launch(run: Run): void {
     const d = run.desc;
-    const behaviour = byType[d.type];
+    const behaviour = behaviourOf(d);
     // a fresh cgroup for every run: one a kill emptied would kill what joins it
     const cgroup = opts.cgroups?.prepare(d);
     if (cgroup && !cgroup.ok) return ops.failed(run, cgroup.failure);
@@ -295,7 +296,10 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
     start(desc) {
       const run = new Run(desc);
       runs.set(desc.name, run);
-      if (runsAProcess(desc.type)) launch(run);
+      if (markerPresent(desc)) {
+        logs.system("info", `run-once-marker ${desc.runOnceMarker} exists: start command skipped`, desc.name);
+        ops.ready(run);
+      } else if (runsAProcess(desc.type)) launch(run);
       else ops.ready(run);
     },
 
@@ -307,7 +311,7 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
       run.stopSignal = desc.termSignal;
       // without a cgroup, the tree as it is now: its grandchildren are found after their parents die
       if (!run.cgroup?.owned) run.tree.snapshot();
-      byType[run.desc.type].stop(run, desc, ops);
+      behaviourOf(run.desc).stop(run, desc, ops);
     },
 
     kill(desc) {
