@@ -5,8 +5,9 @@
  * another keeps running (and the restart policy applies as for any crash), a fork burst is held
  * at pids-max, setsid'd grandchildren are gone after a stop, status and /metrics show memory,
  * CPU time and processes, the CPU quota is in the files, the command and its stop-command join
- * every hierarchy before exec. Not PID 1, so only services with cgroup settings get a cgroup.
- * After the daemon exits none of its cgroups is left (asserted; a failed run's are scrubbed).
+ * every hierarchy before exec, a scheduled run gets the service's cgroup, run-in-cgroup joins
+ * one bosun does not own. Not PID 1, so only services with cgroup settings get a cgroup. After
+ * the daemon exits none of its cgroups is left (asserted; a failed run's are scrubbed).
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, rmdirSync } from "node:fs";
@@ -54,6 +55,8 @@ beforeAll(async () => {
     forker: `type = process\ncommand = /bin/sh ${s}/forker.sh\npids-max = 100\nstop-timeout = 1\nrestart = no\n`,
     // two grandchildren in sessions of their own that ignore TERM, one with a child of its own
     "forker.sh": `setsid /bin/sh -c 'trap "" TERM; /bin/sleep 100 & exec /bin/sleep 100' &\nsetsid /bin/sh -c 'trap "" TERM; exec /bin/sleep 100' &\nexec /bin/sleep 100\n`,
+    // a scheduled run leaving a child behind
+    ticker: `type = scripted\nschedule = @yearly\ncommand = /bin/sh -c "grep memory /proc/self/cgroup; /bin/sleep 100 & echo left $$!"\nmemory-max = 64M\nlog-type = buffer\n`,
     placed: `type = process\ncommand = /bin/sh -c "/bin/sleep 100 & exec /bin/sleep 100"\nrun-in-cgroup = ${external}\nmemory-max = 32M\nrestart = no\n`,
     busy: `type = process\ncommand = /bin/sh -c "echo $$$$ > ${dir}/busy.pid; cat /proc/self/cgroup; exec /bin/sleep 1000"\nstop-command = /bin/sh -c "cat /proc/self/cgroup; kill $$(cat ${dir}/busy.pid)"\ncpu-max = 50%\ncpu-weight = 200\nlog-type = buffer\nrestart = no\n`,
   });
@@ -191,5 +194,15 @@ describe.skipIf(!isV1)("bosun on cgroup v1", () => {
       stranger.kill("SIGKILL");
       await stranger.exited;
     }
+  });
+
+  test("a scheduled run gets its service's cgroup, and what it leaves behind is killed when it ends", async () => {
+    expect((await cli(d.socket, "start", "ticker")).code).toBe(0);
+    expect((await cli(d.socket, "run", "ticker")).code).toBe(0);
+    const out = (await cli(d.socket, "logs", "ticker")).stdout;
+    expect(cgroupOf(out, "memory")).toEndWith(`/${instance}/ticker.service`);
+    const left = Number(/^left (\d+)$/m.exec(out)![1]);
+    expect(dead(left)).toBe(true);
+    expect(existsSync(cgroupDir("memory", "ticker"))).toBe(false);
   });
 });
