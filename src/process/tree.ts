@@ -57,7 +57,10 @@ export function processTable(): ProcessEntry[] {
 
 /** The processes of one service without a cgroup: what `tree` finds, killed and waited for like a cgroup's. */
 export interface ProcessTree {
-  /** Adds the session `sid` leads now: its every member is the service's (a command bosun spawned, a daemon that made its own). */
+  /**
+   * Adds the session `sid` leads now: its every member is the service's (a command bosun
+   * spawned, a daemon that made a session of its own).
+   */
   addSession(sid: number): void;
   /** Remembers the service's processes now (at a stop), so they are found after their parents die. */
   snapshot(): void;
