@@ -137,14 +137,15 @@ export function createReaper(opts: { subreaper?: boolean; onError?: (message: st
 
   return {
     claim(pid, onExit) {
+      const stat = parseStat(pid);
       const early = recent.get(pid);
-      if (early) {
-        recent.delete(pid);
+      recent.delete(pid);
+      // a process that has the number now is another one than the orphan reaped under it
+      if (early && stat === null) {
         reaped--;
         onExit(early);
         return () => {};
       }
-      const stat = parseStat(pid);
       if (stat === null) {
         onExit({ code: null, signal: null });
         return () => {};

@@ -1,10 +1,12 @@
 /**
  * @module test/process/reaper
  * As session supervisor (not PID 1): orphans of double-forking services come back to bosun as
- * subreaper and are reaped, while the exit codes of the children Bun spawned stay right.
+ * subreaper and are reaped, while the exit codes of the children Bun spawned stay right; a
+ * claim on a pid reused since an orphan of that number was reaped waits for the new process.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe } from "../../src/config/schema.ts";
 import { createLauncher } from "../../src/process/launcher.ts";
 import { createReaper, type Reaper } from "../../src/process/reaper.ts";
@@ -70,4 +72,15 @@ test("a claimed pid that already ended is reported at once with its status", asy
   reaper.claim(orphan, (s) => (status = s));
   expect(status).toEqual({ code: 5, signal: null });
   expect(reaper.reaped).toBe(before);
+});
+
+test("a claim on a pid reused since an orphan of that number was reaped waits for the new process, not the old status", async () => {
+  // the pid is chosen with ns_last_pid, in a pid namespace of the child's own
+  const proc = spawnChild(["unshare", "--pid", "--fork", "--mount-proc", "--kill-child", process.execPath, join(import.meta.dir, "reaper-reuse-child.ts")], { stdout: "pipe", stderr: "inherit" });
+  const [out, code] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);
+  expect(code).toBe(0);
+  const seen = JSON.parse(out.trim().split("\n").at(-1)!);
+  expect(seen.second).toBe(seen.first);
+  expect(seen.early).toBeNull();
+  expect(seen.status).toEqual({ code: null, signal: "KILL" });
 });
