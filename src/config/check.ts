@@ -5,11 +5,15 @@
  * are missing or not executable, users and groups that do not exist, `consumer-of` targets
  * that do not produce a pipe, log settings that contradict each other, task settings (schedule,
  * run-once) on services they do not fit, health probes that cannot reach a service in a network
- * namespace of its own.
+ * namespace of its own, isolation settings whose helper programs or new root are missing, and
+ * kill-all-on-stop where this bosun would not be PID 1 of its pid namespace.
  */
+import { existsSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { HELPER_PACKAGES, helperNeeds, killAllRefusal } from "./isolation.ts";
 import { runsAProcess } from "./kinds.ts";
 import { createLoader } from "./loader.ts";
-import { DEFAULT_PATH, findProgram } from "./program.ts";
+import { DEFAULT_PATH, findProgram, HELPER_PATH } from "./program.ts";
 import { mainConflicts } from "./main.ts";
 import { error, warning, type Problem } from "./problems.ts";
 import { fileOf, reach } from "./reach.ts";
@@ -24,6 +28,10 @@ export interface CheckOptions {
   /** /etc/passwd and /etc/group, replaceable for tests. */
   passwd?: string;
   group?: string;
+  /** Whether bosun would be PID 1 of its pid namespace (default: whether `check` itself is). */
+  pid1?: boolean;
+  /** Where helper programs are looked for (default config/program.ts HELPER_PATH; tests replace it). */
+  helperPath?: string;
 }
 
 /** Settings that only mean something for a service that runs a process. */
@@ -104,7 +112,17 @@ function lint(
     }
   }
 
+  const killAll = killAllRefusal(d, opts.pid1 ?? process.pid === 1);
+  if (killAll) out.push(killAll);
+
+  // with a chroot that is missing, nothing inside it can be looked at
+  const rootMissing = d.chroot !== null && !statSync(d.chroot, { throwIfNoEntry: false })?.isDirectory();
   if (runsProcess) {
+    if (rootMissing) err("chroot", `chroot: ${d.chroot} is not a directory; the service cannot start until it is`);
+    lintIsolation(d, rootMissing, opts.helperPath ?? HELPER_PATH, warn, err);
+  }
+
+  if (runsProcess && !rootMissing) {
     const path = d.env.PATH ?? env.PATH ?? DEFAULT_PATH;
     const commands: [string, string[] | null][] = [
       ["command", d.command],
@@ -112,7 +130,7 @@ function lint(
       ["health-command", d.health?.command ?? null],
     ];
     for (const [setting, argv] of commands) {
-      const found = argv && argv[0] !== undefined ? findProgram(argv[0], d.workingDir ?? "/", path) : null;
+      const found = argv && argv[0] !== undefined ? findProgram(argv[0], d.workingDir ?? "/", path, d.chroot) : null;
       if (found !== null && typeof found !== "string") err(setting, `${setting}: ${found.message}`);
     }
   }
@@ -130,6 +148,30 @@ function lint(
     }
   }
   return out;
+}
+
+/**
+ * What the isolation settings need from this machine: their helper programs (a warning naming
+ * the Debian package for each one missing), a /proc to mount in a new root for a pid
+ * namespace; and what they change about other settings (MAINPID=, stop-command).
+ */
+function lintIsolation(d: ServiceDescription, rootMissing: boolean, helperPath: string, warn: Report, err: Report): void {
+  for (const need of helperNeeds(d)) {
+    if (need.inRoot && rootMissing) continue;
+    if (typeof findProgram(need.program, "/", helperPath, need.inRoot ? d.chroot : null) === "string") continue;
+    const where = need.inRoot ? ` inside ${d.chroot} (with chroot, setpriv sets capabilities and securebits after the change of root)` : "";
+    warn(need.setting, `${need.setting}: needs the helper ${need.program}${where}, which is not installed; it comes with the Debian package ${HELPER_PACKAGES[need.program]}`);
+  }
+  const pid = d.namespaces.includes("pid");
+  if (pid && d.chroot !== null && !rootMissing && !existsSync(join(d.chroot, "proc"))) {
+    err("namespaces", `namespaces: 'pid' mounts the namespace's /proc at ${join(d.chroot, "proc")}, which does not exist; create that directory`);
+  }
+  if (pid && d.readiness?.kind === "notify") {
+    warn("ready-notification", "ready-notification: with 'namespaces = pid', a MAINPID= the service sends is a pid inside its namespace, which means nothing to bosun; bosun ignores it and supervises the namespace's init");
+  }
+  if (d.namespaces.length > 0 && d.stopCommand !== null) {
+    warn("stop-command", "stop-command: runs in namespaces of its own, not in the service's (it cannot see the service's processes, network or mounts); prefer term-signal");
+  }
 }
 
 /** Task settings on services they do not fit: a schedule off a scripted or process service, run-once off a scripted one. */

@@ -23,6 +23,7 @@ import {
   type DepKind,
   type ServiceDescription,
 } from "./schema.ts";
+import { checkSecurebit, parseCapabilities } from "./isolation.ts";
 import { checkTimezone, parseSchedule } from "./schedule.ts";
 import { parseBool, parseCpuMax, parseInteger, parseMode, parseRlimit, parseSeconds, parseSize, parseUnsigned } from "./units.ts";
 import { ValueError } from "./value.ts";
@@ -203,8 +204,6 @@ const IGNORED_OPTIONS: Partial<Record<ServiceOption, string>> = {
 const PENDING_OPTIONS: Partial<Record<ServiceOption, string>> = {
   "run-once": "this version does not honour run-once yet; the service starts again whenever it is started or needed",
 };
-
-const SECUREBITS = ["keep-caps", "keep-caps-locked", "no-setuid-fixup", "no-setuid-fixup-locked", "noroot", "noroot-locked"];
 
 const termSignal: SettingSpec = {
   field: "termSignal",
@@ -396,14 +395,16 @@ export const SETTINGS: Record<string, SettingSpec> = {
     field: "capabilities",
     apply: (d, val, ctx) => {
       const t = val.words.join(",");
-      d.desc.capabilities = ctx.op === "+=" && d.desc.capabilities ? `${d.desc.capabilities},${t}` : t;
+      const text = ctx.op === "+=" && d.desc.capabilities ? `${d.desc.capabilities},${t}` : t;
+      parseCapabilities(text);
+      d.desc.capabilities = text === "" ? null : text;
     },
   },
   securebits: {
     append: true,
     field: "securebits",
     apply: (d, val, ctx) => {
-      for (const word of val.words) picked(word, SECUREBITS, "securebits flag");
+      for (const word of val.words) checkSecurebit(word);
       d.desc.securebits = ctx.op === "+=" ? [...d.desc.securebits, ...val.words] : val.words;
     },
   },
@@ -554,7 +555,7 @@ export const SETTINGS: Record<string, SettingSpec> = {
     bosun: true,
     field: "namespaces",
     apply: (d, val) => {
-      d.desc.namespaces = val.words.map((w) => picked(w, Namespace.options, "namespace"));
+      d.desc.namespaces = [...new Set(val.words.map((w) => picked(w, Namespace.options, "namespace")))];
     },
   },
   chroot: { ...path("chroot"), bosun: true },
@@ -581,10 +582,6 @@ const PENDING: [string[], string][] = [
     "this version does not run schedules yet; the service starts only when started or needed",
   ],
   [["run-once-marker"], "this version does not honour run-once yet; no marker file is written or read"],
-  [["namespaces"], "this version does not create namespaces yet; the service shares bosun's"],
-  [["chroot"], "this version does not chroot yet; the service sees bosun's root directory"],
-  [["capabilities"], "bosun does not set capabilities yet; the service runs with the capabilities of its user"],
-  [["securebits"], "bosun does not set securebits yet; they are ignored"],
 ];
 for (const [names, message] of PENDING) for (const name of names) SETTINGS[name] = { ...SETTINGS[name]!, pending: message };
 

@@ -15,6 +15,7 @@ import type { HelperStage } from "./chain.ts";
 import { helperFailure, LISTEN_FD, prepareExec, spawnPlan, systemLookups, type ExecRequest } from "./exec.ts";
 import { errnoOf, launchFailure } from "./failure.ts";
 import { byType, type RunOps } from "./lifecycle.ts";
+import { killEverything } from "./killall.ts";
 import { createListeners, type Listeners } from "./listen.ts";
 import { openReadiness } from "./readiness.ts";
 import type { Reaper } from "./reaper.ts";
@@ -139,13 +140,16 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
     run.readiness?.listen((fd) => (typeof proc.stdio[fd] === "number" ? (proc.stdio[fd] as number) : null), {
       ready: () => ops.ready(run),
       status: (text) => void (run.statusText = text),
-      mainPid: (pid) => ops.launched(run, pid),
+      // a pid from inside the service's pid namespace names nothing out here
+      mainPid: (pid) => (plan.pidNamespace ? ops.warn(run, `ignoring MAINPID=${pid}: it is a pid inside the service's pid namespace, whose init bosun supervises`) : ops.launched(run, pid)),
       stopping: () => logs.system("info", "service reports it is stopping", d.name),
     });
     emit(d.name, () => events.launched(d.name, proc.pid));
     // exec'd means every helper stage passed its marker
-    markers.then((count) => {
-      if (count === plan.stages.length && behaviour.readyOnExec(d)) ops.ready(run);
+    markers.then((m) => {
+      if (m.passed < plan.marked) return;
+      if (m.message) ops.warn(run, `helper commands said: ${m.message}`);
+      if (behaviour.readyOnExec(d)) ops.ready(run);
     });
     proc.exited.then(async () => {
       if (run.proc === proc) run.proc = null;
@@ -193,7 +197,18 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
       const run = runs.get(desc.name);
       if (!run) return;
       run.stopping = true;
-      byType[run.desc.type].stop(run, desc, ops);
+      if (!desc.options.includes("kill-all-on-stop")) return byType[run.desc.type].stop(run, desc, ops);
+      logs.system("info", "kill-all-on-stop: sending TERM, then KILL, to every other process", desc.name);
+      killEverything().then(
+        (left) => {
+          if (left > 0) logs.system("info", `kill-all-on-stop: ${left} process(es) outlived TERM and got KILL`, desc.name);
+          if (current(run)) byType[run.desc.type].stop(run, desc, ops);
+        },
+        (e) => {
+          logs.system("error", (e as Error).message, desc.name);
+          if (current(run)) byType[run.desc.type].stop(run, desc, ops);
+        },
+      );
     },
 
     kill(desc) {

@@ -1,14 +1,16 @@
 /**
  * @module process/sys
  * The few Linux calls Bun does not offer, through bun:ffi: becoming a child subreaper, reaping
- * one pid, and unix sockets bosun must hold as raw fds (the listening socket passed to a
- * service as fd 3, the datagram socket of the systemd notify protocol).
+ * one pid, spawning into a new pid namespace, and unix sockets bosun must hold as raw fds (the
+ * listening socket passed to a service as fd 3, the datagram socket of the systemd notify
+ * protocol).
  *
  * Every buffer handed to the kernel is a fresh `new Uint8Array(new ArrayBuffer(n))` passed as
  * the typed array itself: a cached `ptr()` goes stale once the caller is JIT-compiled and the
  * kernel then writes into abandoned memory (wrong exit codes, even segfaults).
  */
 import { dlopen, FFIType, read } from "bun:ffi";
+import { closeSync, openSync } from "node:fs";
 import { constants } from "node:os";
 
 const libc = dlopen("libc.so.6", {
@@ -21,11 +23,14 @@ const libc = dlopen("libc.so.6", {
   recv: { args: [FFIType.i32, FFIType.ptr, FFIType.u64, FFIType.i32], returns: FFIType.i64 },
   close: { args: [FFIType.i32], returns: FFIType.i32 },
   getpid: { args: [], returns: FFIType.i32 },
+  unshare: { args: [FFIType.i32], returns: FFIType.i32 },
+  setns: { args: [FFIType.i32, FFIType.i32], returns: FFIType.i32 },
   __errno_location: { args: [], returns: FFIType.ptr },
 });
 const c = libc.symbols;
 
 const PR_SET_CHILD_SUBREAPER = 36;
+const CLONE_NEWPID = 0x20000000;
 const WNOHANG = 1;
 const AF_UNIX = 1;
 const SOCK_STREAM = 1;
@@ -83,6 +88,30 @@ export function reapPid(pid: number): number | null {
   const status = new Int32Array(new ArrayBuffer(4));
   const r = c.waitpid(pid, status, WNOHANG);
   return r === pid ? status[0]! : null;
+}
+
+/**
+ * Runs `spawn` (a synchronous Bun.spawn) so that the process it creates is the init of a new pid
+ * namespace, and bosun's own child, so its exit status reaches bosun as is. unshare(CLONE_NEWPID)
+ * only changes where the calling thread's next children go, and setns puts that back at once:
+ * nothing else is spawned in between, since JavaScript runs on this one thread. Needs root.
+ *
+ * @example
+ * const proc = inNewPidNamespace(() => spawnChild(["sh", "-c", "echo $$"])); // prints 1
+ */
+export function inNewPidNamespace<T>(spawn: () => T): T {
+  const own = openSync("/proc/self/ns/pid", "r");
+  try {
+    if (c.unshare(CLONE_NEWPID) !== 0) throw lastError("unshare(CLONE_NEWPID)");
+    try {
+      return spawn();
+    } finally {
+      // a failure here would send every later spawn into that namespace: it must not pass silently
+      if (c.setns(own, CLONE_NEWPID) !== 0) throw new Error(`cannot return to bosun's own pid namespace: ${lastError("setns").code}`);
+    }
+  } finally {
+    closeSync(own);
+  }
 }
 
 function sockaddrUn(path: string): Uint8Array {
