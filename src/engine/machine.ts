@@ -267,11 +267,14 @@ function evaluateStopping(core: Core, s: Service): void {
   bringDown(core, s);
 }
 
-/** The service's own stop: the process or stop script, or nothing for internal services. */
+/**
+ * The service's own stop: the process or stop script, or nothing for internal services (but
+ * for kill-all-on-stop, which the launcher carries out before it reports the stop).
+ */
 function bringDown(core: Core, s: Service): void {
   s.broughtDown = true;
   s.stateSince = core.clock.now();
-  if (s.desc.type === "scripted") {
+  if (s.desc.type === "scripted" || s.desc.options.includes("kill-all-on-stop")) {
     if (!s.running) {
       s.running = true;
       call(core, (launcher, desc) => launcher.stop(desc), s);

@@ -28,6 +28,7 @@ import type { LaunchFailure } from "../engine/types.ts";
 import { HELPER_PACKAGES, parseCapabilities, SECUREBITS, setprivInRoot } from "../config/isolation.ts";
 import type { ServiceDescription } from "../config/schema.ts";
 import type { User } from "../config/users.ts";
+import { ValueError } from "../config/value.ts";
 import { launchFailure } from "./failure.ts";
 
 /** One helper: the stage name a failure reports, and its argv prefix (it execs what follows). */
@@ -107,7 +108,8 @@ const STAGES: StageRow[] = [
 
 /**
  * The helpers a description needs, in the order they must run (empty for most services), or the
- * launch failure of a helper that is not installed, naming the Debian package that ships it.
+ * launch failure of a helper that is not installed (naming the Debian package that ships it) or
+ * of a value a helper cannot take (an unknown capability in a description built in code).
  *
  * @example
  * helperStages(describe({ name: "x", nice: 5 }), lookups) // [{ stage: "nice", argv: ["/usr/bin/nice", "-n", "5"] }]
@@ -127,6 +129,8 @@ export function helperStages(d: ServiceDescription, lookups: ChainLookups): Help
       if (argv !== null) stages.push(row.place ? { stage: row.stage, argv, place: row.place } : { stage: row.stage, argv });
     } catch (e) {
       if (e instanceof MissingHelper) return e.failure;
+      // a value the loader would have refused (a description built in code, say)
+      if (e instanceof ValueError) return launchFailure(row.stage, null, e.message);
       throw e;
     }
   }

@@ -185,6 +185,29 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
     });
   }
 
+  /**
+   * kill-all-on-stop: TERM, then KILL, to every other process, and only then the service's own
+   * stop (an internal service has no run: its stop is reported here).
+   */
+  function killAllThenStop(desc: ServiceDescription, run: Run | undefined): void {
+    if (run) run.stopping = true;
+    logs.system("info", "kill-all-on-stop: sending TERM, then KILL, to every other process", desc.name);
+    const then = () => {
+      if (run === undefined) emit(desc.name, () => events.exited(desc.name, { code: 0, signal: null }));
+      else if (current(run)) byType[run.desc.type].stop(run, desc, ops);
+    };
+    killEverything().then(
+      (left) => {
+        if (left > 0) logs.system("info", `kill-all-on-stop: ${left} process(es) outlived TERM and got KILL`, desc.name);
+        then();
+      },
+      (e) => {
+        logs.system("error", (e as Error).message, desc.name);
+        then();
+      },
+    );
+  }
+
   return {
     start(desc) {
       const run = new Run(desc);
@@ -195,20 +218,10 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
 
     stop(desc) {
       const run = runs.get(desc.name);
+      if (desc.options.includes("kill-all-on-stop")) return killAllThenStop(desc, run);
       if (!run) return;
       run.stopping = true;
-      if (!desc.options.includes("kill-all-on-stop")) return byType[run.desc.type].stop(run, desc, ops);
-      logs.system("info", "kill-all-on-stop: sending TERM, then KILL, to every other process", desc.name);
-      killEverything().then(
-        (left) => {
-          if (left > 0) logs.system("info", `kill-all-on-stop: ${left} process(es) outlived TERM and got KILL`, desc.name);
-          if (current(run)) byType[run.desc.type].stop(run, desc, ops);
-        },
-        (e) => {
-          logs.system("error", (e as Error).message, desc.name);
-          if (current(run)) byType[run.desc.type].stop(run, desc, ops);
-        },
-      );
+      byType[run.desc.type].stop(run, desc, ops);
     },
 
     kill(desc) {
