@@ -63,7 +63,7 @@ interface StageRow {
   argv(d: ServiceDescription, tools: Tools): string[] | null;
 }
 
-const privileged = (d: ServiceDescription) => d.capabilities !== null || d.securebits.length > 0;
+const capabilitySettings = (d: ServiceDescription) => d.capabilities !== null || d.securebits.length > 0;
 const userNamespace = (d: ServiceDescription) => d.namespaces.includes("user");
 
 /**
@@ -95,11 +95,11 @@ const STAGES: StageRow[] = [
   {
     stage: "run-as",
     // in a new root without a user namespace, the change of root switches the user itself
-    argv: (d, t) => (!privileged(d) && d.runAs !== null && (d.chroot === null || userNamespace(d)) ? setprivArgv(d, t, null) : null),
+    argv: (d, t) => (!capabilitySettings(d) && d.runAs !== null && (d.chroot === null || userNamespace(d)) ? setprivArgv(d, t, null) : null),
   },
   {
     stage: "no-new-privs",
-    argv: (d, t) => (!privileged(d) && d.noNewPrivs && (d.runAs === null || (d.chroot !== null && !userNamespace(d))) ? [t.helper("setpriv"), "--no-new-privs", "--"] : null),
+    argv: (d, t) => (!capabilitySettings(d) && d.noNewPrivs && (d.runAs === null || (d.chroot !== null && !userNamespace(d))) ? [t.helper("setpriv"), "--no-new-privs", "--"] : null),
   },
   { stage: "namespaces", argv: (d, t) => (userNamespace(d) && d.chroot === null ? [t.helper("unshare"), "--user", "--map-current-user", "--"] : null) },
   { stage: "chroot", place: "root", argv: rootArgv },
