@@ -9,13 +9,15 @@
  */
 import type { ServiceDescription } from "../config/schema.ts";
 import { runsAProcess } from "../config/kinds.ts";
-import type { ExitStatus, Launcher, ProcessEvents } from "../engine/types.ts";
+import type { ExitStatus, LaunchFailure, Launcher, ProcessEvents } from "../engine/types.ts";
+import type { ProbeChild } from "../health/types.ts";
 import type { LogRouter } from "../log/types.ts";
 import type { HelperStage } from "./chain.ts";
 import { helperFailure, LISTEN_FD, prepareExec, spawnPlan, systemLookups, type ExecRequest } from "./exec.ts";
 import { errnoOf, launchFailure } from "./failure.ts";
 import { byType, type RunOps } from "./lifecycle.ts";
 import { createListeners, type Listeners } from "./listen.ts";
+import { spawnProbe } from "./probe.ts";
 import { openReadiness } from "./readiness.ts";
 import type { Reaper } from "./reaper.ts";
 import { Run, type ProcessRuntime } from "./run.ts";
@@ -39,6 +41,11 @@ export interface LauncherOptions {
 export interface ProcessLauncher extends Launcher {
   /** Readiness state and sd_notify STATUS= of a service's current launch. */
   runtime(name: string): ProcessRuntime;
+  /**
+   * Spawns a health command of the service as its current launch runs (the description it was
+   * launched with, else `desc`): see health/types.ts SpawnProbe.
+   */
+  spawnProbe(desc: ServiceDescription, argv: string[]): ProbeChild | LaunchFailure;
   /** SIGKILL to every process group bosun started (the second TERM during shutdown). */
   killAll(): void;
   /** Closes the listening and notify sockets (bosun exiting). */
@@ -211,6 +218,8 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
     runtime(name) {
       return runs.get(name)?.runtime() ?? { readiness: null, statusText: null };
     },
+
+    spawnProbe: (desc, argv) => spawnProbe(prepare(runs.get(desc.name)?.desc ?? desc, { command: argv, stdin: "ignore" })),
 
     killAll() {
       for (const run of runs.values()) {
