@@ -7,9 +7,10 @@ import * as v from "valibot";
 import { HostPort } from "../control/schemas.ts";
 import { runDaemon } from "../daemon.ts";
 import { serviceDirs, socketPath } from "../paths.ts";
+import { PID1_STOP_GRACE_SECONDS } from "../supervisor/termination.ts";
 import { parseCommand, UsageError } from "./args.ts";
 
-const usage = `bosun boot [-d DIR]... [-p SOCKET] [-e ENVFILE] [--health-listen HOST:PORT] [--control-token TOKEN | --control-token-file FILE] [--log-format text|json] [--max-starting N [--starting-grace SECS]] [-q|-v] [SERVICE...] [-- CMD ARG...]
+const usage = `bosun boot [-d DIR]... [-p SOCKET] [-e ENVFILE] [--health-listen HOST:PORT] [--control-token TOKEN | --control-token-file FILE] [--log-format text|json] [--max-starting N [--starting-grace SECS]] [--drain-delay SECS] [--stop-grace SECS] [-q|-v] [SERVICE...] [-- CMD ARG...]
 Runs the supervisor: starts SERVICE (default 'boot') and, after '--', CMD as the service 'main'
 whose exit code becomes bosun's ('--' alone adds nothing). Stops everything in order on
 SIGTERM/SIGINT.
@@ -25,6 +26,12 @@ SIGTERM/SIGINT.
   --max-starting N         start at most N services at once (default unlimited)
   --starting-grace SECS    a service starting longer than this stops counting against
                            --max-starting (default 10)
+  --drain-delay SECS       on SIGTERM, fail /readyz first and stop the services only after
+                           this long (a second SIGTERM stops them at once; env BOSUN_DRAIN_DELAY)
+  --stop-grace SECS        the whole shutdown, drain included, ends within this: before it
+                           ends, what still runs is killed with SIGKILL and bosun exits with
+                           the main service's code (env BOSUN_STOP_GRACE; default 9 as PID 1,
+                           none otherwise; 0 for none)
   -q, --quiet              only warnings and errors from bosun itself
   -v, --verbose            also bosun's debug lines`;
 
@@ -32,6 +39,8 @@ SIGTERM/SIGINT.
 const LogFormat = v.picklist(["text", "json"], "the log format is text or json");
 /** `--health-listen` and `$BOSUN_HEALTH_LISTEN`, kept as written (the server parses it again). */
 const Listen = v.pipe(v.string(), v.check((s) => v.is(HostPort, s), "HOST:PORT, [IPv6]:PORT or :PORT, with a port up to 65535"));
+/** `--drain-delay`, `--stop-grace` and their variables: seconds, fractions allowed. */
+const Seconds = v.pipe(v.string(), v.regex(/^\d+(\.\d+)?$/, "seconds, 0 or more (e.g. 10 or 2.5)"), v.toNumber());
 
 const spec = {
   usage,
@@ -45,6 +54,8 @@ const spec = {
     "log-format": { type: "string" },
     "max-starting": { type: "string" },
     "starting-grace": { type: "string" },
+    "drain-delay": { type: "string" },
+    "stop-grace": { type: "string" },
     quiet: { type: "boolean", short: "q" },
     verbose: { type: "boolean", short: "v" },
   },
@@ -58,7 +69,9 @@ const spec = {
       "control-token-file": v.optional(v.string()),
       "log-format": v.optional(LogFormat),
       "max-starting": v.optional(v.pipe(v.string(), v.regex(/^\d+$/, "a whole number of services, at least 1"), v.toNumber(), v.minValue(1, "at least 1"))),
-      "starting-grace": v.optional(v.pipe(v.string(), v.regex(/^\d+(\.\d+)?$/, "seconds, 0 or more (e.g. 10 or 2.5)"), v.toNumber()), "10"),
+      "starting-grace": v.optional(Seconds, "10"),
+      "drain-delay": v.optional(Seconds),
+      "stop-grace": v.optional(Seconds),
       quiet: v.optional(v.boolean(), false),
       verbose: v.optional(v.boolean(), false),
       positionals: v.array(v.string()),
@@ -75,6 +88,12 @@ function fromEnv<S extends v.GenericSchema>(name: string, schema: S): v.InferOut
   const parsed = v.safeParse(schema, value);
   if (!parsed.success) throw new UsageError(`${name}=${value}: ${parsed.issues[0].message}`, usage);
   return parsed.output;
+}
+
+/** The stop grace given (0: none), else bosun's default: under the container runtimes' 10 s as PID 1, none otherwise. */
+function stopGraceMs(seconds: number | undefined): number | null {
+  if (seconds === undefined) return process.pid === 1 ? PID1_STOP_GRACE_SECONDS * 1000 : null;
+  return seconds > 0 ? seconds * 1000 : null;
 }
 
 /** Runs `bosun boot`; exits the process with the supervisor's exit code. */
@@ -112,6 +131,8 @@ export async function run(_command: string, argv: string[]): Promise<number> {
     logFormat: flags["log-format"] ?? fromEnv("BOSUN_LOG_FORMAT", LogFormat) ?? "text",
     maxStarting: flags["max-starting"] ?? null,
     startingGraceMs: flags["starting-grace"] * 1000,
+    drainDelayMs: (flags["drain-delay"] ?? fromEnv("BOSUN_DRAIN_DELAY", Seconds) ?? 0) * 1000,
+    stopGraceMs: stopGraceMs(flags["stop-grace"] ?? fromEnv("BOSUN_STOP_GRACE", Seconds)),
   });
   // a grandchild still holding an output pipe must not keep the supervisor alive
   process.exit(code);

@@ -565,13 +565,6 @@ export const SETTINGS: Record<string, SettingSpec> = {
 /** What a service gets instead, for settings later work will honour (see `SettingSpec.pending`). */
 const PENDING: [string[], string][] = [
   [
-    [
-      "health-command", "health-http", "health-tcp", "health-interval", "health-timeout", "health-retries", "health-start-period",
-      "health-start-interval", "health-gates-start",
-    ],
-    "this version does not run health checks yet; readiness and /readyz do not wait on it",
-  ],
-  [
     ["memory-max", "memory-high", "cpu-max", "cpu-weight", "pids-max", "io-weight"],
     "this version does not apply cgroup limits yet; the service runs without this limit",
   ],

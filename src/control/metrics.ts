@@ -1,7 +1,7 @@
 /**
  * @module control/metrics
  * GET /metrics: Prometheus text exposition (format 0.0.4) of every service's state, restarts,
- * last exit code and uptime, and bosun's own counters.
+ * last exit code and uptime, its health check's verdict and checks, and bosun's own counters.
  */
 import type { ServiceState } from "../engine/types.ts";
 import { shellCode } from "../process/signals.ts";
@@ -51,6 +51,21 @@ export function metrics(sup: Supervisor, connections: number): string {
     "gauge",
     "Seconds since the service last reached started; 0 when not started.",
     services.map((s) => `bosun_service_uptime_seconds{service="${label(s.name)}"} ${uptimeSeconds(s, now) ?? 0}`),
+  );
+  const checks = sup.healthChecks();
+  family(
+    "bosun_service_healthy",
+    "gauge",
+    "1 while the service's health check finds it healthy, else 0; absent for services without one.",
+    checks.map((c) => `bosun_service_healthy{service="${label(c.name)}"} ${c.health.checking && c.health.state === "healthy" ? 1 : 0}`),
+  );
+  family(
+    "bosun_health_checks_total",
+    "counter",
+    "Finished health checks of the service, by result (success, failure, timeout).",
+    checks.flatMap((c) =>
+      (["success", "failure", "timeout"] as const).map((r) => `bosun_health_checks_total{service="${label(c.name)}",result="${r}"} ${c.health.checks[r]}`),
+    ),
   );
   const stats = sup.stats();
   family("bosun_reaped_orphans_total", "counter", "Orphaned processes bosun reaped.", [`bosun_reaped_orphans_total ${stats.reapedOrphans}`]);

@@ -46,8 +46,11 @@ export interface ProcessLauncher extends Launcher {
    * launched with, else `desc`): see health/types.ts SpawnProbe.
    */
   spawnProbe(desc: ServiceDescription, argv: string[]): ProbeChild | LaunchFailure;
-  /** SIGKILL to every process group bosun started (the second TERM during shutdown). */
-  killAll(): void;
+  /**
+   * SIGKILL to every process group bosun started (the second TERM during shutdown, the end of
+   * the stop grace); each service's exit is logged with `why` (default: forced shutdown).
+   */
+  killAll(why?: string): void;
   /** Closes the listening and notify sockets (bosun exiting). */
   close(): void;
 }
@@ -95,7 +98,7 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
     },
     exited(run, status) {
       const name = run.desc.name;
-      if (run.forced) logs.system("warn", "killed with SIGKILL (forced shutdown)", name);
+      if (run.forced) logs.system("warn", `killed with SIGKILL (${run.forced})`, name);
       end(run);
       emit(name, () => events.exited(name, status));
     },
@@ -221,9 +224,9 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
 
     spawnProbe: (desc, argv) => spawnProbe(prepare(runs.get(desc.name)?.desc ?? desc, { command: argv, stdin: "ignore" })),
 
-    killAll() {
+    killAll(why = "forced shutdown") {
       for (const run of runs.values()) {
-        run.forced = true;
+        run.forced = why;
         run.kill();
       }
     },
