@@ -8,7 +8,7 @@ import { HostPort } from "../control/schemas.ts";
 import { runDaemon } from "../daemon.ts";
 import { serviceDirs, socketPath } from "../paths.ts";
 import { PID1_STOP_GRACE_SECONDS } from "../supervisor/termination.ts";
-import { parseCommand, UsageError } from "./args.ts";
+import { fromEnv, parseCommand, SecondsArg as Seconds } from "./args.ts";
 
 const usage = `bosun boot [-d DIR]... [-p SOCKET] [-e ENVFILE] [--health-listen HOST:PORT] [--control-token TOKEN | --control-token-file FILE] [--log-format text|json] [--max-starting N [--starting-grace SECS]] [--drain-delay SECS] [--stop-grace SECS] [-q|-v] [SERVICE...] [-- CMD ARG...]
 Runs the supervisor: starts SERVICE (default 'boot') and, after '--', CMD as the service 'main'
@@ -39,8 +39,6 @@ SIGTERM/SIGINT.
 const LogFormat = v.picklist(["text", "json"], "the log format is text or json");
 /** `--health-listen` and `$BOSUN_HEALTH_LISTEN`, kept as written (the server parses it again). */
 const Listen = v.pipe(v.string(), v.check((s) => v.is(HostPort, s), "HOST:PORT, [IPv6]:PORT or :PORT, with a port up to 65535"));
-/** `--drain-delay`, `--stop-grace` and their variables: seconds, fractions allowed. */
-const Seconds = v.pipe(v.string(), v.regex(/^\d+(\.\d+)?$/, "seconds, 0 or more (e.g. 10 or 2.5)"), v.toNumber());
 
 const spec = {
   usage,
@@ -81,15 +79,6 @@ const spec = {
   ),
 } as const;
 
-/** An environment variable standing for a flag, checked by the flag's schema; undefined when unset or empty. */
-function fromEnv<S extends v.GenericSchema>(name: string, schema: S): v.InferOutput<S> | undefined {
-  const value = process.env[name];
-  if (value === undefined || value === "") return undefined;
-  const parsed = v.safeParse(schema, value);
-  if (!parsed.success) throw new UsageError(`${name}=${value}: ${parsed.issues[0].message}`, usage);
-  return parsed.output;
-}
-
 /** The stop grace given (0: none), else bosun's default: under the container runtimes' 10 s as PID 1, none otherwise. */
 function stopGraceMs(seconds: number | undefined): number | null {
   if (seconds === undefined) return process.pid === 1 ? PID1_STOP_GRACE_SECONDS * 1000 : null;
@@ -124,15 +113,15 @@ export async function run(_command: string, argv: string[]): Promise<number> {
     services: flags.positionals,
     mainCommand,
     socket,
-    healthListen: flags["health-listen"] ?? fromEnv("BOSUN_HEALTH_LISTEN", Listen) ?? null,
+    healthListen: flags["health-listen"] ?? fromEnv("BOSUN_HEALTH_LISTEN", Listen, usage) ?? null,
     token,
     verbosity: flags.quiet ? "quiet" : flags.verbose ? "verbose" : "normal",
     envFile: flags["env-file"] ?? null,
-    logFormat: flags["log-format"] ?? fromEnv("BOSUN_LOG_FORMAT", LogFormat) ?? "text",
+    logFormat: flags["log-format"] ?? fromEnv("BOSUN_LOG_FORMAT", LogFormat, usage) ?? "text",
     maxStarting: flags["max-starting"] ?? null,
     startingGraceMs: flags["starting-grace"] * 1000,
-    drainDelayMs: (flags["drain-delay"] ?? fromEnv("BOSUN_DRAIN_DELAY", Seconds) ?? 0) * 1000,
-    stopGraceMs: stopGraceMs(flags["stop-grace"] ?? fromEnv("BOSUN_STOP_GRACE", Seconds)),
+    drainDelayMs: (flags["drain-delay"] ?? fromEnv("BOSUN_DRAIN_DELAY", Seconds, usage) ?? 0) * 1000,
+    stopGraceMs: stopGraceMs(flags["stop-grace"] ?? fromEnv("BOSUN_STOP_GRACE", Seconds, usage)),
   });
   // a grandchild still holding an output pipe must not keep the supervisor alive
   process.exit(code);

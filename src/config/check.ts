@@ -5,7 +5,7 @@
  * are missing or not executable, users and groups that do not exist, `consumer-of` targets
  * that do not produce a pipe, log settings that contradict each other, task settings (schedule,
  * run-once) on services they do not fit, health probes that cannot reach a service in a network
- * namespace of its own.
+ * namespace of its own, stop-timeouts longer than a known stop grace.
  */
 import { runsAProcess } from "./kinds.ts";
 import { createLoader } from "./loader.ts";
@@ -21,6 +21,8 @@ import { groupId, userId } from "./users.ts";
 export interface CheckOptions {
   dirs: string[];
   env?: Record<string, string | undefined>;
+  /** The stop grace `boot` will have (seconds), when known: a longer stop-timeout is cut short by it. */
+  stopGrace?: number | null;
   /** /etc/passwd and /etc/group, replaceable for tests. */
   passwd?: string;
   group?: string;
@@ -102,6 +104,11 @@ function lint(
         err(setting, `${setting}: this service has a network of its own ('namespaces = net'), which bosun's probe cannot reach; use health-command, which runs inside the service's namespaces`);
       }
     }
+  }
+
+  const grace = opts.stopGrace ?? null;
+  if (runsProcess && grace !== null && d.lines["stop-timeout"] !== undefined && d.stopTimeout > grace) {
+    warn("stop-timeout", `stop-timeout: ${d.stopTimeout} s is longer than the stop grace (${grace} s): a shutdown kills the service with SIGKILL before it runs out; lower stop-timeout or raise --stop-grace`);
   }
 
   if (runsProcess) {
