@@ -189,6 +189,7 @@ function infoLines(i: InfoJson): string[] {
     `  dirs:       ${i.dirs.join(", ") || "(none)"}`,
     `  boot:       ${i.bootServices.join(", ") || "(nothing)"}`,
     `  services:   ${i.services} loaded`,
+    `  shutdown:   ${i.drainDelay > 0 ? `drain ${i.drainDelay} s, then ` : ""}${i.stopGrace === null ? "no stop grace" : `all done within ${i.stopGrace} s (stop grace)`}`,
     `  orphans:    ${i.reapedOrphans} reaped`,
   ];
 }

@@ -145,6 +145,8 @@ export const InfoJson = v.object({
   reapedOrphans: v.number(),
   services: v.number(),
   shuttingDown: v.boolean(),
+  drainDelay: v.number(),
+  stopGrace: v.nullable(v.number()),
 });
 export type InfoJson = v.InferOutput<typeof InfoJson>;
 

@@ -75,6 +75,9 @@ export interface DaemonInfo {
   reapedOrphans: number;
   services: number;
   shuttingDown: boolean;
+  /** --drain-delay and --stop-grace in seconds (stopGrace null: none). */
+  drainDelay: number;
+  stopGrace: number | null;
 }
 
 /** The dependency kinds `add-dep`/`rm-dep` change live. */
@@ -479,6 +482,8 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
       reapedOrphans: reaper.reaped,
       services: engine.list().length,
       shuttingDown: engine.shuttingDown,
+      drainDelay: drainDelayMs / 1000,
+      stopGrace: stopGraceMs === null ? null : stopGraceMs / 1000,
     }),
     now: () => clock.now(),
     logError: (message) => log.error(message),

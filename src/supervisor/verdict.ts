@@ -52,13 +52,15 @@ export interface VerdictSource {
 export function notReady(src: Pick<VerdictSource, "status" | "runtime">, name: string): string | null {
   const s = src.status(name);
   if (!s) return "not loaded";
+  const rt = src.runtime(name);
   if (s.state !== "started") {
+    // a start waiting for its first healthy check says what the check says
+    if (s.state === "starting" && rt.health?.checking && rt.health.output) return `starting (health check: ${rt.health.output})`;
     // a stop that was asked for needs no explanation
     const why = s.failure?.message ?? (s.reason === "normal" ? null : s.reason);
     const cause = s.cause ? `, ${s.cause}` : "";
     return why ? `${s.state} (${why}${cause})` : s.state;
   }
-  const rt = src.runtime(name);
   if (rt.readiness === "waiting") return "started, waiting for its readiness notification";
   if (rt.health && rt.health.state !== "healthy") {
     return `health ${rt.health.state}${rt.health.output ? `: ${rt.health.output}` : ""}`;
