@@ -263,7 +263,7 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
     {
       drain(why, seconds) {
         log.info(`draining (${why}): not ready from now; services stop in ${seconds} s (another SIGTERM stops them now)`);
-        upstream?.stopping(`draining, ${why}`);
+        upstream?.stopping(`draining (${why})`);
       },
       stop: (why) => shutdown(why),
       forceExit: (why) => sup.forceExit(why),
@@ -281,7 +281,7 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
     if (engine.shuttingDown) return;
     log.info(`shutting down (${why})`);
     termination.stopping();
-    upstream?.stopping(why);
+    upstream?.stopping(`stopping (${why})`);
     engine.shutdown();
     waitTimer = setInterval(() => {
       const waiting = engine.waitingOn();

@@ -13,8 +13,8 @@ import { summary, type Verdict } from "./verdict.ts";
 export interface Upstream {
   /** After any change that may move readiness: STATUS= when its line changed, READY=1 the first time it is ok. */
   update(verdict: Verdict): void;
-  /** bosun's shutdown began (or its drain before it): STOPPING=1 with why. */
-  stopping(why: string): void;
+  /** bosun's shutdown began, or its drain before it: STOPPING=1 the first time, STATUS= with `status` each time. */
+  stopping(status: string): void;
   close(): void;
 }
 
@@ -56,10 +56,9 @@ export function createUpstream(socket: string, warn: (message: string) => void):
       }
       if (lines.length > 0) send(lines);
     },
-    stopping(why) {
-      if (stopping) return;
+    stopping(status) {
+      send([...(stopping ? [] : ["STOPPING=1"]), `STATUS=${status}`]);
       stopping = true;
-      send(["STOPPING=1", `STATUS=stopping (${why})`]);
     },
     close() {
       if (fd !== null) closeFd(fd);

@@ -302,6 +302,19 @@ describe("start and stop", () => {
     expect(missing.stderr).toContain("nosuch");
   });
 
+  test("/metrics has each checked service's health and its checks by result; services without a check have none", async () => {
+    const text = await (await fetch(`http://127.0.0.1:${d.port}/metrics`)).text();
+    expect(text).toContain("# TYPE bosun_service_healthy gauge\n");
+    expect(text).toContain('bosun_service_healthy{service="checked"} 1\n');
+    expect(text).not.toContain('bosun_service_healthy{service="web"}');
+    expect(text).toContain("# TYPE bosun_health_checks_total counter\n");
+    const count = (result: string) => Number(new RegExp(`^bosun_health_checks_total\\{service="checked",result="${result}"\\} (\\d+)$`, "m").exec(text)?.[1]);
+    expect(count("success")).toBeGreaterThan(0);
+    // the earlier test made it fail
+    expect(count("failure")).toBeGreaterThan(0);
+    expect(count("timeout")).toBe(0);
+  });
+
   test("status shows the health check: its state, failures, last check and output; --json matches the schema", async () => {
     const s = await status("checked");
     expect(s.health).toMatchObject({ state: "healthy", failures: 0, checking: true, output: "fine" });
