@@ -15,7 +15,7 @@
  *   left running with `restart = no`, a failed start while still starting.
  */
 import type { ConsolaInstance } from "consola/core";
-import type { ServiceDescription } from "../config/schema.ts";
+import type { HealthCheck, ServiceDescription } from "../config/schema.ts";
 import type { Clock, Engine, LaunchFailure, Launcher, ProcessEvents } from "../engine/types.ts";
 import { createMonitor, type HealthMonitor } from "../health/monitor.ts";
 import { probeFor } from "../health/probe.ts";
@@ -64,6 +64,9 @@ interface Watch {
   held: boolean;
 }
 
+/** A description with a health check. */
+type Checked = ServiceDescription & { health: HealthCheck };
+
 const ZERO: Record<CheckOutcome, number> = { success: 0, failure: 0, timeout: 0 };
 
 /**
@@ -79,10 +82,9 @@ export function createHealth(opts: HealthOptions): ServiceHealth {
   const watches = new Map<string, Watch>();
 
   /** The description whose check applies, or null (none, or a type that runs no process). */
-  function checked(name: string): (ServiceDescription & { health: NonNullable<ServiceDescription["health"]> }) | null {
+  function checked(name: string): Checked | null {
     const desc = engine.description(name);
-    if (!desc?.health || !runsAProcess(desc.type)) return null;
-    return desc as ServiceDescription & { health: NonNullable<ServiceDescription["health"]> };
+    return desc?.health && runsAProcess(desc.type) ? (desc as Checked) : null;
   }
 
   /** The service's watch for its current description: made, kept, or replaced when the check changed. */
@@ -147,7 +149,14 @@ export function createHealth(opts: HealthOptions): ServiceHealth {
       const desc = engine.description(name);
       const status = engine.status(name);
       const what = `unhealthy: ${u.status.failures} check${u.status.failures === 1 ? "" : "s"} failed in a row${u.status.text ? `: ${u.status.text}` : ""}`;
-      const next = status?.state === "starting" ? "its start fails" : desc?.restart === "no" ? "left running (restart = no)" : `stopping it to restart (restart = ${desc?.restart})`;
+      const next =
+        status?.state === "starting"
+          ? "its start fails"
+          : desc?.type === "scripted"
+            ? "left as it is (a scripted service has no process to restart)"
+            : desc?.restart === "no"
+              ? "left running (restart = no)"
+              : `stopping it (restart = ${desc?.restart})`;
       log.withTag(name).warn(`${what}; ${next}`);
       engine.unhealthy(name);
     }
@@ -164,7 +173,8 @@ export function createHealth(opts: HealthOptions): ServiceHealth {
         ready(name) {
           if (engine.description(name)?.type === "scripted") {
             next.ready(name);
-            return begin(name, false);
+            begin(name, false);
+            return;
           }
           begin(name);
           const w = watches.get(name);

@@ -93,7 +93,7 @@ describe("probes of real services", () => {
     rmSync(sick);
     const stopped = events.find((e) => e.service === "web" && e.to === "stopped")!;
     expect(stopped).toMatchObject({ reason: "failed", cause: "unhealthy", target: "started" });
-    expect(lines("web")).toContainEqual(expect.stringMatching(/^unhealthy: 2 checks failed in a row: HTTP 503.*; stopping it to restart \(restart = on-failure\)$/));
+    expect(lines("web")).toContainEqual(expect.stringMatching(/^unhealthy: 2 checks failed in a row: HTTP 503.*; stopping it \(restart = on-failure\)$/));
     await until("web restarted and healthy again", () => sup.status("web")?.restarts === 1 && health(sup, "web")?.state === "healthy");
     expect(health(sup, "web")!.checks.failure).toBeGreaterThanOrEqual(2);
   });
@@ -225,6 +225,21 @@ describe("startup gated on the first healthy check", () => {
     expect(sup.status("db")?.state).toBe("starting");
     writeFileSync(go, "");
     await until("db started", () => sup.status("db")?.state === "started");
+  });
+});
+
+describe("a scripted service's check", () => {
+  test("begins when its start command is done, never gates its start, and an unhealthy verdict leaves it started", async () => {
+    const { sup, lines } = boot(
+      { setup: "type = scripted\ncommand = true\nhealth-command = false\nhealth-interval = 0.1\nhealth-retries = 1\n" },
+      { services: ["setup"] },
+    );
+    await until("setup unhealthy", () => health(sup, "setup")?.state === "unhealthy");
+    expect(sup.status("setup")?.state).toBe("started");
+    expect(lines("setup")).toContain("unhealthy: 1 check failed in a row: exited with 1; left as it is (a scripted service has no process to restart)");
+    sup.stop("setup");
+    await until("setup stopped", () => sup.status("setup")?.state === "stopped");
+    expect(health(sup, "setup")?.checking).toBe(false);
   });
 });
 
