@@ -9,7 +9,7 @@ import { ConfigError, formatProblem } from "./config/problems.ts";
 import { startControl } from "./control/server.ts";
 import { createLogRouter } from "./log/router.ts";
 import type { LogRouter } from "./log/types.ts";
-import type { Verbosity } from "./process/logger.ts";
+import type { Verbosity } from "./log/consola.ts";
 import { createSupervisor } from "./supervisor/supervisor.ts";
 
 /** Under a stop grace, closing the control server ends this long before the deadline at the latest. */
@@ -43,6 +43,8 @@ export interface DaemonOptions {
   drainDelayMs?: number;
   /** A deadline for the whole shutdown, drain included (ms); null: none. */
   stopGraceMs?: number | null;
+  /** bosun's own warnings about how it was started (a `-d` that does not exist...), logged first. */
+  warnings?: string[];
 }
 
 /**
@@ -60,6 +62,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       level: opts.verbosity === "verbose" ? "debug" : opts.verbosity === "quiet" ? "warn" : "info",
       format: opts.logFormat ?? "text",
     });
+  for (const warning of opts.warnings ?? []) logs.system("warn", warning);
   let env: Record<string, string | undefined> = process.env;
   if (opts.envFile) {
     try {

@@ -42,8 +42,8 @@ export interface Running {
 }
 
 /**
- * Starts `bosun boot ARGS` (socket in `root`), as PID 1 when `pid1` is set, with `env` added
- * to the environment.
+ * Starts `bosun boot ARGS` (socket in `root`), as PID 1 when `pid1` is set, with `env` added to
+ * this process's environment.
  *
  * @example
  * const b = boot(["-d", dir, "--", "sh", "-c", "exit 7"], { root, pid1: true });
