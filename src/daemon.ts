@@ -9,7 +9,7 @@ import { ConfigError, formatProblem } from "./config/problems.ts";
 import { startControl } from "./control/server.ts";
 import { createLogRouter } from "./log/router.ts";
 import type { LogRouter } from "./log/types.ts";
-import type { Verbosity } from "./process/logger.ts";
+import type { Verbosity } from "./log/consola.ts";
 import { createSupervisor } from "./supervisor/supervisor.ts";
 
 /** `bosun boot`'s settings, as cli/boot.ts builds them from flags and environment. */
@@ -36,6 +36,8 @@ export interface DaemonOptions {
   logs?: LogRouter;
   /** How often a slow shutdown says what it still waits on (default 3000 ms). */
   waitReportMs?: number;
+  /** bosun's own warnings about how it was started (a `-d` that does not exist...), logged first. */
+  warnings?: string[];
 }
 
 /**
@@ -53,6 +55,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       level: opts.verbosity === "verbose" ? "debug" : opts.verbosity === "quiet" ? "warn" : "info",
       format: opts.logFormat ?? "text",
     });
+  for (const warning of opts.warnings ?? []) logs.system("warn", warning);
   let env: Record<string, string | undefined> = process.env;
   if (opts.envFile) {
     try {

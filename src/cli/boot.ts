@@ -4,12 +4,14 @@
  */
 import { readFileSync } from "node:fs";
 import * as v from "valibot";
+import { serviceDirWarnings } from "../config/loader.ts";
+import { formatProblem } from "../config/problems.ts";
 import { HostPort } from "../control/schemas.ts";
 import { runDaemon } from "../daemon.ts";
 import { serviceDirs, socketPath } from "../paths.ts";
 import { parseCommand, UsageError } from "./args.ts";
 
-const usage = `bosun boot [-d DIR]... [-p SOCKET] [-e ENVFILE] [--health-listen HOST:PORT] [--control-token TOKEN | --control-token-file FILE] [--log-format text|json] [--max-starting N [--starting-grace SECS]] [-q|-v] [SERVICE...] [-- CMD ARG...]
+const usage = `bosun boot [-d DIR]... [-p SOCKET] [-e ENVFILE] [--health-listen HOST:PORT] [--control-token-file FILE] [--log-format text|json] [--max-starting N [--starting-grace SECS]] [-q|-v] [SERVICE...] [-- CMD ARG...]
 Runs the supervisor: starts SERVICE (default 'boot') and, after '--', CMD as the service 'main'
 whose exit code becomes bosun's ('--' alone adds nothing). Stops everything in order on
 SIGTERM/SIGINT.
@@ -18,8 +20,9 @@ SIGTERM/SIGINT.
   -e, --env-file FILE      NAME=VALUE lines (and !clear, !unset NAME, !import NAME) applied to
                            bosun's environment, which every service inherits
   --health-listen H:P      serve /livez /readyz /startupz /metrics on TCP (env BOSUN_HEALTH_LISTEN)
-  --control-token TOKEN    allow control over TCP with this bearer token
-  --control-token-file F   the same, read from a file
+  --control-token-file F   allow control over TCP with the bearer token in this file
+                           (or env BOSUN_CONTROL_TOKEN)
+  --control-token TOKEN    the same, but every user sees it in ps: use the file or the env
   --log-format text|json   console format for services without log-format, and for bosun's own
                            lines (env BOSUN_LOG_FORMAT; default text)
   --max-starting N         start at most N services at once (default unlimited)
@@ -28,6 +31,8 @@ SIGTERM/SIGINT.
   -q, --quiet              only warnings and errors from bosun itself
   -v, --verbose            also bosun's debug lines`;
 
+/** `--control-token` and `$BOSUN_CONTROL_TOKEN`. */
+const Token = v.pipe(v.string(), v.minLength(1, "the token cannot be empty"));
 /** `--log-format` and `$BOSUN_LOG_FORMAT` accept the same values, checked by the same schema. */
 const LogFormat = v.picklist(["text", "json"], "the log format is text or json");
 /** `--health-listen` and `$BOSUN_HEALTH_LISTEN`, kept as written (the server parses it again). */
@@ -54,7 +59,7 @@ const spec = {
       socket: v.optional(v.pipe(v.string(), v.minLength(1, "the socket path cannot be empty"))),
       "env-file": v.optional(v.pipe(v.string(), v.minLength(1, "the env file path cannot be empty"))),
       "health-listen": v.optional(Listen),
-      "control-token": v.optional(v.pipe(v.string(), v.minLength(1, "the token cannot be empty"))),
+      "control-token": v.optional(Token),
       "control-token-file": v.optional(v.string()),
       "log-format": v.optional(LogFormat),
       "max-starting": v.optional(v.pipe(v.string(), v.regex(/^\d+$/, "a whole number of services, at least 1"), v.toNumber(), v.minValue(1, "at least 1"))),
@@ -84,7 +89,14 @@ export async function run(_command: string, argv: string[]): Promise<number> {
   // CMD boots the services on disk, as if the '--' were not there.
   const mainCommand = dash < 0 || dash === argv.length - 1 ? null : argv.slice(dash + 1);
   const flags = parseCommand(spec, dash < 0 ? argv : argv.slice(0, dash));
-  let token = flags["control-token"] ?? null;
+  // bosun's own setting, not the services': they inherit bosun's environment, so it goes.
+  let token = fromEnv("BOSUN_CONTROL_TOKEN", Token) ?? null;
+  delete process.env.BOSUN_CONTROL_TOKEN;
+  const warnings = serviceDirWarnings(flags["services-dir"]).map(formatProblem);
+  if (flags["control-token"]) {
+    token = flags["control-token"];
+    warnings.push("--control-token shows the token to every user of this machine (ps, /proc/PID/cmdline); use --control-token-file FILE or $BOSUN_CONTROL_TOKEN");
+  }
   if (flags["control-token-file"]) {
     try {
       token = readFileSync(flags["control-token-file"], "utf8").trim();
@@ -112,6 +124,7 @@ export async function run(_command: string, argv: string[]): Promise<number> {
     logFormat: flags["log-format"] ?? fromEnv("BOSUN_LOG_FORMAT", LogFormat) ?? "text",
     maxStarting: flags["max-starting"] ?? null,
     startingGraceMs: flags["starting-grace"] * 1000,
+    warnings,
   });
   // a grandchild still holding an output pipe must not keep the supervisor alive
   process.exit(code);

@@ -2,20 +2,25 @@
  * @module config/check
  * `bosun check` without the CLI: loads services and everything they reach, then lints what
  * loading alone does not catch: settings ignored for the service's type, executables that
- * are missing or not executable, users and groups that do not exist, `consumer-of` targets
- * that do not produce a pipe, log settings that contradict each other, task settings (schedule,
- * run-once) on services they do not fit, health probes that cannot reach a service in a network
- * namespace of its own.
+ * are missing or not executable, working directories, users and groups that do not exist,
+ * `consumer-of` targets that do not produce a pipe, log settings that contradict each other,
+ * task settings (schedule, run-once) on services they do not fit, health probes that cannot
+ * reach a service in a network namespace of its own.
  */
+import { statSync } from "node:fs";
+import { FileProblem, readTextFile } from "./files.ts";
 import { runsAProcess } from "./kinds.ts";
+import { lex } from "./lexer.ts";
 import { createLoader } from "./loader.ts";
 import { DEFAULT_PATH, findProgram } from "./program.ts";
 import { mainConflicts } from "./main.ts";
-import { error, warning, type Problem } from "./problems.ts";
+import { byLocation, error, warning, type Problem } from "./problems.ts";
 import { fileOf, reach } from "./reach.ts";
 import { scheduleOf } from "./schedule.ts";
 import type { ServiceDescription, ServiceOption } from "./schema.ts";
+import { variablesIn } from "./substitute.ts";
 import { groupId, userId } from "./users.ts";
+import { readValue, ValueError } from "./value.ts";
 
 /** Where `check` looks for services and the environment it substitutes, as `boot` would. */
 export interface CheckOptions {
@@ -44,8 +49,8 @@ const RESTART_SETTINGS = ["restart", "smooth-recovery", "restart-delay", "restar
 const SCHEDULE_SETTINGS = ["schedule-timezone", "schedule-overlap", "schedule-jitter", "schedule-timeout"];
 
 /**
- * Checks `names` (and what they reach); returns every problem once: what failed to load,
- * then the loader's warnings, then the lint findings of each service that loaded.
+ * Checks `names` (and what they reach); returns every problem once, by file and line: what
+ * failed to load, the loader's warnings, and the findings about each service reached.
  *
  * @example
  * checkServices({ dirs: ["services"] }, ["boot"]) // [] when clean
@@ -53,23 +58,29 @@ const SCHEDULE_SETTINGS = ["schedule-timezone", "schedule-overlap", "schedule-ji
 export function checkServices(opts: CheckOptions, names: string[]): Problem[] {
   const env = opts.env ?? process.env;
   const loader = createLoader({ dirs: opts.dirs, env });
-  const { services, problems } = reach(loader, names);
+  const { services, partial, problems } = reach(loader, names);
   problems.push(...loader.warnings());
-  for (const d of services.values()) problems.push(...lint(d, services, env, opts));
-  problems.push(...mainConflicts(services.values()));
-  return problems;
+  for (const d of services.values()) problems.push(...lint(d, services), ...onThisMachine(d, env, opts));
+  // A file with errors: what it asks of this machine is checked now, but how its settings fit
+  // together only once they all read (a mistyped `type` would read as internal and mislead).
+  for (const d of partial.values()) problems.push(...onThisMachine(d, env, opts));
+  problems.push(...mainConflicts([...services.values(), ...partial.values()]));
+  return byLocation(problems);
 }
 
-function lint(
-  d: ServiceDescription,
-  services: Map<string, ServiceDescription>,
-  env: Record<string, string | undefined>,
-  opts: CheckOptions,
-): Problem[] {
-  const out: Problem[] = [];
+/** Reports problems at the lines of a description's settings. */
+function reporter(d: ServiceDescription, out: Problem[]): { err: Report; warn: Report } {
   const where = (setting: string) => ({ file: fileOf(d, setting), line: d.lines[setting] ?? null });
-  const err = (setting: string, message: string) => out.push(error(where(setting).file, where(setting).line, d.name, message));
-  const warn = (setting: string, message: string) => out.push(warning(where(setting).file, where(setting).line, d.name, message));
+  return {
+    err: (setting, message) => out.push(error(where(setting).file, where(setting).line, d.name, message)),
+    warn: (setting, message) => out.push(warning(where(setting).file, where(setting).line, d.name, message)),
+  };
+}
+
+/** How a service's settings fit its type, each other, and the services it links to. */
+function lint(d: ServiceDescription, services: Map<string, ServiceDescription>): Problem[] {
+  const out: Problem[] = [];
+  const { err, warn } = reporter(d, out);
   const runsProcess = runsAProcess(d.type);
 
   if (!runsProcess) {
@@ -104,7 +115,17 @@ function lint(
     }
   }
 
-  if (runsProcess) {
+  return out;
+}
+
+/**
+ * What a service asks of this machine: its executables, working directory, users and groups.
+ * A setting that did not read is absent here, so this holds for a file with errors too.
+ */
+function onThisMachine(d: ServiceDescription, env: Record<string, string | undefined>, opts: CheckOptions): Problem[] {
+  const out: Problem[] = [];
+  const { err, warn } = reporter(d, out);
+  if (runsAProcess(d.type)) {
     const path = d.env.PATH ?? env.PATH ?? DEFAULT_PATH;
     const commands: [string, string[] | null][] = [
       ["command", d.command],
@@ -115,6 +136,7 @@ function lint(
       const found = argv && argv[0] !== undefined ? findProgram(argv[0], d.workingDir ?? "/", path) : null;
       if (found !== null && typeof found !== "string") err(setting, `${setting}: ${found.message}`);
     }
+    workingDirectory(d, err, warn);
   }
 
   const users: [string, string | null][] = [["run-as", d.runAs], ["socket-uid", d.socketUid], ["logfile-uid", d.logfileUid]];
@@ -130,6 +152,48 @@ function lint(
     }
   }
   return out;
+}
+
+/**
+ * The working directory must exist when the service starts. A path that substitutes a variable
+ * (from bosun's environment or the env-file, as they are when the service is loaded: a
+ * container's `-e`, an env-file written by an earlier service) may exist by then, so it is
+ * only a warning there; a path written in full (or with `$1`, which the name fixes) is an error.
+ */
+function workingDirectory(d: ServiceDescription, err: Report, warn: Report): void {
+  // Inside a chroot the directory is looked for under the new root, which may not exist yet.
+  if (d.lines["working-dir"] === undefined || d.workingDir === null || d.chroot !== null) return;
+  let problem: string | null = null;
+  try {
+    const st = statSync(d.workingDir, { throwIfNoEntry: false });
+    if (st === undefined) problem = "does not exist";
+    else if (!st.isDirectory()) problem = "is not a directory";
+  } catch (e) {
+    problem = `cannot be reached (${(e as NodeJS.ErrnoException).code ?? String(e)})`;
+  }
+  if (problem === null) return;
+  const vars = writtenVariables(d, "working-dir");
+  if (vars.length === 0) {
+    err("working-dir", `working-dir: ${d.workingDir} ${problem}${problem === "does not exist" ? "; create it or fix the path (the service would fail to start)" : ""}`);
+    return;
+  }
+  const named = [...new Set(vars)].map((n) => `$${n}`).join(", ");
+  warn("working-dir", `working-dir: ${d.workingDir} ${problem} here; it depends on ${named}, substituted when bosun loads the service (from its environment or the env-file), so make sure it is a directory by the time the service starts ('bosun check -e ENVFILE' substitutes boot's environment file)`);
+}
+
+/** The variables a setting's value substitutes as written, read again from the file that sets it (none if it cannot be). */
+function writtenVariables(d: ServiceDescription, setting: string): string[] {
+  const file = fileOf(d, setting);
+  const line = d.lines[setting];
+  if (file === null || line === undefined) return [];
+  try {
+    const found = lex(readTextFile(file), file).statements.find((s) => s.kind === "setting" && s.name === setting && s.line === line);
+    return found === undefined ? [] : variablesIn(readValue(found.value).parts);
+  } catch (e) {
+    // The file changed since it was loaded: judge the path as written in full.
+    if (e instanceof FileProblem || e instanceof ValueError) return [];
+    throw e;
+  }
 }
 
 /** Task settings on services they do not fit: a schedule off a scripted or process service, run-once off a scripted one. */

@@ -65,6 +65,8 @@ export type Substitution = "none" | "preload" | "service";
 export interface SettingSpec {
   /** Accepts `+=`. */
   append?: boolean;
+  /** A command line (argv words): shell-style single quotes in it get a warning. */
+  argv?: boolean;
   subst?: Substitution;
   /** The description field it fills (dotted for nested ones), to map schema issues back to it. */
   field: string;
@@ -109,6 +111,7 @@ const depDir = (kind: DepKind): SettingSpec => ({
 
 const command = (key: "command" | "stopCommand"): SettingSpec => ({
   append: true,
+  argv: true,
   subst: "service",
   field: key,
   apply: (d, val, ctx) => {
@@ -406,6 +409,7 @@ export const SETTINGS: Record<string, SettingSpec> = {
   // --- bosun's own: health checks
   "health-command": {
     append: true,
+    argv: true,
     subst: "service",
     bosun: true,
     field: "health.command",

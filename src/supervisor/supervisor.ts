@@ -20,7 +20,7 @@ import type { LogRouter, Stream } from "../log/types.ts";
 import { realClock } from "../process/clock.ts";
 import { createLauncher } from "../process/launcher.ts";
 import { removeMarker } from "../process/marker.ts";
-import { systemLogger, type Verbosity } from "../process/logger.ts";
+import { systemLogger, type Verbosity } from "../log/consola.ts";
 import { createReaper } from "../process/reaper.ts";
 import { VERSION } from "../version.ts";
 import { announce, announceRun, describeReload, describeStop } from "./announce.ts";

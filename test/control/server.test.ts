@@ -468,6 +468,36 @@ describe("shutdown", () => {
     }
   });
 
+  test("a follower of a service's log gets the lines it writes while stopping before the stream ends", async () => {
+    const other = tempDir();
+    try {
+      writeServices(join(other, "services"), {
+        boot: "type = internal\ndepends-on = talker\n",
+        talker: `type = process\ncommand = /bin/sh -c "trap 'echo goodbye; exit 0' TERM; echo hello; while :; do sleep 1 & wait; done"\nrestart = no\n`,
+      });
+      const daemon = await boot(other);
+      try {
+        const res = await fetch("http://bosun/v1/services/talker/logs?follow=1", { unix: daemon.socket });
+        const reader = res.body!.getReader();
+        await readUntil(reader, "hello on the follow stream", (t) => t.includes("hello"), 10000);
+        expect((await cli(daemon.socket, "shutdown")).code).toBe(0);
+        let text = "";
+        const decoder = new TextDecoder();
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          text += decoder.decode(value, { stream: true });
+        }
+        expect(text).toContain('"line":"goodbye"');
+        expect(await daemon.proc.exited).toBe(0);
+      } finally {
+        await daemon.stop();
+      }
+    } finally {
+      removeDir(other);
+    }
+  });
+
   test("a follower of events gets every state change up to bosun's exit before its stream ends", async () => {
     const other = tempDir();
     try {
