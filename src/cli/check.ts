@@ -14,20 +14,23 @@ import { ConfigError, formatProblem, type Problem } from "../config/problems.ts"
 import { ServiceName } from "../config/schema.ts";
 import { serviceDirs } from "../paths.ts";
 import { fromEnv, parseCommand, SecondsArg, type CommandSpec } from "./args.ts";
+import { scheduleLines } from "./schedules.ts";
 
 const spec = {
-  usage: `bosun check [-d DIR]... [-e ENVFILE] [--stop-grace SECS] [--json] [--strict] [SERVICE...]
+  usage: `bosun check [-d DIR]... [-e ENVFILE] [--stop-grace SECS] [--json] [--strict] [-v|--verbose] [SERVICE...]
 Check service descriptions offline: syntax, settings, values, dependencies (missing files,
 cycles), consumer-of targets, executables, working directories and users. Default SERVICE is
 boot. -e reads the same global env file as 'bosun boot -e', so substitution sees what the
 daemon would. --stop-grace (env BOSUN_STOP_GRACE) is the grace boot will have: stop-timeouts
-longer than it warn. Exits 1 on errors, 0 on warnings alone; --strict fails on warnings too.`,
+longer than it warn. Exits 1 on errors, 0 on warnings alone; --strict fails on warnings too.
+--verbose also shows each scheduled service's next five due times.`,
   options: {
     "services-dir": { type: "string", short: "d", multiple: true },
     "env-file": { type: "string", short: "e" },
     "stop-grace": { type: "string" },
     json: { type: "boolean" },
     strict: { type: "boolean" },
+    verbose: { type: "boolean", short: "v" },
   },
   schema: v.object({
     "services-dir": v.optional(v.array(v.string()), []),
@@ -35,6 +38,7 @@ longer than it warn. Exits 1 on errors, 0 on warnings alone; --strict fails on w
     "stop-grace": v.optional(SecondsArg),
     json: v.optional(v.boolean(), false),
     strict: v.optional(v.boolean(), false),
+    verbose: v.optional(v.boolean(), false),
     positionals: v.array(ServiceName),
   }),
 } satisfies CommandSpec<v.GenericSchema>;
@@ -53,8 +57,9 @@ export async function run(_command: string, argv: string[]): Promise<number> {
   // 0 means no grace, as for boot
   const stopGrace = (args["stop-grace"] ?? fromEnv("BOSUN_STOP_GRACE", SecondsArg, spec.usage)) || null;
   const problems = serviceDirWarnings(args["services-dir"]);
+  let env: Record<string, string | undefined> = process.env;
   try {
-    const env = args["env-file"] ? readGlobalEnvFile(args["env-file"], process.env) : process.env;
+    env = args["env-file"] ? readGlobalEnvFile(args["env-file"], process.env) : process.env;
     problems.push(...checkServices({ dirs, env, stopGrace }, names));
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
@@ -69,5 +74,7 @@ export async function run(_command: string, argv: string[]): Promise<number> {
     for (const p of problems) console.error(formatCheckLine(p));
     console.error(`${errors} error(s), ${problems.length - errors} warning(s)`);
   }
+  // --verbose: the next due times of the scheduled services checked
+  if (args.verbose && !args.json) for (const line of scheduleLines({ dirs, env }, names)) console.log(line);
   return errors > 0 || (args.strict && problems.length > 0) ? 1 : 0;
 }

@@ -27,6 +27,7 @@ import { describeReload } from "../supervisor/announce.ts";
 import { summary } from "../supervisor/verdict.ts";
 import { signalNumber } from "../process/signals.ts";
 import { nameArg, parseCommand, type CommandSpec } from "./args.ts";
+import { runTask, taskCell, taskLines } from "./tasks.ts";
 
 let consola: ConsolaInstance | null = null;
 
@@ -80,6 +81,7 @@ const specs = {
   unload: named(`bosun unload ${P} NAME\nForget a stopped service nothing depends on.`, {}),
   trigger: named(`bosun trigger ${P} NAME\nMark a triggered service as triggered.`, {}),
   untrigger: named(`bosun untrigger ${P} NAME\nClear a triggered service's trigger.`, {}),
+  run: named(`bosun run ${P} [--no-wait] NAME\nRun the scheduled service NAME now (with schedule-overlap = queue, after the run going); waits for the run's end: exit 0 when it succeeded, 1 otherwise.`, waitOpts, { "no-wait": bool }),
   enable: named(`bosun enable ${P} NAME\nAdd NAME to its enable-via service's (default boot) waits-for.d, live and on disk; starts it if that service is up.`, {}),
   disable: named(`bosun disable ${P} NAME\nUndo enable.`, {}),
   "is-started": named(`bosun is-started ${P} NAME\nExit 0 if NAME is started, 1 otherwise; prints nothing (but why it cannot answer).`, {}),
@@ -138,19 +140,19 @@ function stateText(s: ServiceJson): string {
     : `${s.state}->${s.target}`;
 }
 
-function listLines(services: ServiceJson[]): string[] {
-  const rows = services.map((s) => [
+async function listLines(services: ServiceJson[]): Promise<string[]> {
+  const rows = await Promise.all(services.map(async (s) => [
     s.name,
     stateText(s),
     [s.activated ? "activated" : "", s.pinned ? `pinned-${s.pinned}` : ""].filter(Boolean).join(","),
-    pidOrExit(s),
+    s.task ? await taskCell({ ...s, task: s.task }) : pidOrExit(s),
     trouble(s),
-  ]);
+  ]));
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd());
 }
 
-function statusLines(s: StatusJson): string[] {
+async function statusLines(s: StatusJson): Promise<string[]> {
   const edges = (list: StatusJson["depends"]) => (list.length ? list.map((d) => `${d.name} (${d.kind}, ${d.state ?? "not loaded"})`).join(", ") : "none");
   const lines = [
     `${s.name} (${s.type})`,
@@ -165,6 +167,7 @@ function statusLines(s: StatusJson): string[] {
   if (s.readiness) lines.push(`  readiness:  ${s.readiness}`);
   if (s.health) lines.push(`  health:     ${healthText(s.health)}`);
   if (s.statusText) lines.push(`  status:     ${s.statusText}`);
+  if (s.task) lines.push(...(await taskLines(s.task, Date.now())));
   lines.push(`  file:       ${s.file ?? "(none: ad-hoc)"}${s.fileChanged ? " (changed on disk since loaded: bosun reload " + s.name + ")" : ""}`);
   lines.push(`  depends:    ${edges(s.depends)}`, `  dependents: ${edges(s.dependents)}`);
   if (s.logProblem) lines.push(`  log:        ${s.logProblem}`);
@@ -201,6 +204,7 @@ function formatSeconds(total: number): string {
 }
 
 function eventLine(e: EventJson): string {
+  if (e.run) return `${new Date(e.time).toISOString()} ${e.service}: ${e.note ?? `run ${e.run.number} ${e.run.phase}`}`;
   const extra = [e.reason, e.exit ? describeExit(e.exit) : null, e.cause, e.failure?.message, e.note].filter(Boolean);
   return `${new Date(e.time).toISOString()} ${e.service}: ${e.from} -> ${e.state}${extra.length ? ` (${extra.join(", ")})` : ""}`;
 }
@@ -312,13 +316,13 @@ async function dispatch(c: Client, name: Command, args: Record<string, unknown> 
       const services = await c.get("/v1/services", ServiceList);
       if (args.json) json(services);
       else if (services.length === 0) (await say()).info("no services are loaded");
-      else out(listLines(services).join("\n"));
+      else out((await listLines(services)).join("\n"));
       return 0;
     }
     case "status": {
       const s = await c.get(path(first), StatusJson);
       if (args.json) json(s);
-      else out(statusLines(s).join("\n"));
+      else out((await statusLines(s)).join("\n"));
       return 0;
     }
     case "is-started":
@@ -356,6 +360,8 @@ async function dispatch(c: Client, name: Command, args: Record<string, unknown> 
       }
       return 0;
     }
+    case "run":
+      return runTask(c, first, !args["no-wait"], say);
     case "signal": {
       const sig = /^\d+$/.test(first) ? Number(first) : first;
       await c.post(path(second, "signal"), { signal: sig }, ActionResult);

@@ -221,6 +221,8 @@ function lintTask(d: ServiceDescription, warn: Report, err: Report): void {
     for (const setting of RESTART_SETTINGS) {
       if (d.lines[setting] !== undefined) warn(setting, `${setting}: does not apply to a scheduled service: a failed run is counted and the next one runs when due`);
     }
+    const check = ["health-command", "health-http", "health-tcp"].find((k) => d.lines[k] !== undefined);
+    if (check) warn(check, `${check}: does not apply to a scheduled service: its runs are judged by their exit, not checked`);
     if (schedule.every !== null && d.lines["schedule-timezone"] !== undefined) {
       warn("schedule-timezone", "schedule-timezone: ignored for @every, which counts real time, not the wall clock");
     }

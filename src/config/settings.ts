@@ -202,11 +202,6 @@ const IGNORED_OPTIONS: Partial<Record<ServiceOption, string>> = {
   "pass-cs-fd": "bosun's control interface is HTTP on its unix socket, not dinit's protocol, so no DINIT_CS_FD is passed; ignored",
 };
 
-/** bosun's own option flags this version reads but does not honour yet, and what happens instead. */
-const PENDING_OPTIONS: Partial<Record<ServiceOption, string>> = {
-  "run-once": "this version does not honour run-once yet; the service starts again whenever it is started or needed",
-};
-
 const SECUREBITS = ["keep-caps", "keep-caps-locked", "no-setuid-fixup", "no-setuid-fixup-locked", "noroot", "noroot-locked"];
 
 const termSignal: SettingSpec = {
@@ -341,7 +336,7 @@ export const SETTINGS: Record<string, SettingSpec> = {
     apply: (d, val, ctx) => {
       for (const word of val.words) {
         const option = picked(word, ServiceOption.options, "option");
-        const why = IGNORED_OPTIONS[option] ?? PENDING_OPTIONS[option];
+        const why = IGNORED_OPTIONS[option];
         if (why) ctx.warn(`'${option}': ${why}`);
         if (option === "no-new-privs") d.desc.noNewPrivs = true;
         if (!d.desc.options.includes(option)) d.desc.options = [...d.desc.options, option];
@@ -573,11 +568,6 @@ const PENDING: [string[], string][] = [
     "this version does not apply cgroup limits yet; the service runs without this limit",
   ],
   [["run-in-cgroup"], "this version does not move services into cgroups yet; the service runs in bosun's cgroup"],
-  [
-    ["schedule", "schedule-timezone", "schedule-overlap", "schedule-jitter", "schedule-timeout"],
-    "this version does not run schedules yet; the service starts only when started or needed",
-  ],
-  [["run-once-marker"], "this version does not honour run-once yet; no marker file is written or read"],
   [["namespaces"], "this version does not create namespaces yet; the service shares bosun's"],
   [["chroot"], "this version does not chroot yet; the service sees bosun's root directory"],
   [["capabilities"], "bosun does not set capabilities yet; the service runs with the capabilities of its user"],

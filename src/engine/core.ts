@@ -37,6 +37,10 @@ export interface Core {
   chain(name: string): string | null;
   /** Runs one input (timer expiry) through the engine's input path. */
   input(step: () => void): void;
+  /** Uniform in [0, 1), for schedule-jitter. */
+  random: () => number;
+  /** Stops watching the clock for jumps; set while a scheduled service waits for a due time. */
+  unwatchJumps: (() => void) | null;
 }
 
 /** The message of something thrown by code the engine calls (a loader, a launcher). */
@@ -75,9 +79,7 @@ export function emit(core: Core, s: Service, from: ServiceState, note: string | 
   const to = s.state;
   const down = to === "stopped" || to === "stopping";
   const reason = to === "stopped" ? s.reason : to === "stopping" ? s.pendingReason : null;
-  const event: ServiceEvent = {
-    seq: ++core.seq,
-    time: core.clock.now(),
+  const event: Omit<ServiceEvent, "seq" | "time"> = {
     service: s.name,
     from,
     to,
@@ -87,7 +89,14 @@ export function emit(core: Core, s: Service, from: ServiceState, note: string | 
     cause: down || from === to ? s.cause : null,
     failure: reason === "exec-failed" ? s.failure : null,
     note,
+    run: null,
   };
+  publish(core, event);
+}
+
+/** Queues one event to every subscriber, numbered and timed as it is queued. */
+export function publish(core: Core, fields: Omit<ServiceEvent, "seq" | "time">): void {
+  const event: ServiceEvent = { seq: ++core.seq, time: core.clock.now(), ...fields };
   core.outbox.push(() => {
     for (const listener of [...core.listeners]) {
       try {

@@ -6,7 +6,7 @@
  * for one description against the engine as it is; `Engine.plan` and `Engine.reload` both
  * report through it, so a plan says exactly what the reload then does.
  */
-import { runsAProcess } from "../config/kinds.ts";
+import { runsAProcess, runsOnSchedule } from "../config/kinds.ts";
 import { dependencySetting } from "../config/reach.ts";
 import { settingForField } from "../config/settings.ts";
 import type { DepKind, Dependency, ServiceDescription } from "../config/schema.ts";
@@ -43,7 +43,12 @@ const LIVE_SETTINGS = new Set<keyof ServiceDescription>([
   "health",
   "main",
   "exitCodeMap",
+  // A started task reads these at its next due time (engine/runs.ts re-arms it).
   "schedule",
+  "scheduleTimezone",
+  "scheduleOverlap",
+  "scheduleJitter",
+  "scheduleTimeout",
 ]);
 
 /** Fields that no setting fills, named for people (the rest by their field name, like `env`). */
@@ -141,6 +146,10 @@ function reloadRefusal(
   if (!isUp(s)) return null;
   if (next.type !== s.desc.type) {
     return `${where(next, next.lines["type"])}: the type of ${s.name} cannot change from ${s.desc.type} to ${next.type} while it is ${s.state}; stop it first`;
+  }
+  if (runsOnSchedule(next) !== runsOnSchedule(s.desc)) {
+    const what = runsOnSchedule(next) ? "gain a schedule" : "lose its schedule";
+    return `${where(next, next.lines["schedule"])}: ${s.name} cannot ${what} while it is ${s.state} (a task and a service run differently); stop it first`;
   }
   for (const d of added) {
     if (isHard(d.kind) && !started(d.name)) {

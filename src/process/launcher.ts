@@ -15,8 +15,9 @@ import type { LogRouter } from "../log/types.ts";
 import type { HelperStage } from "./chain.ts";
 import { helperFailure, LISTEN_FD, prepareExec, spawnPlan, systemLookups, type ExecRequest } from "./exec.ts";
 import { errnoOf, launchFailure } from "./failure.ts";
-import { byType, type RunOps } from "./lifecycle.ts";
+import { behaviourOf, type RunOps } from "./lifecycle.ts";
 import { createListeners, type Listeners } from "./listen.ts";
+import { markerPresent } from "./marker.ts";
 import { spawnProbe } from "./probe.ts";
 import { openReadiness } from "./readiness.ts";
 import type { Reaper } from "./reaper.ts";
@@ -122,7 +123,7 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
   /** Starts the service's command with its channels; its exit goes to its type's handling. */
   function launch(run: Run): void {
     const d = run.desc;
-    const behaviour = byType[d.type];
+    const behaviour = behaviourOf(d);
     const request: ExecRequest = {};
     if (d.socketListen) {
       const fd = listeners.fd(d);
@@ -195,7 +196,10 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
     start(desc) {
       const run = new Run(desc);
       runs.set(desc.name, run);
-      if (runsAProcess(desc.type)) launch(run);
+      if (markerPresent(desc)) {
+        logs.system("info", `run-once-marker ${desc.runOnceMarker} exists: start command skipped`, desc.name);
+        ops.ready(run);
+      } else if (runsAProcess(desc.type)) launch(run);
       else ops.ready(run);
     },
 
@@ -203,7 +207,7 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
       const run = runs.get(desc.name);
       if (!run) return;
       run.stopping = true;
-      byType[run.desc.type].stop(run, desc, ops);
+      behaviourOf(run.desc).stop(run, desc, ops);
     },
 
     kill(desc) {

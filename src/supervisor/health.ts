@@ -13,6 +13,7 @@
  *   service is never gated: its start is over when its command is.
  * - Unhealthy: the engine decides (Engine.unhealthy): restarted under the restart policy,
  *   left running with `restart = no`, a failed start while still starting.
+ * - A scheduled service's runs are not checked: each is judged by its exit.
  */
 import type { ConsolaInstance } from "consola/core";
 import type { HealthCheck, ServiceDescription } from "../config/schema.ts";
@@ -20,7 +21,7 @@ import type { Clock, Engine, LaunchFailure, Launcher, ProcessEvents } from "../e
 import { createMonitor, type HealthMonitor } from "../health/monitor.ts";
 import { probeFor } from "../health/probe.ts";
 import type { CheckOutcome, HealthUpdate, ProbeChild } from "../health/types.ts";
-import { runsAProcess } from "../config/kinds.ts";
+import { runsAProcess, runsOnSchedule } from "../config/kinds.ts";
 import type { HealthView } from "./status.ts";
 
 /** What the health wiring is built from. */
@@ -81,10 +82,10 @@ export function createHealth(opts: HealthOptions): ServiceHealth {
   const { engine, log } = opts;
   const watches = new Map<string, Watch>();
 
-  /** The description whose check applies, or null (none, or a type that runs no process). */
+  /** The description whose check applies, or null (none, a type that runs no process, or a scheduled service's runs). */
   function checked(name: string): Checked | null {
     const desc = engine.description(name);
-    return desc?.health && runsAProcess(desc.type) ? (desc as Checked) : null;
+    return desc?.health && runsAProcess(desc.type) && !runsOnSchedule(desc) ? (desc as Checked) : null;
   }
 
   /** The service's watch for its current description: made, kept, or replaced when the check changed. */

@@ -15,14 +15,15 @@ import { ConfigError, formatProblem, warning } from "../config/problems.ts";
 import { fileOf } from "../config/reach.ts";
 import { describe, type ServiceDescription } from "../config/schema.ts";
 import { createEngine } from "../engine/engine.ts";
-import type { Engine, Reloaded, ReloadPlan, ServiceEvent, ServiceStatus } from "../engine/types.ts";
+import type { Engine, Reloaded, ReloadPlan, RunStarted, ServiceEvent, ServiceStatus } from "../engine/types.ts";
 import type { LogRouter, Stream } from "../log/types.ts";
 import { realClock } from "../process/clock.ts";
 import { createLauncher } from "../process/launcher.ts";
+import { removeMarker } from "../process/marker.ts";
 import { systemLogger, type Verbosity } from "../log/consola.ts";
 import { createReaper } from "../process/reaper.ts";
 import { VERSION } from "../version.ts";
-import { announce, describeReload, describeStop } from "./announce.ts";
+import { announce, announceRun, describeReload, describeStop } from "./announce.ts";
 import { createDescriptions } from "./descriptions.ts";
 import { persistDisable, persistEnable } from "./enable.ts";
 import { exitStep, type ExitState } from "./exit.ts";
@@ -127,6 +128,8 @@ export interface Supervisor extends VerdictSource {
   unpin(name: string): void;
   trigger(name: string): void;
   untrigger(name: string): void;
+  /** A scheduled service's run, now (or after the one going, with schedule-overlap = queue). */
+  run(name: string): RunStarted;
   unload(name: string): void;
   /** `signal` is a name without SIG (`HUP`). */
   signal(name: string, signal: string): void;
@@ -293,8 +296,14 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
 
   engine.subscribe((event) => {
     try {
+      if (event.run) return announceRun(log, event);
       if (event.to === "started") logs.serviceStarted(event.service);
       const desc = engine.description(event.service);
+      // A run-once service that went down (its stop-command ran) other than in the shutdown
+      // has undone its start; one that never came up (a dependency failed) has not.
+      const undone = event.from === "stopping" && event.to === "stopped" && !engine.shuttingDown;
+      const unmarked = undone && desc ? removeMarker(desc) : null;
+      if (unmarked) log.withTag(event.service).warn(unmarked);
       announce(log, event, desc?.type ?? null, engine.shuttingDown);
       if (event.to === "started") exit.everStarted.add(event.service);
       const step = exitStep(event, desc, exit, engine.shuttingDown, describeStop(event, desc?.type ?? null));
@@ -515,6 +524,11 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
     unpin: (name) => orThrow(engine.unpin(name)),
     trigger: (name) => orThrow(engine.trigger(name)),
     untrigger: (name) => orThrow(engine.untrigger(name)),
+    run(name) {
+      const r = engine.run(name);
+      if (!r.ok) throw new OperationError(r.code, r.message);
+      return { number: r.number, queued: r.queued };
+    },
     unload(name) {
       orThrow(engine.unload(name));
       health.forget(name);

@@ -10,7 +10,7 @@ import { runCli } from "../support/cli.ts";
 /** [argv, words the sentence must contain]. */
 const cases: [string[], string][] = [
   // one NAME
-  ...["status", "start", "stop", "restart", "wake", "release", "unpin", "reload", "unload", "trigger", "untrigger", "enable", "disable", "is-started", "is-failed", "logs"].flatMap(
+  ...["status", "start", "stop", "restart", "wake", "release", "unpin", "reload", "unload", "trigger", "untrigger", "enable", "disable", "is-started", "is-failed", "logs", "run"].flatMap(
     (cmd): [string[], string][] => [
       [[cmd], "give the service NAME"],
       [[cmd, "a", "b"], "'b': give exactly one service NAME"],

@@ -143,6 +143,17 @@ describe("a service found unhealthy while starting", () => {
     expect(h.launcher.count("start", "web")).toBe(1);
   });
 
+  test("a scheduled service's run ignores the verdict: runs are judged by their exit", () => {
+    const h = harness([svc("backup", { type: "process", schedule: "@every 10s" })]);
+    h.engine.start("backup");
+    h.clock.advance(10_000);
+    h.engine.launched("backup", 4242);
+    h.engine.unhealthy("backup");
+    expect(h.launcher.ops()).toEqual(["start:backup"]);
+    h.engine.exited("backup", TERM);
+    expect(h.engine.status("backup")).toMatchObject({ state: "started", cause: null });
+  });
+
   test("a service without a process, or one stopped, ignores the verdict", () => {
     const h = harness([svc("group", { type: "internal" }), svc("web", { type: "process" })]);
     h.engine.start("group");

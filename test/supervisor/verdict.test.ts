@@ -35,6 +35,7 @@ function source(specs: Record<string, Spec>, extra: Partial<VerdictSource> = {})
       triggered: false,
       depends: (s.deps ?? []).map((d) => ({ kind: d.split(":")[0] as DepKind, name: d.split(":")[1]! })),
       dependents: [],
+      task: null,
     };
   };
   const runtime = (name: string): ServiceRuntime => {
