@@ -9,8 +9,11 @@ import { ConfigError, formatProblem } from "./config/problems.ts";
 import { startControl } from "./control/server.ts";
 import { createLogRouter } from "./log/router.ts";
 import type { LogRouter } from "./log/types.ts";
-import type { Verbosity } from "./process/logger.ts";
+import type { Verbosity } from "./log/consola.ts";
 import { createSupervisor } from "./supervisor/supervisor.ts";
+
+/** Under a stop grace, closing the control server ends this long before the deadline at the latest. */
+const CLOSE_MARGIN_MS = 100;
 
 /** `bosun boot`'s settings, as cli/boot.ts builds them from flags and environment. */
 export interface DaemonOptions {
@@ -36,6 +39,12 @@ export interface DaemonOptions {
   logs?: LogRouter;
   /** How often a slow shutdown says what it still waits on (default 3000 ms). */
   waitReportMs?: number;
+  /** After SIGTERM, how long readiness fails while the services still run (ms; default 0). */
+  drainDelayMs?: number;
+  /** A deadline for the whole shutdown, drain included (ms); null: none. */
+  stopGraceMs?: number | null;
+  /** bosun's own warnings about how it was started (a `-d` that does not exist...), logged first. */
+  warnings?: string[];
 }
 
 /**
@@ -53,6 +62,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       level: opts.verbosity === "verbose" ? "debug" : opts.verbosity === "quiet" ? "warn" : "info",
       format: opts.logFormat ?? "text",
     });
+  for (const warning of opts.warnings ?? []) logs.system("warn", warning);
   let env: Record<string, string | undefined> = process.env;
   if (opts.envFile) {
     try {
@@ -67,8 +77,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   const sup = createSupervisor({ ...opts, env, logs });
 
   const signals: [NodeJS.Signals, () => void][] = [
-    ["SIGTERM", () => (sup.shuttingDown ? sup.forceExit("second SIGTERM") : sup.shutdown("SIGTERM"))],
-    ["SIGINT", () => (sup.shuttingDown ? sup.forceExit("second SIGINT") : sup.shutdown("SIGINT"))],
+    ["SIGTERM", () => sup.terminate("SIGTERM")],
+    ["SIGINT", () => sup.terminate("SIGINT")],
     ["SIGQUIT", () => sup.forceExit("SIGQUIT")],
     ["SIGHUP", () => sup.reloadChanged()],
     ["SIGUSR1", () => sup.reopenLogs()],
@@ -91,6 +101,10 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   for (const [sig, handler] of signals) process.off(sig, handler);
   // Logs first: their last lines reach `logs -f` followers before the streams end.
   await sup.close();
-  await control?.close().catch(() => {});
+  // Followers get their last lines, but never past the stop grace: bosun exits within it.
+  const deadline = sup.deadline();
+  const closing = control?.close().catch(() => {});
+  if (deadline === null) await closing;
+  else await Promise.race([closing, Bun.sleep(Math.max(0, deadline - Date.now() - CLOSE_MARGIN_MS))]);
   return code;
 }

@@ -19,7 +19,7 @@ const commands: Record<string, () => Promise<Runner>> = {
     [
       "list", "status", "start", "stop", "restart", "wake", "release", "unpin", "reload", "unload",
       "signal", "trigger", "untrigger", "add-dep", "rm-dep", "enable", "disable", "setenv",
-      "unsetenv", "is-started", "is-failed", "shutdown", "health", "events", "info",
+      "unsetenv", "is-started", "is-failed", "shutdown", "health", "events", "info", "run",
     ].map((name) => [name, control]),
   ),
 };

@@ -4,12 +4,15 @@
  */
 import { readFileSync } from "node:fs";
 import * as v from "valibot";
+import { serviceDirWarnings } from "../config/loader.ts";
+import { formatProblem } from "../config/problems.ts";
 import { HostPort } from "../control/schemas.ts";
 import { runDaemon } from "../daemon.ts";
 import { serviceDirs, socketPath } from "../paths.ts";
-import { parseCommand, UsageError } from "./args.ts";
+import { PID1_STOP_GRACE_SECONDS } from "../supervisor/termination.ts";
+import { fromEnv, parseCommand, SecondsArg as Seconds } from "./args.ts";
 
-const usage = `bosun boot [-d DIR]... [-p SOCKET] [-e ENVFILE] [--health-listen HOST:PORT] [--control-token TOKEN | --control-token-file FILE] [--log-format text|json] [--max-starting N [--starting-grace SECS]] [-q|-v] [SERVICE...] [-- CMD ARG...]
+const usage = `bosun boot [-d DIR]... [-p SOCKET] [-e ENVFILE] [--health-listen HOST:PORT] [--control-token-file FILE] [--log-format text|json] [--max-starting N [--starting-grace SECS]] [--drain-delay SECS] [--stop-grace SECS] [-q|-v] [SERVICE...] [-- CMD ARG...]
 Runs the supervisor: starts SERVICE (default 'boot') and, after '--', CMD as the service 'main'
 whose exit code becomes bosun's ('--' alone adds nothing). Stops everything in order on
 SIGTERM/SIGINT.
@@ -18,16 +21,25 @@ SIGTERM/SIGINT.
   -e, --env-file FILE      NAME=VALUE lines (and !clear, !unset NAME, !import NAME) applied to
                            bosun's environment, which every service inherits
   --health-listen H:P      serve /livez /readyz /startupz /metrics on TCP (env BOSUN_HEALTH_LISTEN)
-  --control-token TOKEN    allow control over TCP with this bearer token
-  --control-token-file F   the same, read from a file
+  --control-token-file F   allow control over TCP with the bearer token in this file
+                           (or env BOSUN_CONTROL_TOKEN)
+  --control-token TOKEN    the same, but every user sees it in ps: use the file or the env
   --log-format text|json   console format for services without log-format, and for bosun's own
                            lines (env BOSUN_LOG_FORMAT; default text)
   --max-starting N         start at most N services at once (default unlimited)
   --starting-grace SECS    a service starting longer than this stops counting against
                            --max-starting (default 10)
+  --drain-delay SECS       on SIGTERM, fail /readyz first and stop the services only after
+                           this long (a second SIGTERM stops them at once; env BOSUN_DRAIN_DELAY)
+  --stop-grace SECS        the whole shutdown, drain included, ends within this: before it
+                           ends, what still runs is killed with SIGKILL and bosun exits with
+                           the main service's code (env BOSUN_STOP_GRACE; default 9 as PID 1,
+                           none otherwise; 0 for none)
   -q, --quiet              only warnings and errors from bosun itself
   -v, --verbose            also bosun's debug lines`;
 
+/** `--control-token` and `$BOSUN_CONTROL_TOKEN`. */
+const Token = v.pipe(v.string(), v.minLength(1, "the token cannot be empty"));
 /** `--log-format` and `$BOSUN_LOG_FORMAT` accept the same values, checked by the same schema. */
 const LogFormat = v.picklist(["text", "json"], "the log format is text or json");
 /** `--health-listen` and `$BOSUN_HEALTH_LISTEN`, kept as written (the server parses it again). */
@@ -45,6 +57,8 @@ const spec = {
     "log-format": { type: "string" },
     "max-starting": { type: "string" },
     "starting-grace": { type: "string" },
+    "drain-delay": { type: "string" },
+    "stop-grace": { type: "string" },
     quiet: { type: "boolean", short: "q" },
     verbose: { type: "boolean", short: "v" },
   },
@@ -54,11 +68,13 @@ const spec = {
       socket: v.optional(v.pipe(v.string(), v.minLength(1, "the socket path cannot be empty"))),
       "env-file": v.optional(v.pipe(v.string(), v.minLength(1, "the env file path cannot be empty"))),
       "health-listen": v.optional(Listen),
-      "control-token": v.optional(v.pipe(v.string(), v.minLength(1, "the token cannot be empty"))),
+      "control-token": v.optional(Token),
       "control-token-file": v.optional(v.string()),
       "log-format": v.optional(LogFormat),
       "max-starting": v.optional(v.pipe(v.string(), v.regex(/^\d+$/, "a whole number of services, at least 1"), v.toNumber(), v.minValue(1, "at least 1"))),
-      "starting-grace": v.optional(v.pipe(v.string(), v.regex(/^\d+(\.\d+)?$/, "seconds, 0 or more (e.g. 10 or 2.5)"), v.toNumber()), "10"),
+      "starting-grace": v.optional(Seconds, "10"),
+      "drain-delay": v.optional(Seconds),
+      "stop-grace": v.optional(Seconds),
       quiet: v.optional(v.boolean(), false),
       verbose: v.optional(v.boolean(), false),
       positionals: v.array(v.string()),
@@ -68,13 +84,10 @@ const spec = {
   ),
 } as const;
 
-/** An environment variable standing for a flag, checked by the flag's schema; undefined when unset or empty. */
-function fromEnv<S extends v.GenericSchema>(name: string, schema: S): v.InferOutput<S> | undefined {
-  const value = process.env[name];
-  if (value === undefined || value === "") return undefined;
-  const parsed = v.safeParse(schema, value);
-  if (!parsed.success) throw new UsageError(`${name}=${value}: ${parsed.issues[0].message}`, usage);
-  return parsed.output;
+/** The stop grace given (0: none), else bosun's default: under the container runtimes' 10 s as PID 1, none otherwise. */
+function stopGraceMs(seconds: number | undefined): number | null {
+  if (seconds === undefined) return process.pid === 1 ? PID1_STOP_GRACE_SECONDS * 1000 : null;
+  return seconds > 0 ? seconds * 1000 : null;
 }
 
 /** Runs `bosun boot`; exits the process with the supervisor's exit code. */
@@ -84,7 +97,14 @@ export async function run(_command: string, argv: string[]): Promise<number> {
   // CMD boots the services on disk, as if the '--' were not there.
   const mainCommand = dash < 0 || dash === argv.length - 1 ? null : argv.slice(dash + 1);
   const flags = parseCommand(spec, dash < 0 ? argv : argv.slice(0, dash));
-  let token = flags["control-token"] ?? null;
+  // bosun's own setting, not the services': they inherit bosun's environment, so it goes.
+  let token = fromEnv("BOSUN_CONTROL_TOKEN", Token, usage) ?? null;
+  delete process.env.BOSUN_CONTROL_TOKEN;
+  const warnings = serviceDirWarnings(flags["services-dir"]).map(formatProblem);
+  if (flags["control-token"]) {
+    token = flags["control-token"];
+    warnings.push("--control-token shows the token to every user of this machine (ps, /proc/PID/cmdline); use --control-token-file FILE or $BOSUN_CONTROL_TOKEN");
+  }
   if (flags["control-token-file"]) {
     try {
       token = readFileSync(flags["control-token-file"], "utf8").trim();
@@ -105,13 +125,16 @@ export async function run(_command: string, argv: string[]): Promise<number> {
     services: flags.positionals,
     mainCommand,
     socket,
-    healthListen: flags["health-listen"] ?? fromEnv("BOSUN_HEALTH_LISTEN", Listen) ?? null,
+    healthListen: flags["health-listen"] ?? fromEnv("BOSUN_HEALTH_LISTEN", Listen, usage) ?? null,
     token,
     verbosity: flags.quiet ? "quiet" : flags.verbose ? "verbose" : "normal",
     envFile: flags["env-file"] ?? null,
-    logFormat: flags["log-format"] ?? fromEnv("BOSUN_LOG_FORMAT", LogFormat) ?? "text",
+    logFormat: flags["log-format"] ?? fromEnv("BOSUN_LOG_FORMAT", LogFormat, usage) ?? "text",
     maxStarting: flags["max-starting"] ?? null,
     startingGraceMs: flags["starting-grace"] * 1000,
+    drainDelayMs: (flags["drain-delay"] ?? fromEnv("BOSUN_DRAIN_DELAY", Seconds, usage) ?? 0) * 1000,
+    stopGraceMs: stopGraceMs(flags["stop-grace"] ?? fromEnv("BOSUN_STOP_GRACE", Seconds, usage)),
+    warnings,
   });
   // a grandchild still holding an output pipe must not keep the supervisor alive
   process.exit(code);

@@ -13,6 +13,7 @@ import {
   ActionResult,
   ENV_NAME,
   EnvJson,
+  HealthJson,
   InfoJson,
   LiveDepKind,
   ProbeJson,
@@ -26,6 +27,7 @@ import { describeReload } from "../supervisor/announce.ts";
 import { summary } from "../supervisor/verdict.ts";
 import { signalNumber } from "../process/signals.ts";
 import { nameArg, parseCommand, type CommandSpec } from "./args.ts";
+import { runTask, taskCell, taskLines } from "./tasks.ts";
 
 let consola: ConsolaInstance | null = null;
 
@@ -79,6 +81,7 @@ const specs = {
   unload: named(`bosun unload ${P} NAME\nForget a stopped service nothing depends on.`, {}),
   trigger: named(`bosun trigger ${P} NAME\nMark a triggered service as triggered.`, {}),
   untrigger: named(`bosun untrigger ${P} NAME\nClear a triggered service's trigger.`, {}),
+  run: named(`bosun run ${P} [--no-wait] NAME\nRun the scheduled service NAME now (with schedule-overlap = queue, after the run going); waits for the run's end: exit 0 when it succeeded, 1 otherwise.`, waitOpts, { "no-wait": bool }),
   enable: named(`bosun enable ${P} NAME\nAdd NAME to its enable-via service's (default boot) waits-for.d, live and on disk; starts it if that service is up.`, {}),
   disable: named(`bosun disable ${P} NAME\nUndo enable.`, {}),
   "is-started": named(`bosun is-started ${P} NAME\nExit 0 if NAME is started, 1 otherwise; prints nothing (but why it cannot answer).`, {}),
@@ -104,7 +107,11 @@ const specs = {
     schema: v.object({ ...common, positionals: v.pipe(v.array(v.pipe(v.string(), v.regex(ENV_NAME, "a variable NAME is letters, digits and '_'"))), v.minLength(1, "give at least one NAME")) }),
   },
   shutdown: { usage: `bosun shutdown ${P}\nStop every service in order and end bosun.`, options: socketOpt, schema: v.object({ ...common, positionals: v.strictTuple([], "shutdown takes no arguments") }) },
-  health: { usage: `bosun health ${P} [--json]\nExit 0 when every service that must be up is up and ready, else 1 with the reason (for HEALTHCHECK).`, options: { ...socketOpt, ...jsonOpt }, schema: v.object({ ...common, json: bool, positionals: v.strictTuple([], "health takes no arguments") }) },
+  health: {
+    usage: `bosun health ${P} [--json] [NAME]\nWithout NAME: exit 0 when bosun is ready (every service the boot set needs is up, ready and healthy), else 1 with why (for HEALTHCHECK). With NAME: exit 0 when that service is up, ready and healthy, else 1 with why.`,
+    options: { ...socketOpt, ...jsonOpt },
+    schema: v.object({ ...common, json: bool, positionals: v.union([v.strictTuple([]), v.strictTuple([nameArg()])], "give at most one service NAME") }),
+  },
   info: { usage: `bosun info ${P} [--json]\nbosun itself: version, pid, uptime, socket, probe listener, service dirs, boot services.`, options: { ...socketOpt, ...jsonOpt }, schema: v.object({ ...common, json: bool, positionals: v.strictTuple([], "info takes no arguments") }) },
   events: { usage: `bosun events ${P} [--json]\nFollow state changes, one line each, until interrupted.`, options: { ...socketOpt, ...jsonOpt }, schema: v.object({ ...common, json: bool, positionals: v.strictTuple([], "events takes no arguments") }) },
 } satisfies Record<string, CommandSpec<v.GenericSchema>>;
@@ -133,19 +140,19 @@ function stateText(s: ServiceJson): string {
     : `${s.state}->${s.target}`;
 }
 
-function listLines(services: ServiceJson[]): string[] {
-  const rows = services.map((s) => [
+async function listLines(services: ServiceJson[]): Promise<string[]> {
+  const rows = await Promise.all(services.map(async (s) => [
     s.name,
     stateText(s),
     [s.activated ? "activated" : "", s.pinned ? `pinned-${s.pinned}` : ""].filter(Boolean).join(","),
-    pidOrExit(s),
+    s.task ? await taskCell({ ...s, task: s.task }) : pidOrExit(s),
     trouble(s),
-  ]);
+  ]));
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd());
 }
 
-function statusLines(s: StatusJson): string[] {
+async function statusLines(s: StatusJson): Promise<string[]> {
   const edges = (list: StatusJson["depends"]) => (list.length ? list.map((d) => `${d.name} (${d.kind}, ${d.state ?? "not loaded"})`).join(", ") : "none");
   const lines = [
     `${s.name} (${s.type})`,
@@ -158,12 +165,21 @@ function statusLines(s: StatusJson): string[] {
   if (s.reason) lines.push(`  stopped:    ${s.reason}${s.cause ? ` (${s.cause})` : ""}`);
   if (s.failure) lines.push(`  failure:    ${s.failure.message} (stage ${s.failure.stage}${s.failure.errno ? `, ${s.failure.errno}` : ""})`);
   if (s.readiness) lines.push(`  readiness:  ${s.readiness}`);
-  if (s.health) lines.push(`  health:     ${s.health.status}${s.health.failures ? ` (${s.health.failures} failures)` : ""}${s.health.lastError ? `: ${s.health.lastError}` : ""}`);
+  if (s.health) lines.push(`  health:     ${healthText(s.health)}`);
   if (s.statusText) lines.push(`  status:     ${s.statusText}`);
+  if (s.task) lines.push(...(await taskLines(s.task, Date.now())));
   lines.push(`  file:       ${s.file ?? "(none: ad-hoc)"}${s.fileChanged ? " (changed on disk since loaded: bosun reload " + s.name + ")" : ""}`);
   lines.push(`  depends:    ${edges(s.depends)}`, `  dependents: ${edges(s.dependents)}`);
   if (s.logProblem) lines.push(`  log:        ${s.logProblem}`);
   return lines;
+}
+
+/** `unhealthy, 3 failures in a row (last check 4s ago, took 12 ms): HTTP 503`. */
+function healthText(h: HealthJson): string {
+  const failures = h.failures > 0 ? `, ${h.failures} failure${h.failures === 1 ? "" : "s"} in a row` : "";
+  const last = h.lastCheck === null ? " (not checked yet)" : ` (last check ${formatSeconds(Math.max(0, Date.now() - h.lastCheck) / 1000)} ago, took ${h.duration ?? 0} ms)`;
+  const stopped = h.checking ? "" : "; not checking: the service is not running";
+  return `${h.state}${failures}${last}${h.output ? `: ${h.output}` : ""}${stopped}`;
 }
 
 function infoLines(i: InfoJson): string[] {
@@ -176,6 +192,7 @@ function infoLines(i: InfoJson): string[] {
     `  dirs:       ${i.dirs.join(", ") || "(none)"}`,
     `  boot:       ${i.bootServices.join(", ") || "(nothing)"}`,
     `  services:   ${i.services} loaded`,
+    `  shutdown:   ${i.drainDelay > 0 ? `drain ${i.drainDelay} s, then ` : ""}${i.stopGrace === null ? "no stop grace" : `all done within ${i.stopGrace} s (stop grace)`}`,
     `  orphans:    ${i.reapedOrphans} reaped`,
   ];
 }
@@ -187,6 +204,7 @@ function formatSeconds(total: number): string {
 }
 
 function eventLine(e: EventJson): string {
+  if (e.run) return `${new Date(e.time).toISOString()} ${e.service}: ${e.note ?? `run ${e.run.number} ${e.run.phase}`}`;
   const extra = [e.reason, e.exit ? describeExit(e.exit) : null, e.cause, e.failure?.message, e.note].filter(Boolean);
   return `${new Date(e.time).toISOString()} ${e.service}: ${e.from} -> ${e.state}${extra.length ? ` (${extra.join(", ")})` : ""}`;
 }
@@ -298,13 +316,13 @@ async function dispatch(c: Client, name: Command, args: Record<string, unknown> 
       const services = await c.get("/v1/services", ServiceList);
       if (args.json) json(services);
       else if (services.length === 0) (await say()).info("no services are loaded");
-      else out(listLines(services).join("\n"));
+      else out((await listLines(services)).join("\n"));
       return 0;
     }
     case "status": {
       const s = await c.get(path(first), StatusJson);
       if (args.json) json(s);
-      else out(statusLines(s).join("\n"));
+      else out((await statusLines(s)).join("\n"));
       return 0;
     }
     case "is-started":
@@ -342,6 +360,8 @@ async function dispatch(c: Client, name: Command, args: Record<string, unknown> 
       }
       return 0;
     }
+    case "run":
+      return runTask(c, first, !args["no-wait"], say);
     case "signal": {
       const sig = /^\d+$/.test(first) ? Number(first) : first;
       await c.post(path(second, "signal"), { signal: sig }, ActionResult);
@@ -367,9 +387,10 @@ async function dispatch(c: Client, name: Command, args: Record<string, unknown> 
       (await say()).success("bosun is shutting down");
       return 0;
     case "health": {
-      const h = await c.get("/v1/health", ProbeJson);
+      const h = await c.get(first === undefined ? "/v1/health" : `/v1/health/${encodeURIComponent(first)}`, ProbeJson);
       if (args.json) json(h);
-      else out(summary(h, "ready"));
+      else if (first === undefined) out(summary(h, "ready"));
+      else out(`${first}: ${h.services[0]?.reason ?? "ready"}`);
       return h.ok ? 0 : 1;
     }
     case "info": {

@@ -13,6 +13,7 @@ import { parseEnvFile } from "./envfile.ts";
 import type { Located } from "./includes.ts";
 import { error, warning, type Problem } from "./problems.ts";
 import { isolationConflicts } from "./isolation.ts";
+import { singleQuoteHint } from "./quotes.ts";
 import { runsAProcess } from "./kinds.ts";
 import { fileOf } from "./reach.ts";
 import { describe, ServiceDescription, ServiceName } from "./schema.ts";
@@ -38,14 +39,23 @@ export interface BuildInput {
 /** Settings that shape the service's environment, so they are applied before all others. */
 const ENV_SETTINGS = new Set(["env-file", "load-options", "run-as"]);
 
+/** One description built: `description` when there are no errors; `partial` what could be read when there are. */
+export interface Built {
+  description: ServiceDescription | null;
+  /** With errors: the settings that read, each one that did not left at its default (null without errors). */
+  partial: ServiceDescription | null;
+  problems: Problem[];
+}
+
 /**
- * Builds and validates one description. `description` is null when there are errors.
+ * Builds and validates one description. `description` is null when there are errors; `partial`
+ * then holds what could be read, for `check` to follow and look at (never to run).
  *
  * @example
  * const { statements } = readWithIncludes(file, preload);
  * const { description, problems } = buildDescription({ name: "web", arg: null, file, statements, env: process.env });
  */
-export function buildDescription(input: BuildInput): { description: ServiceDescription | null; problems: Problem[] } {
+export function buildDescription(input: BuildInput): Built {
   const { name, arg, file, env } = input;
   const problems: Problem[] = [];
   const draft: Draft = { desc: { ...describe({ name, file }) }, logType: null, depDirs: [] };
@@ -84,6 +94,8 @@ export function buildDescription(input: BuildInput): { description: ServiceDescr
         ctx,
       );
       if (spec.pending) ctx.warn(spec.pending);
+      const quotes = spec.argv ? singleQuoteHint(s.name, s.op, s.value) : null;
+      if (quotes !== null) ctx.warn(quotes);
     } catch (e) {
       if (!(e instanceof ValueError)) throw e;
       problems.push(error(s.file, s.line, name, `${s.name}: ${e.message}`));
@@ -132,7 +144,23 @@ export function buildDescription(input: BuildInput): { description: ServiceDescr
   // command with a typo is not also reported as a missing command.
   if (result.success && !input.syntaxErrors && !problems.some((p) => p.severity === "error")) problems.push(...structural(result.output));
   const failed = problems.some((p) => p.severity === "error");
-  return { description: failed || !result.success ? null : result.output, problems };
+  if (!failed && result.success) return { description: result.output, partial: null, problems };
+  return { description: null, partial: result.success ? result.output : readable(draft, result.issues), problems };
+}
+
+/**
+ * The draft with every field the schema refused put back to its default: what could be read
+ * of a file whose values the schema checks after they were applied (a nice out of range...).
+ */
+function readable(draft: Draft, issues: v.BaseIssue<unknown>[]): ServiceDescription | null {
+  const defaults: Record<string, unknown> = describe({ name: draft.desc.name, file: draft.desc.file });
+  const desc: Record<string, unknown> = { ...draft.desc };
+  for (const issue of issues) {
+    const key = issue.path?.[0]?.key;
+    if (typeof key === "string") desc[key] = defaults[key];
+  }
+  const again = v.safeParse(ServiceDescription, desc);
+  return again.success ? again.output : null;
 }
 
 /**

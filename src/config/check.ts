@@ -2,29 +2,36 @@
  * @module config/check
  * `bosun check` without the CLI: loads services and everything they reach, then lints what
  * loading alone does not catch: settings ignored for the service's type, executables that
- * are missing or not executable, users and groups that do not exist, `consumer-of` targets
- * that do not produce a pipe, log settings that contradict each other, task settings (schedule,
- * run-once) on services they do not fit, health probes that cannot reach a service in a network
- * namespace of its own, isolation settings whose helper programs or new root are missing, and
- * kill-all-on-stop where this bosun would not be PID 1 of its pid namespace.
+ * are missing or not executable, working directories, users and groups that do not exist,
+ * `consumer-of` targets that do not produce a pipe, log settings that contradict each other,
+ * task settings (schedule, run-once) on services they do not fit, health probes that cannot
+ * reach a service in a network namespace of its own, stop-timeouts longer than a known stop grace,
+ * isolation settings whose helper programs or new root are missing, and kill-all-on-stop where
+ * this bosun would not be PID 1 of its pid namespace.
  */
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { FileProblem, readTextFile } from "./files.ts";
 import { HELPER_PACKAGES, helperNeeds, killAllRefusal } from "./isolation.ts";
 import { runsAProcess } from "./kinds.ts";
+import { lex } from "./lexer.ts";
 import { createLoader } from "./loader.ts";
 import { DEFAULT_PATH, findProgram, HELPER_PATH } from "./program.ts";
 import { mainConflicts } from "./main.ts";
-import { error, warning, type Problem } from "./problems.ts";
+import { byLocation, error, warning, type Problem } from "./problems.ts";
 import { fileOf, reach } from "./reach.ts";
 import { scheduleOf } from "./schedule.ts";
 import type { ServiceDescription, ServiceOption } from "./schema.ts";
+import { variablesIn } from "./substitute.ts";
 import { groupId, userId } from "./users.ts";
+import { readValue, ValueError } from "./value.ts";
 
 /** Where `check` looks for services and the environment it substitutes, as `boot` would. */
 export interface CheckOptions {
   dirs: string[];
   env?: Record<string, string | undefined>;
+  /** The stop grace `boot` will have (seconds), when known: a longer stop-timeout is cut short by it. */
+  stopGrace?: number | null;
   /** /etc/passwd and /etc/group, replaceable for tests. */
   passwd?: string;
   group?: string;
@@ -52,8 +59,8 @@ const RESTART_SETTINGS = ["restart", "smooth-recovery", "restart-delay", "restar
 const SCHEDULE_SETTINGS = ["schedule-timezone", "schedule-overlap", "schedule-jitter", "schedule-timeout"];
 
 /**
- * Checks `names` (and what they reach); returns every problem once: what failed to load,
- * then the loader's warnings, then the lint findings of each service that loaded.
+ * Checks `names` (and what they reach); returns every problem once, by file and line: what
+ * failed to load, the loader's warnings, and the findings about each service reached.
  *
  * @example
  * checkServices({ dirs: ["services"] }, ["boot"]) // [] when clean
@@ -61,23 +68,29 @@ const SCHEDULE_SETTINGS = ["schedule-timezone", "schedule-overlap", "schedule-ji
 export function checkServices(opts: CheckOptions, names: string[]): Problem[] {
   const env = opts.env ?? process.env;
   const loader = createLoader({ dirs: opts.dirs, env });
-  const { services, problems } = reach(loader, names);
+  const { services, partial, problems } = reach(loader, names);
   problems.push(...loader.warnings());
-  for (const d of services.values()) problems.push(...lint(d, services, env, opts));
-  problems.push(...mainConflicts(services.values()));
-  return problems;
+  for (const d of services.values()) problems.push(...lint(d, services), ...onThisMachine(d, env, opts), ...withinGrace(d, opts.stopGrace ?? null));
+  // A file with errors: what it asks of this machine is checked now, but how its settings fit
+  // together only once they all read (a mistyped `type` would read as internal and mislead).
+  for (const d of partial.values()) problems.push(...onThisMachine(d, env, opts));
+  problems.push(...mainConflicts([...services.values(), ...partial.values()]));
+  return byLocation(problems);
 }
 
-function lint(
-  d: ServiceDescription,
-  services: Map<string, ServiceDescription>,
-  env: Record<string, string | undefined>,
-  opts: CheckOptions,
-): Problem[] {
-  const out: Problem[] = [];
+/** Reports problems at the lines of a description's settings. */
+function reporter(d: ServiceDescription, out: Problem[]): { err: Report; warn: Report } {
   const where = (setting: string) => ({ file: fileOf(d, setting), line: d.lines[setting] ?? null });
-  const err = (setting: string, message: string) => out.push(error(where(setting).file, where(setting).line, d.name, message));
-  const warn = (setting: string, message: string) => out.push(warning(where(setting).file, where(setting).line, d.name, message));
+  return {
+    err: (setting, message) => out.push(error(where(setting).file, where(setting).line, d.name, message)),
+    warn: (setting, message) => out.push(warning(where(setting).file, where(setting).line, d.name, message)),
+  };
+}
+
+/** How a service's settings fit its type, each other, and the services it links to. */
+function lint(d: ServiceDescription, services: Map<string, ServiceDescription>): Problem[] {
+  const out: Problem[] = [];
+  const { err, warn } = reporter(d, out);
   const runsProcess = runsAProcess(d.type);
 
   if (!runsProcess) {
@@ -111,18 +124,29 @@ function lint(
       }
     }
   }
-
-  const killAll = killAllRefusal(d, opts.pid1 ?? process.pid === 1);
-  if (killAll) out.push(killAll);
-
-  // with a chroot that is missing, nothing inside it can be looked at
-  const rootMissing = d.chroot !== null && !statSync(d.chroot, { throwIfNoEntry: false })?.isDirectory();
-  if (runsProcess) {
-    if (rootMissing) err("chroot", `chroot: ${d.chroot} is not a directory; the service cannot start until it is`);
-    lintIsolation(d, rootMissing, opts.helperPath ?? HELPER_PATH, warn, err);
+  if (runsProcess && d.namespaces.includes("pid") && d.readiness?.kind === "notify") {
+    warn("ready-notification", "ready-notification: with 'namespaces = pid', a MAINPID= the service sends is a pid inside its namespace, which means nothing to bosun; bosun ignores it and supervises the namespace's init");
   }
 
-  if (runsProcess && !rootMissing) {
+  return out;
+}
+
+/**
+ * What a service asks of this machine: its executables, working directory, users and groups,
+ * the helper programs and new root of its isolation settings; and whether this bosun may honour
+ * kill-all-on-stop. A setting that did not read is absent here, so this holds for a file with
+ * errors too.
+ */
+function onThisMachine(d: ServiceDescription, env: Record<string, string | undefined>, opts: CheckOptions): Problem[] {
+  const out: Problem[] = [];
+  const { err, warn } = reporter(d, out);
+  const killAll = killAllRefusal(d, opts.pid1 ?? process.pid === 1);
+  if (killAll) out.push(killAll);
+  // with a chroot that is missing, nothing inside it can be looked at
+  const rootMissing = d.chroot !== null && !statSync(d.chroot, { throwIfNoEntry: false })?.isDirectory();
+  if (runsAProcess(d.type) && rootMissing) err("chroot", `chroot: ${d.chroot} is not a directory; the service cannot start until it is`);
+  if (runsAProcess(d.type)) isolationHelpers(d, rootMissing, opts.helperPath ?? HELPER_PATH, warn, err);
+  if (runsAProcess(d.type) && !rootMissing) {
     const path = d.env.PATH ?? env.PATH ?? DEFAULT_PATH;
     const commands: [string, string[] | null][] = [
       ["command", d.command],
@@ -133,6 +157,7 @@ function lint(
       const found = argv && argv[0] !== undefined ? findProgram(argv[0], d.workingDir ?? "/", path, d.chroot) : null;
       if (found !== null && typeof found !== "string") err(setting, `${setting}: ${found.message}`);
     }
+    workingDirectory(d, err, warn);
   }
 
   const users: [string, string | null][] = [["run-as", d.runAs], ["socket-uid", d.socketUid], ["logfile-uid", d.logfileUid]];
@@ -151,27 +176,69 @@ function lint(
 }
 
 /**
- * What the isolation settings need from this machine: their helper programs (a warning naming
- * the Debian package for each one missing), a /proc to mount in a new root for a pid
- * namespace; and what they change about other settings (MAINPID=, stop-command).
+ * The helper programs the isolation settings need (a warning naming the Debian package for each
+ * one missing), and the /proc a pid namespace mounts in a new root.
  */
-function lintIsolation(d: ServiceDescription, rootMissing: boolean, helperPath: string, warn: Report, err: Report): void {
+function isolationHelpers(d: ServiceDescription, rootMissing: boolean, helperPath: string, warn: Report, err: Report): void {
   for (const need of helperNeeds(d)) {
     if (need.inRoot && rootMissing) continue;
     if (typeof findProgram(need.program, "/", helperPath, need.inRoot ? d.chroot : null) === "string") continue;
     const where = need.inRoot ? ` inside ${d.chroot} (with chroot, setpriv sets capabilities and securebits after the change of root)` : "";
     warn(need.setting, `${need.setting}: needs the helper ${need.program}${where}, which is not installed; it comes with the Debian package ${HELPER_PACKAGES[need.program]}`);
   }
-  const pid = d.namespaces.includes("pid");
-  if (pid && d.chroot !== null && !rootMissing && !existsSync(join(d.chroot, "proc"))) {
+  if (d.namespaces.includes("pid") && d.chroot !== null && !rootMissing && !existsSync(join(d.chroot, "proc"))) {
     err("namespaces", `namespaces: 'pid' mounts the namespace's /proc at ${join(d.chroot, "proc")}, which does not exist; create that directory`);
   }
-  if (pid && d.readiness?.kind === "notify") {
-    warn("ready-notification", "ready-notification: with 'namespaces = pid', a MAINPID= the service sends is a pid inside its namespace, which means nothing to bosun; bosun ignores it and supervises the namespace's init");
+}
+
+/**
+ * The working directory must exist when the service starts. A path that substitutes a variable
+ * (from bosun's environment or the env-file, as they are when the service is loaded: a
+ * container's `-e`, an env-file written by an earlier service) may exist by then, so it is
+ * only a warning there; a path written in full (or with `$1`, which the name fixes) is an error.
+ */
+function workingDirectory(d: ServiceDescription, err: Report, warn: Report): void {
+  // Inside a chroot the directory is looked for under the new root, which may not exist yet.
+  if (d.lines["working-dir"] === undefined || d.workingDir === null || d.chroot !== null) return;
+  let problem: string | null = null;
+  try {
+    const st = statSync(d.workingDir, { throwIfNoEntry: false });
+    if (st === undefined) problem = "does not exist";
+    else if (!st.isDirectory()) problem = "is not a directory";
+  } catch (e) {
+    problem = `cannot be reached (${(e as NodeJS.ErrnoException).code ?? String(e)})`;
   }
-  if (d.namespaces.length > 0 && d.stopCommand !== null) {
-    warn("stop-command", "stop-command: runs in namespaces of its own, not in the service's (it cannot see the service's processes, network or mounts); prefer term-signal");
+  if (problem === null) return;
+  const vars = writtenVariables(d, "working-dir");
+  if (vars.length === 0) {
+    err("working-dir", `working-dir: ${d.workingDir} ${problem}${problem === "does not exist" ? "; create it or fix the path (the service would fail to start)" : ""}`);
+    return;
   }
+  const named = [...new Set(vars)].map((n) => `$${n}`).join(", ");
+  warn("working-dir", `working-dir: ${d.workingDir} ${problem} here; it depends on ${named}, substituted when bosun loads the service (from its environment or the env-file), so make sure it is a directory by the time the service starts ('bosun check -e ENVFILE' substitutes boot's environment file)`);
+}
+
+/** The variables a setting's value substitutes as written, read again from the file that sets it (none if it cannot be). */
+function writtenVariables(d: ServiceDescription, setting: string): string[] {
+  const file = fileOf(d, setting);
+  const line = d.lines[setting];
+  if (file === null || line === undefined) return [];
+  try {
+    const found = lex(readTextFile(file), file).statements.find((s) => s.kind === "setting" && s.name === setting && s.line === line);
+    return found === undefined ? [] : variablesIn(readValue(found.value).parts);
+  } catch (e) {
+    // The file changed since it was loaded: judge the path as written in full.
+    if (e instanceof FileProblem || e instanceof ValueError) return [];
+    throw e;
+  }
+}
+
+/** A stop-timeout set longer than the stop grace `boot` will have: the grace's SIGKILL comes first. */
+function withinGrace(d: ServiceDescription, grace: number | null): Problem[] {
+  if (grace === null || !runsAProcess(d.type) || d.lines["stop-timeout"] === undefined || d.stopTimeout <= grace) return [];
+  const out: Problem[] = [];
+  reporter(d, out).warn("stop-timeout", `stop-timeout: ${d.stopTimeout} s is longer than the stop grace (${grace} s): a shutdown kills the service with SIGKILL before it runs out; lower stop-timeout or raise --stop-grace`);
+  return out;
 }
 
 /** Task settings on services they do not fit: a schedule off a scripted or process service, run-once off a scripted one. */
@@ -189,6 +256,8 @@ function lintTask(d: ServiceDescription, warn: Report, err: Report): void {
     for (const setting of RESTART_SETTINGS) {
       if (d.lines[setting] !== undefined) warn(setting, `${setting}: does not apply to a scheduled service: a failed run is counted and the next one runs when due`);
     }
+    const check = ["health-command", "health-http", "health-tcp"].find((k) => d.lines[k] !== undefined);
+    if (check) warn(check, `${check}: does not apply to a scheduled service: its runs are judged by their exit, not checked`);
     if (schedule.every !== null && d.lines["schedule-timezone"] !== undefined) {
       warn("schedule-timezone", "schedule-timezone: ignored for @every, which counts real time, not the wall clock");
     }

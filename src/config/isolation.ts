@@ -95,6 +95,7 @@ export const HELPER_PACKAGES: Record<string, string> = {
   ionice: "util-linux",
   choom: "util-linux",
   unshare: "util-linux",
+  nsenter: "util-linux",
   setpriv: "util-linux",
   nice: "coreutils",
   ip: "iproute2",

@@ -4,12 +4,13 @@
  * a template instance `base@arg` from the file `base`, caches what it loaded, and follows
  * what a service reaches for `loadAll`. The engine loads lazily through `load`.
  */
+import { accessSync, constants, statSync } from "node:fs";
 import { resolve } from "node:path";
 import * as v from "valibot";
 import { buildDescription } from "./build.ts";
 import { exists } from "./files.ts";
 import { readWithIncludes } from "./includes.ts";
-import { ConfigError, error, ServiceNotFound, type Problem } from "./problems.ts";
+import { byLocation, ConfigError, error, InvalidService, ServiceNotFound, warning, type Problem } from "./problems.ts";
 import { reach } from "./reach.ts";
 import { ServiceName, type ServiceDescription } from "./schema.ts";
 
@@ -23,7 +24,10 @@ export interface LoaderOptions {
 
 /** Loads service descriptions by name; the daemon keeps one for lazy loads and reloads. */
 export interface Loader {
-  /** Loads (cached) one service by name (templates `base@arg` too). Throws ConfigError. Does NOT load deps. */
+  /**
+   * Loads (cached) one service by name (templates `base@arg` too). Does NOT load deps. Throws
+   * ServiceNotFound, InvalidService for a file with errors, ConfigError for a bad name.
+   */
   load(name: string): ServiceDescription;
   /** Loads names and everything they reach (deps, chain-to, consumer-of, before/after); throws ConfigError on errors. */
   loadAll(names: string[]): ServiceDescription[];
@@ -47,19 +51,27 @@ export function findServiceFile(name: string, dirs: string[]): string | null {
 }
 
 /**
- * Problems once each (a fragment included twice would report each of its bad lines twice),
- * grouped by file (in order of first mention), by line within a file.
+ * Warnings for service directories given with `-d` that cannot hold services (missing, not a
+ * directory, unreadable): the search passes over them silently, so a mistyped path would
+ * otherwise go unnoticed beside a good one. Each names the directory as its file.
+ *
+ * @example
+ * serviceDirWarnings(["/nonexistent"]) // [{ file: "/nonexistent", severity: "warning", message: "service directory (-d) does not exist; check the path", ... }]
  */
-function byLocation(all: Problem[]): Problem[] {
-  const seen = new Set<string>();
-  const problems = all.filter((p) => {
-    const key = `${p.file}:${p.line}:${p.service}:${p.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-  const files = [...new Set(problems.map((p) => p.file))];
-  return problems.toSorted((a, b) => files.indexOf(a.file) - files.indexOf(b.file) || (a.line ?? Infinity) - (b.line ?? Infinity));
+export function serviceDirWarnings(dirs: string[]): Problem[] {
+  const problems: Problem[] = [];
+  for (const dir of dirs) {
+    const path = resolve(dir);
+    try {
+      const st = statSync(path, { throwIfNoEntry: false });
+      if (st === undefined) problems.push(warning(path, null, null, "service directory (-d) does not exist; check the path"));
+      else if (!st.isDirectory()) problems.push(warning(path, null, null, "service directory (-d) is not a directory; give the directory that holds the service files"));
+      else accessSync(path, constants.R_OK | constants.X_OK);
+    } catch (e) {
+      problems.push(warning(path, null, null, `service directory (-d) cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`));
+    }
+  }
+  return problems;
 }
 
 /**
@@ -93,7 +105,7 @@ export function createLoader(opts: LoaderOptions): Loader {
     const problems = byLocation([...read.problems, ...built.problems].map((p) => ({ ...p, service: p.service ?? name })));
     warned.set(name, problems.filter((p) => p.severity === "warning"));
     const errors = problems.filter((p) => p.severity === "error");
-    if (errors.length > 0 || built.description === null) throw new ConfigError(errors);
+    if (errors.length > 0 || built.description === null) throw new InvalidService(errors, built.partial);
     cache.set(name, built.description);
     return built.description;
   };

@@ -5,7 +5,7 @@
  * the search are config/order's) where they are written.
  */
 import { cyclePath, findCycles, isOrderKind, type OrderKind } from "./order.ts";
-import { ConfigError, error, ServiceNotFound, type Problem } from "./problems.ts";
+import { ConfigError, error, InvalidService, ServiceNotFound, type Problem } from "./problems.ts";
 import type { DepKind, ServiceDescription } from "./schema.ts";
 
 /** What one service links to: every kind `bosun graph` draws. */
@@ -55,16 +55,24 @@ export function fileOf(d: ServiceDescription, setting: string): string | null {
   return d.sources[setting] ?? d.file;
 }
 
+/** What `reach` found: the services that loaded, what could be read of those with errors, every problem. */
+export interface Reached {
+  services: Map<string, ServiceDescription>;
+  /** Files with errors (their problems are in `problems`): the settings that read. Never to be run. */
+  partial: Map<string, ServiceDescription>;
+  problems: Problem[];
+}
+
 /**
  * Loads `names` and everything they reach, collecting problems instead of stopping at the
  * first. A missing `before`/`after` target is no problem (dinit only orders against it if it
- * is loaded anyway); any other missing target is reported where the link is written.
+ * is loaded anyway); any other missing target is reported where the link is written. The
+ * links of a file with errors are followed too (as far as they read), so one run reports
+ * the problems of every file reached.
  */
-export function reach(
-  loader: { load(name: string): ServiceDescription },
-  names: string[],
-): { services: Map<string, ServiceDescription>; problems: Problem[] } {
+export function reach(loader: { load(name: string): ServiceDescription }, names: string[]): Reached {
   const services = new Map<string, ServiceDescription>();
+  const partial = new Map<string, ServiceDescription>();
   const problems: Problem[] = [];
   const seen = new Set<string>();
   const queue: { name: string; via: Link | null; from: ServiceDescription | null }[] = names.map((name) => ({ name, via: null, from: null }));
@@ -72,10 +80,10 @@ export function reach(
     const { name, via, from } = queue.shift()!;
     if (seen.has(name)) continue;
     seen.add(name);
+    let d: ServiceDescription;
     try {
-      const d = loader.load(name);
+      d = loader.load(name);
       services.set(name, d);
-      for (const link of links(d)) if (!seen.has(link.to)) queue.push({ name: link.to, via: link, from: d });
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       if (e instanceof ServiceNotFound && via && from) {
@@ -84,10 +92,14 @@ export function reach(
       } else {
         problems.push(...e.problems);
       }
+      if (!(e instanceof InvalidService) || e.partial === null) continue;
+      d = e.partial;
+      partial.set(name, d);
     }
+    for (const link of links(d)) if (!seen.has(link.to)) queue.push({ name: link.to, via: link, from: d });
   }
-  problems.push(...cycles(services));
-  return { services, problems };
+  problems.push(...cycles(new Map([...services, ...partial])));
+  return { services, partial, problems };
 }
 
 /**
@@ -126,5 +138,6 @@ function isOrdered(link: Link): link is OrderedLink {
 
 /** How a link of a cycle reads after the service it leads to: its setting, or `x before y`. */
 function label(link: OrderedLink): string {
-  return link.kind === "before" ? `${link.from} before ${link.to}` : link.setting;
+  if (link.kind === "before" || link.kind === "consumer-of") return `${link.from} ${link.kind} ${link.to}`;
+  return link.setting;
 }

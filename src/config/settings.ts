@@ -66,6 +66,8 @@ export type Substitution = "none" | "preload" | "service";
 export interface SettingSpec {
   /** Accepts `+=`. */
   append?: boolean;
+  /** A command line (argv words): shell-style single quotes in it get a warning. */
+  argv?: boolean;
   subst?: Substitution;
   /** The description field it fills (dotted for nested ones), to map schema issues back to it. */
   field: string;
@@ -110,6 +112,7 @@ const depDir = (kind: DepKind): SettingSpec => ({
 
 const command = (key: "command" | "stopCommand"): SettingSpec => ({
   append: true,
+  argv: true,
   subst: "service",
   field: key,
   apply: (d, val, ctx) => {
@@ -198,11 +201,6 @@ const IGNORED_OPTIONS: Partial<Record<ServiceOption, string>> = {
   "starts-rwfs": "bosun writes no wtmp record and needs no writable root to open its socket; ignored",
   "starts-log": "bosun logs to its stdout, not to syslog; ignored",
   "pass-cs-fd": "bosun's control interface is HTTP on its unix socket, not dinit's protocol, so no DINIT_CS_FD is passed; ignored",
-};
-
-/** bosun's own option flags this version reads but does not honour yet, and what happens instead. */
-const PENDING_OPTIONS: Partial<Record<ServiceOption, string>> = {
-  "run-once": "this version does not honour run-once yet; the service starts again whenever it is started or needed",
 };
 
 const termSignal: SettingSpec = {
@@ -337,7 +335,7 @@ export const SETTINGS: Record<string, SettingSpec> = {
     apply: (d, val, ctx) => {
       for (const word of val.words) {
         const option = picked(word, ServiceOption.options, "option");
-        const why = IGNORED_OPTIONS[option] ?? PENDING_OPTIONS[option];
+        const why = IGNORED_OPTIONS[option];
         if (why) ctx.warn(`'${option}': ${why}`);
         if (option === "no-new-privs") d.desc.noNewPrivs = true;
         if (!d.desc.options.includes(option)) d.desc.options = [...d.desc.options, option];
@@ -412,6 +410,7 @@ export const SETTINGS: Record<string, SettingSpec> = {
   // --- bosun's own: health checks
   "health-command": {
     append: true,
+    argv: true,
     subst: "service",
     bosun: true,
     field: "health.command",
@@ -566,22 +565,10 @@ export const SETTINGS: Record<string, SettingSpec> = {
 /** What a service gets instead, for settings later work will honour (see `SettingSpec.pending`). */
 const PENDING: [string[], string][] = [
   [
-    [
-      "health-command", "health-http", "health-tcp", "health-interval", "health-timeout", "health-retries", "health-start-period",
-      "health-start-interval", "health-gates-start",
-    ],
-    "this version does not run health checks yet; readiness and /readyz do not wait on it",
-  ],
-  [
     ["memory-max", "memory-high", "cpu-max", "cpu-weight", "pids-max", "io-weight"],
     "this version does not apply cgroup limits yet; the service runs without this limit",
   ],
   [["run-in-cgroup"], "this version does not move services into cgroups yet; the service runs in bosun's cgroup"],
-  [
-    ["schedule", "schedule-timezone", "schedule-overlap", "schedule-jitter", "schedule-timeout"],
-    "this version does not run schedules yet; the service starts only when started or needed",
-  ],
-  [["run-once-marker"], "this version does not honour run-once yet; no marker file is written or read"],
 ];
 for (const [names, message] of PENDING) for (const name of names) SETTINGS[name] = { ...SETTINGS[name]!, pending: message };
 

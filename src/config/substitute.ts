@@ -148,3 +148,22 @@ export function substituteWords(parts: string[], r: Resolver): string[] {
 export function substituteText(text: string, r: Resolver): string {
   return substituteWords([text], r).join(" ");
 }
+
+/**
+ * The variables a value refers to, by name (`$1` is not one: the instance's name fixes it),
+ * e.g. to tell a path written in full from one that depends on bosun's environment.
+ *
+ * @example
+ * variablesIn(["${HOME}/run/$1", "$$LITERAL"]) // ["HOME"]
+ */
+export function variablesIn(parts: string[]): string[] {
+  const names: string[] = [];
+  substituteWords(parts, {
+    lookup: (name) => {
+      names.push(name);
+      return undefined;
+    },
+    arg: "",
+  });
+  return names;
+}

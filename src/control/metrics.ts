@@ -1,14 +1,16 @@
 /**
  * @module control/metrics
  * GET /metrics: Prometheus text exposition (format 0.0.4) of every service's state, restarts,
- * last exit code and uptime, and bosun's own counters.
+ * last exit code and uptime, its health check's verdict and checks, scheduled services' runs by
+ * result, skipped due times and next due time, and bosun's own counters.
  */
-import type { ServiceState } from "../engine/types.ts";
+import type { RunResult, ServiceState } from "../engine/types.ts";
 import { shellCode } from "../process/signals.ts";
 import { uptimeSeconds } from "../supervisor/status.ts";
 import type { Supervisor } from "../supervisor/supervisor.ts";
 
 const STATES: ServiceState[] = ["stopped", "starting", "started", "stopping"];
+const RESULTS: RunResult[] = ["ok", "failed", "timed-out", "exec-failed", "stopped"];
 
 /** Label values escape backslash, quote and newline (the exposition format's rule). */
 function label(value: string): string {
@@ -51,6 +53,40 @@ export function metrics(sup: Supervisor, connections: number): string {
     "gauge",
     "Seconds since the service last reached started; 0 when not started.",
     services.map((s) => `bosun_service_uptime_seconds{service="${label(s.name)}"} ${uptimeSeconds(s, now) ?? 0}`),
+  );
+  const checks = sup.healthChecks();
+  family(
+    "bosun_service_healthy",
+    "gauge",
+    "1 while the service's health check finds it healthy, else 0; absent for services without one.",
+    checks.map((c) => `bosun_service_healthy{service="${label(c.name)}"} ${c.health.checking && c.health.state === "healthy" ? 1 : 0}`),
+  );
+  family(
+    "bosun_health_checks_total",
+    "counter",
+    "Finished health checks of the service, by result (success, failure, timeout).",
+    checks.flatMap((c) =>
+      (["success", "failure", "timeout"] as const).map((r) => `bosun_health_checks_total{service="${label(c.name)}",result="${r}"} ${c.health.checks[r]}`),
+    ),
+  );
+  const tasks = services.flatMap((s) => (s.task ? [{ name: label(s.name), task: s.task }] : []));
+  family(
+    "bosun_task_runs_total",
+    "counter",
+    "Ended runs of a scheduled service, by result (ok, failed, timed-out, exec-failed, stopped).",
+    tasks.flatMap(({ name, task }) => RESULTS.map((r) => `bosun_task_runs_total{service="${name}",result="${r}"} ${task.results[r]}`)),
+  );
+  family(
+    "bosun_task_skipped_total",
+    "counter",
+    "Due times of a scheduled service dropped because a run was still going.",
+    tasks.map(({ name, task }) => `bosun_task_skipped_total{service="${name}"} ${task.skipped}`),
+  );
+  family(
+    "bosun_task_next_run_timestamp_seconds",
+    "gauge",
+    "When a scheduled service's next run starts (Unix time); absent while the task is not started.",
+    tasks.flatMap(({ name, task }) => (task.next === null ? [] : [`bosun_task_next_run_timestamp_seconds{service="${name}"} ${task.next / 1000}`])),
   );
   const stats = sup.stats();
   family("bosun_reaped_orphans_total", "counter", "Orphaned processes bosun reaped.", [`bosun_reaped_orphans_total ${stats.reapedOrphans}`]);

@@ -17,6 +17,46 @@ const Exit = v.object({ code: v.nullable(v.number()), signal: v.nullable(v.strin
 const Failure = v.object({ stage: v.string(), errno: v.nullable(v.string()), message: v.string() });
 /** bosun's explanation beside the stop reason (engine's Cause). */
 const Cause = v.picklist(["oom-killed", "unhealthy"]);
+/** How a scheduled service's run ended (engine's RunResult). */
+const RunResult = v.picklist(["ok", "failed", "timed-out", "exec-failed", "stopped"]);
+
+/** A scheduled service's run that has ended. Times are Unix ms. */
+const FinishedRunJson = v.object({
+  number: v.number(),
+  byHand: v.boolean(),
+  start: v.number(),
+  end: v.number(),
+  result: RunResult,
+  exit: v.nullable(Exit),
+  failure: v.nullable(Failure),
+});
+
+/** A scheduled service's schedule, next due time, runs and counts (engine's TaskStatus); null for other services. */
+export const TaskJson = v.object({
+  schedule: v.string(),
+  /** The IANA timezone the schedule is read in; null = bosun's local time. */
+  timezone: v.nullable(v.string()),
+  /** When the next run starts (Unix ms); null while the task is not started or its schedule has ended. */
+  next: v.nullable(v.number()),
+  running: v.nullable(v.object({ number: v.number(), start: v.number(), byHand: v.boolean() })),
+  queued: v.boolean(),
+  last: v.nullable(FinishedRunJson),
+  runs: v.number(),
+  failures: v.number(),
+  skipped: v.number(),
+  results: v.object({ ok: v.number(), failed: v.number(), "timed-out": v.number(), "exec-failed": v.number(), stopped: v.number() }),
+});
+export type TaskJson = v.InferOutput<typeof TaskJson>;
+
+/** A run event beside the state changes on `/v1/events` (engine's RunEvent). */
+const RunEventJson = v.object({
+  phase: v.picklist(["started", "ended", "skipped", "queued"]),
+  number: v.number(),
+  byHand: v.boolean(),
+  fromQueue: v.boolean(),
+  start: v.nullable(v.number()),
+  result: v.nullable(RunResult),
+});
 
 /** One service in `GET /v1/services` (and the head of a status). */
 export const ServiceJson = v.object({
@@ -32,11 +72,30 @@ export const ServiceJson = v.object({
   cause: v.nullable(Cause),
   failure: v.nullable(Failure),
   restarts: v.number(),
+  task: v.nullable(TaskJson),
 });
 export type ServiceJson = v.InferOutput<typeof ServiceJson>;
 
 /** `GET /v1/services`. */
 export const ServiceList = v.array(ServiceJson);
+
+/** A service's health check as `status` shows it (supervisor/status.ts HealthView). */
+export const HealthJson = v.object({
+  state: v.picklist(["starting", "healthy", "unhealthy"]),
+  /** Consecutive failures that counted. */
+  failures: v.number(),
+  /** Unix ms the last finished check began. */
+  lastCheck: v.nullable(v.number()),
+  /** How long it took (ms). */
+  duration: v.nullable(v.number()),
+  /** What it said, trimmed. */
+  output: v.nullable(v.string()),
+  /** Checks run now (the service's process is up); otherwise the fields are the last run's. */
+  checking: v.boolean(),
+  /** Finished checks by outcome. */
+  checks: v.object({ success: v.number(), failure: v.number(), timeout: v.number() }),
+});
+export type HealthJson = v.InferOutput<typeof HealthJson>;
 
 const Edge = v.object({ kind: DepKind, name: v.string(), state: v.nullable(State) });
 
@@ -47,9 +106,7 @@ export const StatusJson = v.object({
   uptime: v.nullable(v.number()),
   triggered: v.boolean(),
   readiness: v.nullable(v.picklist(["waiting", "ready"])),
-  health: v.nullable(
-    v.object({ status: v.picklist(["starting", "healthy", "unhealthy"]), failures: v.number(), lastError: v.nullable(v.string()) }),
-  ),
+  health: v.nullable(HealthJson),
   statusText: v.nullable(v.string()),
   file: v.nullable(v.string()),
   fileChanged: v.boolean(),
@@ -72,6 +129,8 @@ export const EventJson = v.object({
   cause: v.nullable(Cause),
   failure: v.nullable(Failure),
   note: v.nullable(v.string()),
+  /** Set on a scheduled service's run events, which change no state (`from` = `state`). */
+  run: v.nullable(RunEventJson),
 });
 export type EventJson = v.InferOutput<typeof EventJson>;
 
@@ -112,6 +171,8 @@ export const ActionResult = v.object({
   /** A stop that takes the main service down: bosun ends with it. */
   endsBosun: v.optional(v.boolean()),
   reloaded: v.optional(v.object({ ...ReloadChangeJson.entries, start: v.array(v.string()), stop: v.array(v.string()) })),
+  /** For `run`: the run's number, and whether it waits for the run going. */
+  run: v.optional(v.object({ number: v.number(), queued: v.boolean() })),
   plan: v.optional(ReloadPlanJson),
 });
 export type ActionResult = v.InferOutput<typeof ActionResult>;
@@ -129,6 +190,8 @@ export const InfoJson = v.object({
   reapedOrphans: v.number(),
   services: v.number(),
   shuttingDown: v.boolean(),
+  drainDelay: v.number(),
+  stopGrace: v.nullable(v.number()),
 });
 export type InfoJson = v.InferOutput<typeof InfoJson>;
 
@@ -143,7 +206,7 @@ export const NameParam = v.object({ name: ServiceName });
 /** The actions of `POST /v1/services/:name/:action`, each a route of its own. */
 const Action = v.picklist([
   "start", "stop", "restart", "wake", "release", "unpin", "reload", "unload", "signal", "trigger",
-  "untrigger", "add-dep", "rm-dep", "enable", "disable",
+  "untrigger", "add-dep", "rm-dep", "enable", "disable", "run",
 ]);
 
 /** `:name/:action`: what a POST to an action that does not exist is checked against. */
@@ -201,7 +264,7 @@ export const LogsQuery = v.object({
   clear: Flag,
 });
 
-/** The answer of /readyz?verbose, /startupz?verbose and `GET /v1/health`: ok, and per service why not. */
+/** The answer of `GET /v1/health` and `GET /v1/health/:name`: ok, and per service why not. */
 export const ProbeJson = VerdictJson;
 export type ProbeJson = v.InferOutput<typeof ProbeJson>;
 

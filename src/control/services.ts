@@ -74,6 +74,7 @@ export function services(sup: Supervisor, limits: ControlLimits, gauges: Gauges,
   action("unpin", NoBody, (name) => sup.unpin(name));
   action("trigger", NoBody, (name) => sup.trigger(name));
   action("untrigger", NoBody, (name) => sup.untrigger(name));
+  action("run", NoBody, (name) => ({ run: sup.run(name) }));
   action("unload", NoBody, (name) => sup.unload(name));
   action("signal", SignalBody, (name, b) => sup.signal(name, b.signal));
   action("add-dep", DepBody, (name, b) => sup.addDep(b.kind, name, b.to));

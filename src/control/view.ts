@@ -22,6 +22,7 @@ export function serviceJson(s: ServiceStatus): ServiceJson {
     cause: s.cause,
     failure: s.failure,
     restarts: s.restarts,
+    task: s.task,
   };
 }
 
@@ -56,5 +57,6 @@ export function eventJson(e: ServiceEvent): EventJson {
     cause: e.cause,
     failure: e.failure,
     note: e.note,
+    run: e.run,
   };
 }

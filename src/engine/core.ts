@@ -5,7 +5,7 @@
  * (queued to the outbox, never made directly), maxStarting slots, the before/after index, and
  * the engine's links as config/order's ordering rule and cycle search read them.
  */
-import { cyclePath, findCycles, ordering, waitedOnBy, waitsFor, type LinksAt, type OrderLink } from "../config/order.ts";
+import { aheadOf, cyclePath, findCycles, ordering, waitedOnBy, waitsFor, type LinksAt, type OrderLink } from "../config/order.ts";
 import type { ServiceDescription } from "../config/schema.ts";
 import type { Outbox } from "./outbox.ts";
 import type { Service } from "./service.ts";
@@ -37,6 +37,10 @@ export interface Core {
   chain(name: string): string | null;
   /** Runs one input (timer expiry) through the engine's input path. */
   input(step: () => void): void;
+  /** Uniform in [0, 1), for schedule-jitter. */
+  random: () => number;
+  /** Stops watching the clock for jumps; set while a scheduled service waits for a due time. */
+  unwatchJumps: (() => void) | null;
 }
 
 /** The message of something thrown by code the engine calls (a loader, a launcher). */
@@ -75,9 +79,7 @@ export function emit(core: Core, s: Service, from: ServiceState, note: string | 
   const to = s.state;
   const down = to === "stopped" || to === "stopping";
   const reason = to === "stopped" ? s.reason : to === "stopping" ? s.pendingReason : null;
-  const event: ServiceEvent = {
-    seq: ++core.seq,
-    time: core.clock.now(),
+  const event: Omit<ServiceEvent, "seq" | "time"> = {
     service: s.name,
     from,
     to,
@@ -87,7 +89,14 @@ export function emit(core: Core, s: Service, from: ServiceState, note: string | 
     cause: down || from === to ? s.cause : null,
     failure: reason === "exec-failed" ? s.failure : null,
     note,
+    run: null,
   };
+  publish(core, event);
+}
+
+/** Queues one event to every subscriber, numbered and timed as it is queued. */
+export function publish(core: Core, fields: Omit<ServiceEvent, "seq" | "time">): void {
+  const event: ServiceEvent = { seq: ++core.seq, time: core.clock.now(), ...fields };
   core.outbox.push(() => {
     for (const listener of [...core.listeners]) {
       try {
@@ -144,23 +153,23 @@ function indexInto(index: Map<string, Set<Service>>, name: string, s: Service): 
   set.add(s);
 }
 
-/** Records `s`'s before/after names. */
+/** Records `s`'s before/after names (a consumer's producer counts as `before`: config/order). */
 export function indexOrder(core: Core, s: Service): void {
   for (const name of s.desc.after) indexInto(core.afterIndex, name, s);
-  for (const name of s.desc.before) indexInto(core.beforeIndex, name, s);
+  for (const name of aheadOf(s.desc)) indexInto(core.beforeIndex, name, s);
 }
 
 /** Forgets `s`'s before/after names (before an unload or a reload). */
 export function unindexOrder(core: Core, s: Service): void {
   for (const name of s.desc.after) core.afterIndex.get(name)?.delete(s);
-  for (const name of s.desc.before) core.beforeIndex.get(name)?.delete(s);
+  for (const name of aheadOf(s.desc)) core.beforeIndex.get(name)?.delete(s);
 }
 
 /** The `before`/`after` links at `s` between loaded services, as config/order reads links. */
 function orderLinksAt(core: Core, s: Service): OrderLink[] {
   const out: OrderLink[] = [];
   for (const to of s.desc.after) if (core.services.has(to)) out.push({ from: s.name, to, kind: "after" });
-  for (const to of s.desc.before) if (core.services.has(to)) out.push({ from: s.name, to, kind: "before" });
+  for (const to of aheadOf(s.desc)) if (core.services.has(to)) out.push({ from: s.name, to, kind: "before" });
   for (const o of core.afterIndex.get(s.name) ?? []) out.push({ from: o.name, to: s.name, kind: "after" });
   for (const o of core.beforeIndex.get(s.name) ?? []) out.push({ from: o.name, to: s.name, kind: "before" });
   return out;

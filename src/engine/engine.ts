@@ -13,12 +13,14 @@ import {
   onExited,
   onLaunchFailed,
   onReady,
+  onUnhealthy,
   release,
   restartService,
   retarget,
   settle,
 } from "./machine.ts";
 import { createOutbox } from "./outbox.ts";
+import { retimeTask, runTaskNow } from "./runs.ts";
 import { dependencyChanges, judgeReload, planReload, summarize, where } from "./reload.ts";
 import { runsAProcess } from "../config/kinds.ts";
 import { createService, isUp, link, toStatus, unlink, upHardDependents, upOrComingBack, type Service } from "./service.ts";
@@ -70,6 +72,8 @@ export function createEngine(opts: EngineOptions): Engine {
       return null;
     },
     input: (step) => input(step),
+    random: opts.random ?? Math.random,
+    unwatchJumps: null,
   };
 
   /** Runs one input to rest, then delivers what it queued (deliveries may re-enter). */
@@ -266,6 +270,13 @@ export function createEngine(opts: EngineOptions): Engine {
       return setTrigger(name, false);
     },
 
+    run(name) {
+      return input(() => {
+        const s = lookup(name);
+        return failed(s) ? s : runTaskNow(core, s);
+      });
+    },
+
     signal(name, signal) {
       return input(() => {
         const s = lookup(name);
@@ -410,6 +421,13 @@ export function createEngine(opts: EngineOptions): Engine {
         if (s) onLaunchFailed(core, s, failure);
       });
     },
+
+    unhealthy(name) {
+      input(() => {
+        const s = core.services.get(name);
+        if (s) onUnhealthy(core, s);
+      });
+    },
   };
 
   function setTrigger(name: string, on: boolean): CommandResult {
@@ -450,6 +468,7 @@ export function createEngine(opts: EngineOptions): Engine {
       const l = link(dep.kind, s, core.services.get(dep.name)!);
       if (judged.holdsAdded) acquire(core, l);
     }
+    if (change!.now.some((setting) => setting.startsWith("schedule"))) retimeTask(core, s);
     mark(core, s);
     return { ok: true, ...change!, start, stop };
   }

@@ -21,9 +21,10 @@ import {
   transition,
   type Core,
 } from "./core.ts";
-import { runsAProcess } from "../config/kinds.ts";
+import { runsAProcess, runsOnce, runsOnSchedule } from "../config/kinds.ts";
 import { describeExit, isFailedStop, isFailure } from "./outcome.ts";
 import { decideRestart } from "./restart.ts";
+import { bringDownTask, runEnded, runGoing, startTask, stopTask } from "./runs.ts";
 import { isHard, mustStartFirst, type Link, type Service } from "./service.ts";
 import type { Cause, ExitStatus, LaunchFailure, StopReason } from "./types.ts";
 
@@ -43,7 +44,7 @@ export function settle(core: Core): void {
 
 /** Recomputes the target from the activation mark, holds and pins. */
 export function retarget(core: Core, s: Service): void {
-  const wanted = s.pinned === "started" || s.activated || s.holds > 0;
+  const wanted = s.pinned === "started" || s.activated || s.holds > 0 || s.settled;
   const target = wanted && s.pinned !== "stopped" && !core.shuttingDown ? "started" : "stopped";
   if (target !== s.target) {
     s.target = target;
@@ -73,6 +74,7 @@ export function release(core: Core, l: Link): void {
  */
 export function dropForGood(core: Core, s: Service): void {
   s.activated = false;
+  s.settled = false;
   s.target = "stopped";
   if (s.pinned === "started") s.pinned = null;
   cancel(core, s, "restartTimer");
@@ -121,10 +123,13 @@ function evaluateStopped(core: Core, s: Service): void {
   for (const l of s.deps) acquire(core, l);
 }
 
-/** A hard dependency that is not up while `s` relies on it, or null. */
+/**
+ * A hard dependency that is not up while `s` relies on it, or null. A settled run-once service
+ * no longer relies on a dependency that is only restarting (it comes back).
+ */
 function hardDependencyDown(s: Service): Service | null {
   for (const l of s.deps) {
-    if (isHard(l.kind) && l.to.state !== "started") return l.to;
+    if (isHard(l.kind) && l.to.state !== "started" && !(s.settled && l.to.target === "started")) return l.to;
   }
   return null;
 }
@@ -174,6 +179,7 @@ function evaluateStarting(core: Core, s: Service): void {
 
 function launch(core: Core, s: Service): void {
   const type = s.desc.type;
+  if (runsOnSchedule(s.desc)) return startTask(core, s);
   if (type === "internal") return transition(core, s, "started");
   if (type === "triggered") {
     if (s.triggered) transition(core, s, "started");
@@ -192,6 +198,7 @@ function launch(core: Core, s: Service): void {
     });
   }
   s.running = true;
+  s.unhealthy = false;
   s.pid = null;
   if (s.desc.startTimeout > 0) {
     s.startTimer = schedule(core, s, s.desc.startTimeout * 1000, () => startTimedOut(core, s));
@@ -244,6 +251,7 @@ function evaluateStarted(core: Core, s: Service): void {
 
 /** started -> stopping; the dependents go first, then `bringDown`. */
 function beginStop(core: Core, s: Service): void {
+  stopTask(core, s);
   s.pendingReason ??= "normal";
   s.broughtDown = false;
   transition(core, s, "stopping", s.pendingNote);
@@ -255,6 +263,8 @@ function blocksStop(core: Core, l: Link): boolean {
   if (f.state === "stopped") return false;
   if (core.shuttingDown) return true;
   if (!isHard(l.kind)) return false;
+  // A settled run-once dependent stays up through this service's restart.
+  if (f.settled && l.to.target === "started") return false;
   return f.state === "started" || f.state === "stopping" || f.running;
 }
 
@@ -274,6 +284,7 @@ function evaluateStopping(core: Core, s: Service): void {
 function bringDown(core: Core, s: Service): void {
   s.broughtDown = true;
   s.stateSince = core.clock.now();
+  if (runsOnSchedule(s.desc)) return bringDownTask(core, s);
   if (s.desc.type === "scripted" || s.desc.options.includes("kill-all-on-stop")) {
     if (!s.running) {
       s.running = true;
@@ -286,7 +297,8 @@ function bringDown(core: Core, s: Service): void {
   armStopTimer(core, s);
 }
 
-function armStopTimer(core: Core, s: Service): void {
+/** Arms stop-timeout: SIGKILL if the service's process (or stop script) is still running when it expires. */
+export function armStopTimer(core: Core, s: Service): void {
   cancel(core, s, "stopTimer");
   if (s.desc.stopTimeout <= 0) return;
   s.stopTimer = schedule(core, s, s.desc.stopTimeout * 1000, () => {
@@ -300,13 +312,14 @@ function armStopTimer(core: Core, s: Service): void {
 }
 
 /** Reaches stopped: reports the reason, then arranges the restart or chain-to if due. */
-function finishStop(core: Core, s: Service): void {
+export function finishStop(core: Core, s: Service): void {
   cancel(core, s, "restartTimer");
   cancel(core, s, "startTimer");
   cancel(core, s, "stopTimer");
   // Only a service that had started chains: a start that fails at once and chained would let
   // a circular chain spin without end.
   const hadStarted = s.since !== null;
+  s.settled = false;
   s.running = false;
   s.broughtDown = false;
   s.pid = null;
@@ -359,6 +372,7 @@ export function onReady(core: Core, s: Service): void {
 
 function becomeStarted(core: Core, s: Service, note: string | null): void {
   cancel(core, s, "startTimer");
+  s.settled = runsOnce(s.desc);
   s.upSince = core.clock.now();
   transition(core, s, "started", note);
 }
@@ -366,10 +380,14 @@ function becomeStarted(core: Core, s: Service, note: string | null): void {
 /** The launcher says the process (or script) ended. */
 export function onExited(core: Core, s: Service, status: ExitStatus, cause: Cause | null): void {
   if (!s.running) return;
+  if (runGoing(s)) return runEnded(core, s, status, null, cause);
   s.running = false;
   s.pid = null;
   s.exit = status;
-  s.cause = cause;
+  const unhealthy = s.unhealthy;
+  s.unhealthy = false;
+  if (unhealthy) cancel(core, s, "stopTimer");
+  s.cause = cause ?? (unhealthy ? "unhealthy" : null);
   switch (s.state) {
     case "starting":
       // dinit's skippable: a start script interrupted by someone else (^C on a console) counts
@@ -380,7 +398,7 @@ export function onExited(core: Core, s: Service, status: ExitStatus, cause: Caus
       s.pendingNote = `${s.desc.type === "scripted" ? "start command" : "process"} ${describeExit(status)} while starting`;
       return failStart(core, s, "failed");
     case "started":
-      return crashed(core, s, status);
+      return crashed(core, s, status, unhealthy);
     case "stopping":
       if (s.broughtDown) finishStop(core, s);
       return;
@@ -392,6 +410,7 @@ export function onExited(core: Core, s: Service, status: ExitStatus, cause: Caus
 /** The launcher says the launch failed before the program ran. */
 export function onLaunchFailed(core: Core, s: Service, failure: LaunchFailure): void {
   if (!s.running) return;
+  if (runGoing(s)) return runEnded(core, s, null, failure);
   s.running = false;
   s.pid = null;
   s.failure = failure;
@@ -412,12 +431,16 @@ export function onLaunchFailed(core: Core, s: Service, failure: LaunchFailure): 
   }
 }
 
-/** A started process ended of its own accord: restart it, or stop for good. */
-function crashed(core: Core, s: Service, status: ExitStatus): void {
-  const reason: StopReason = isFailure(status) ? "failed" : "terminated";
+/**
+ * A started process ended of its own accord, or because bosun stopped it for being `unhealthy`
+ * (a failure whatever its exit): restart it, or stop for good.
+ */
+function crashed(core: Core, s: Service, status: ExitStatus, unhealthy = false): void {
+  const failed = unhealthy || isFailure(status);
+  const reason: StopReason = failed ? "failed" : "terminated";
   const decision = core.shuttingDown
     ? { restart: false as const, tooQuickly: false }
-    : decideRestart(s.desc, status, s, core.clock.now());
+    : decideRestart(s.desc, status, s, core.clock.now(), failed);
   if (!decision.restart) {
     s.pendingReason = decision.tooQuickly ? "failed" : reason;
     s.pendingNote = decision.tooQuickly ? "restarting too quickly" : describeExit(status);
@@ -443,6 +466,34 @@ function crashed(core: Core, s: Service, status: ExitStatus): void {
   for (const l of s.deps) {
     if (l.kind === "prepared-by" && l.to.state === "started") restartService(core, l.to, `restarting with ${s.name}`);
   }
+}
+
+/**
+ * The health check says the service is unhealthy (see Engine.unhealthy). A started service's
+ * process is stopped while the service stays started, so that its exit takes the crash path
+ * (restart policy, limits, smooth recovery, dependents) like any other failure.
+ */
+export function onUnhealthy(core: Core, s: Service): void {
+  // a scheduled service's runs are judged by their exit
+  if (!s.running || s.unhealthy || !runsAProcess(s.desc.type) || runsOnSchedule(s.desc)) return;
+  if (s.state === "starting") {
+    s.unhealthy = true;
+    s.pendingReason = "failed";
+    dropForGood(core, s);
+    transition(core, s, "stopping", "health check failed while starting");
+    s.broughtDown = true;
+    call(core, (launcher, desc) => launcher.stop(desc), s);
+    return armStopTimer(core, s);
+  }
+  if (s.state !== "started" || s.desc.restart === "no" || core.shuttingDown) return;
+  s.unhealthy = true;
+  call(core, (launcher, desc) => launcher.stop(desc), s);
+  cancel(core, s, "stopTimer");
+  if (s.desc.stopTimeout <= 0) return;
+  s.stopTimer = schedule(core, s, s.desc.stopTimeout * 1000, () => {
+    s.stopTimer = null;
+    if (s.state === "started" && s.running && s.unhealthy) call(core, (launcher, desc) => launcher.kill(desc), s);
+  });
 }
 
 function startTimedOut(core: Core, s: Service): void {

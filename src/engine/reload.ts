@@ -6,7 +6,8 @@
  * for one description against the engine as it is; `Engine.plan` and `Engine.reload` both
  * report through it, so a plan says exactly what the reload then does.
  */
-import { runsAProcess } from "../config/kinds.ts";
+import { runsAProcess, runsOnSchedule } from "../config/kinds.ts";
+import { aheadOf } from "../config/order.ts";
 import { dependencySetting } from "../config/reach.ts";
 import { settingForField } from "../config/settings.ts";
 import type { DepKind, Dependency, ServiceDescription } from "../config/schema.ts";
@@ -43,7 +44,12 @@ const LIVE_SETTINGS = new Set<keyof ServiceDescription>([
   "health",
   "main",
   "exitCodeMap",
+  // A started task reads these at its next due time (engine/runs.ts re-arms it).
   "schedule",
+  "scheduleTimezone",
+  "scheduleOverlap",
+  "scheduleJitter",
+  "scheduleTimeout",
 ]);
 
 /** Fields that no setting fills, named for people (the rest by their field name, like `env`). */
@@ -142,6 +148,10 @@ function reloadRefusal(
   if (next.type !== s.desc.type) {
     return `${where(next, next.lines["type"])}: the type of ${s.name} cannot change from ${s.desc.type} to ${next.type} while it is ${s.state}; stop it first`;
   }
+  if (runsOnSchedule(next) !== runsOnSchedule(s.desc)) {
+    const what = runsOnSchedule(next) ? "gain a schedule" : "lose its schedule";
+    return `${where(next, next.lines["schedule"])}: ${s.name} cannot ${what} while it is ${s.state} (a task and a service run differently); stop it first`;
+  }
   for (const d of added) {
     if (isHard(d.kind) && !started(d.name)) {
       return `${where(next, d.line)}: new ${d.kind} dependency ${d.name} of ${s.name} is not started; start ${d.name} first or stop ${s.name}`;
@@ -184,7 +194,7 @@ export function judgeReload(core: Core, s: Service, next: ServiceDescription): R
   const written = [
     ...next.depends.map((d) => ({ from: s.name, to: d.name, kind: d.kind })),
     ...next.after.map((to) => ({ from: s.name, to, kind: "after" as const })),
-    ...next.before.map((to) => ({ from: s.name, to, kind: "before" as const })),
+    ...aheadOf(next).map((to) => ({ from: s.name, to, kind: "before" as const })),
   ].filter((l) => loaded(l.to));
   const cycle = cycleThrough(replacing(liveLinks(core), s.name, written), s.name);
   if (cycle) return { ok: false, code: "invalid", message: `${where(next)}: ${cycle}` };

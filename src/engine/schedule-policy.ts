@@ -147,6 +147,19 @@ export function stopTiming(state: TaskTiming, now: number): TimingStep {
   return step({ ...state, active: false, due: null, fireAt: null, queued: false, seen: Math.max(state.seen, now) }, now, false, null);
 }
 
+/**
+ * The schedule or its settings changed while the task is started (a reload): the next due
+ * time is worked out afresh from `now` with the new ones. The anchor of an `@every` rhythm, a
+ * run going and a run queued are kept.
+ *
+ * @example
+ * const step = rearm(state, parseSchedule("@daily", "UTC"), now, options); // timer: ms to the next midnight
+ */
+export function rearm(state: TaskTiming, schedule: Schedule, now: number, options: TimingOptions): TimingStep {
+  if (!state.active) return step(state, now, false, null);
+  return step({ ...arm(state, schedule, now, options), seen: Math.max(state.seen, now) }, now, false, null);
+}
+
 /** The next due time after `after`, with its jitter drawn once (a re-armed timer keeps it). */
 function arm(state: TaskTiming, schedule: Schedule, after: number, options: TimingOptions): TaskTiming {
   const due = schedule.next(after, state.anchor);

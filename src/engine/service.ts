@@ -15,6 +15,7 @@ import type {
   TargetState,
   TimerHandle,
 } from "./types.ts";
+import { taskStatus, type TaskRecord } from "./task.ts";
 
 /**
  * A dependency edge `from` -> `to`. `holding` means `from` currently keeps `to` wanted: set while
@@ -52,6 +53,8 @@ export interface Service {
   reason: StopReason | null;
   cause: Cause | null;
   failure: LaunchFailure | null;
+  /** bosun is ending this run because its health check failed: the exit is a failure with cause `unhealthy`. */
+  unhealthy: boolean;
   /** Reason and note of the stop in progress, reported when it completes. */
   pendingReason: StopReason | null;
   pendingNote: string | null;
@@ -72,6 +75,13 @@ export interface Service {
   startTimer: TimerHandle | null;
   stopTimer: TimerHandle | null;
   graceTimer: TimerHandle | null;
+  /** A scheduled service's runs and timing (engine/task.ts); null until it first starts. */
+  task: TaskRecord | null;
+  /**
+   * A run-once service whose start succeeded: it stays started, whatever its dependents and
+   * restarting dependencies do, until it is stopped by hand or bosun shuts down.
+   */
+  settled: boolean;
 }
 
 /** A `need` or `prepared-by` edge: the dependent cannot run without the dependency. */
@@ -139,6 +149,7 @@ export function createService(desc: ServiceDescription, now: number): Service {
     reason: null,
     cause: null,
     failure: null,
+    unhealthy: false,
     pendingReason: null,
     pendingNote: null,
     restartAfter: null,
@@ -152,6 +163,8 @@ export function createService(desc: ServiceDescription, now: number): Service {
     startTimer: null,
     stopTimer: null,
     graceTimer: null,
+    task: null,
+    settled: false,
   };
 }
 
@@ -188,5 +201,6 @@ export function toStatus(s: Service): ServiceStatus {
     triggered: s.triggered,
     depends: s.deps.map((l) => ({ kind: l.kind, name: l.to.name })),
     dependents: s.dependents.map((l) => ({ kind: l.kind, name: l.from.name })),
+    task: taskStatus(s),
   };
 }

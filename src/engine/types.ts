@@ -49,7 +49,9 @@ export interface Launcher {
   /**
    * Start the service's process: `command` for process/bgprocess/scripted. The launcher later
    * calls `ready` (exec'd, or ready by its readiness protocol, or pid file read, or the
-   * scripted start command exited 0), `exited`, or `launchFailed`.
+   * scripted start command exited 0), `exited`, or `launchFailed`. For a scheduled service
+   * (config/kinds.ts `runsOnSchedule`) this is one run of its command: `exited` or
+   * `launchFailed` follow, never `ready`.
    */
   start(service: ServiceDescription): void;
   /**
@@ -85,6 +87,74 @@ export interface Clock {
   now(): number;
   schedule(ms: number, callback: () => void): TimerHandle;
   cancel(handle: TimerHandle): void;
+  /**
+   * Calls `onJump` when `now()` moved other than by time passing (the clock was set, or the
+   * machine slept while timers did not run), so wall-clock deadlines can be worked out again;
+   * returns the function that stops watching. Absent: jumps go unnoticed until a timer fires.
+   */
+  watchJumps?(onJump: () => void): () => void;
+}
+
+/** How a scheduled service's run ended. */
+export type RunResult =
+  | "ok" // exited 0 (or of a signal that is no failure: engine/outcome's judgement)
+  | "failed" // exited non-zero or was killed
+  | "timed-out" // schedule-timeout expired and bosun stopped it
+  | "exec-failed" // the launch failed before the command ran
+  | "stopped"; // the task stopped while it ran, and bosun ended the run
+
+/** One moment of a scheduled service's runs, beside its state changes on the event stream. */
+export interface RunEvent {
+  /**
+   * `started`: a run launched; `ended`: it ended (`result`, and the event's `exit` or
+   * `failure`); `skipped`: a due time came while a run went and was dropped; `queued`: a run
+   * waits for the end of the one going (`schedule-overlap = queue`, or `bosun run`).
+   */
+  phase: "started" | "ended" | "skipped" | "queued";
+  /** The run's number (1 = the first since the service was loaded); for `skipped`, the run still going; for `queued`, the number it will have. */
+  number: number;
+  /** Asked for by `bosun run`, not by the schedule. */
+  byHand: boolean;
+  /** For `started`: it waited for the previous run's end (it was queued). */
+  fromQueue: boolean;
+  /** Clock time the run started; null for `skipped` and `queued`. */
+  start: number | null;
+  /** For `ended`. */
+  result: RunResult | null;
+}
+
+/** A run of a scheduled service that has ended. */
+export interface FinishedRun {
+  number: number;
+  byHand: boolean;
+  /** Clock times, ms. */
+  start: number;
+  end: number;
+  result: RunResult;
+  exit: ExitStatus | null;
+  failure: LaunchFailure | null;
+}
+
+/** A scheduled service's runs and timing, as status reports them. */
+export interface TaskStatus {
+  schedule: string;
+  /** The timezone the schedule is read in; null = bosun's local time. */
+  timezone: string | null;
+  /** When the next run starts (its due time plus jitter), clock ms; null while not started or when the schedule has ended. */
+  next: number | null;
+  /** The run going: its number, start and pid (null until known). */
+  running: { number: number; start: number; byHand: boolean } | null;
+  /** A run waits for the end of the one going. */
+  queued: boolean;
+  last: FinishedRun | null;
+  /** Runs started since the service was loaded. */
+  runs: number;
+  /** Runs that ended failed, timed-out or exec-failed. */
+  failures: number;
+  /** Due times dropped because a run was still going. */
+  skipped: number;
+  /** Ended runs by result. */
+  results: Record<RunResult, number>;
 }
 
 /**
@@ -108,6 +178,11 @@ export interface ServiceEvent {
   failure: LaunchFailure | null;
   /** Free text for logs: "restarting (2/3)", "restarting too quickly", "chain-to x", ... */
   note: string | null;
+  /**
+   * Set on a scheduled service's run events, which change no state (`from` = `to`): the run's
+   * start, end (with `exit` or `failure`), or a due time skipped or queued.
+   */
+  run: RunEvent | null;
 }
 
 /** A service as the engine sees it: the JSON of `list`/`status` is built from this. */
@@ -132,6 +207,8 @@ export interface ServiceStatus {
   depends: { kind: DepKind; name: string }[];
   /** Services that depend on this one. */
   dependents: { kind: DepKind; name: string }[];
+  /** A scheduled service's runs and next due time; null for any other service. */
+  task: TaskStatus | null;
 }
 
 /** Result of an engine command: ok, or refused with a reason a person can act on. */
@@ -145,6 +222,12 @@ export type CommandResult =
       /** for a refused stop: the started hard dependents */
       dependents?: string[];
     };
+
+/** What `Engine.run` did: the run's number, and whether it waits for the one going. */
+export interface RunStarted {
+  number: number;
+  queued: boolean;
+}
 
 /** The failing half of a CommandResult. */
 export type CommandFailure = Extract<CommandResult, { ok: false }>;
@@ -192,6 +275,8 @@ export interface EngineOptions {
   maxStarting?: number;
   /** ms after which a service still starting stops counting against maxStarting. */
   startingGrace?: number;
+  /** Uniform in [0, 1), for `schedule-jitter` (default Math.random; tests pick it). */
+  random?: () => number;
 }
 
 /**
@@ -220,6 +305,12 @@ export interface Engine extends ProcessEvents {
   unpin(name: string): CommandResult;
   trigger(name: string): CommandResult;
   untrigger(name: string): CommandResult;
+  /**
+   * A scheduled service's run, now (`bosun run`): it starts at once, or waits for the run going
+   * with `schedule-overlap = queue`; refused otherwise and for a service that is not a started
+   * task. Says the number the run has (or will have) and whether it waits.
+   */
+  run(name: string): ({ ok: true } & RunStarted) | CommandFailure;
   /** Send a signal to the service's running process (refused when none runs). */
   signal(name: string, signal: string): CommandResult;
   addDep(kind: "need" | "milestone" | "waits-for", from: string, to: string): CommandResult;
@@ -233,6 +324,14 @@ export interface Engine extends ProcessEvents {
   reload(service: ServiceDescription): ({ ok: true } & Reloaded) | CommandFailure;
   /** What reloading these descriptions would change now and at the next restart, start or stop; changes nothing. */
   plan(services: ServiceDescription[]): ReloadPlan;
+  /**
+   * The service's health check found it unhealthy. Started: it is restarted under its restart
+   * policy as if it had crashed: its process is stopped (term-signal, SIGKILL at stop-timeout)
+   * and that exit counts as a failure, against the restart limits, whatever its status;
+   * `restart = no` leaves it running. Still starting: the start fails. The exit carries cause
+   * `unhealthy`.
+   */
+  unhealthy(name: string): void;
   /** Stop everything in reverse dependency order; no restarts or chain-to from now on. */
   shutdown(): void;
   readonly shuttingDown: boolean;

@@ -1,20 +1,23 @@
 /**
  * @module log/router
- * `createLogRouter`: decides per launch where a service's output goes (console, file, memory
- * ring, held pipe, nowhere), runs the readers for output that passes through bosun, and answers
- * the control layer's questions (tail, follow, clear, problem). One router per daemon.
+ * `createLogRouter`: maps each service to the sink of its log type (log/sinks/), gives each
+ * launch its standard streams, runs the readers for output that passes through bosun, and
+ * answers the control layer's questions (tail, follow, clear, problem) from the service's
+ * current sink. One router per daemon.
  */
 import { closeSync } from "node:fs";
 import type { ServiceDescription } from "../config/schema.ts";
-import { FileLog, fileProblem, fileSettings, openDirect, sameSettings } from "./file.ts";
-import { fileBytes, jsonLine, prefixed, Prefixes, systemLine, type LogFormat } from "./format.ts";
+import type { LogFormat } from "./format.ts";
 import { passthrough, type Reading } from "./launch.ts";
-import type { LogLine } from "./lines.ts";
 import { HeldPipes } from "./pipes.ts";
-import { ByteRing, LineRing } from "./ring.ts";
-import { followFile, lastLines, tailFile } from "./tail.ts";
-import type { LogRouter, ServiceOutput, Stream, SystemLevel } from "./types.ts";
-import { ConsoleWriter, type Writable } from "./writer.ts";
+import { Channel, type Sink } from "./sink.ts";
+import { BufferSink } from "./sinks/buffer.ts";
+import { ConsoleOutput, ConsoleSink } from "./sinks/console.ts";
+import { FileSink } from "./sinks/file.ts";
+import { NoneSink } from "./sinks/none.ts";
+import { PipeSink } from "./sinks/pipe.ts";
+import type { LogRouter, ServiceOutput, SystemLevel } from "./types.ts";
+import type { Writable } from "./writer.ts";
 
 /** Settings of `createLogRouter`; every one has a default. */
 export interface LogRouterOptions {
@@ -38,11 +41,6 @@ export interface LogRouterOptions {
   maxLineBytes?: number;
   /** Lines kept per console service for `bosun logs` (default 200). */
   recentLines?: number;
-  /**
-   * How long `close` waits for output still being read (default 2000 ms): a grandchild that
-   * outlived its service may hold the pipe open indefinitely.
-   */
-  closeWaitMs?: number;
   /** After a log file failed, how long before it is tried again (default 5000 ms). */
   retryMs?: number;
   /** Output held in memory per service while waiting for `log-file-after` (default 1 MiB; oldest lines dropped beyond). */
@@ -53,38 +51,29 @@ export interface LogRouterOptions {
 
 const LEVELS: Record<SystemLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 
-type Listener = (line: string, stream: Stream) => void;
+type LogType = ServiceDescription["logType"];
 
-/** Output held for `log-file-after` until the named service has started. */
-interface Hold {
-  until: string;
-  lines: LogLine[];
-  bytes: number;
-  dropped: number;
+/** The sink class of each log type. */
+interface Sinks {
+  console: ConsoleSink;
+  file: FileSink;
+  buffer: BufferSink;
+  pipe: PipeSink;
+  none: NoneSink;
 }
 
-/** What bosun keeps per service across launches. */
-interface Channel {
-  name: string;
+/**
+ * What the router keeps per service: the channel its sinks share and a sink per log type it
+ * has had. A reload that changes the log type makes another sink current and retires the
+ * previous one, which drops the memory kept for its readers (the rings) but keeps what still
+ * matters after the change: a file sink's writer (rotation) and its held `log-file-after` output.
+ */
+interface Outlet {
+  channel: Channel;
   /** The log type of the latest launch. */
-  type: ServiceDescription["logType"];
-  recent: LineRing | null;
-  ring: ByteRing | null;
-  /** The log file's path for tail/follow (file type). */
-  path: string | null;
-  /** The writer for output passing through bosun to the file (kept across launches for rotation). */
-  file: FileLog | null;
-  hold: Hold | null;
-  /** Held output on its way to the file: until it lands, launches write through bosun behind it. */
-  flushing: Promise<void> | null;
-  /** Formats of the latest launch: the file's (JSON only when the service asks) and the console's. */
-  fileFormat: LogFormat;
-  consoleFormat: LogFormat;
-  listeners: Set<Listener>;
-  problem: string | null;
+  type: LogType;
+  sinks: Partial<Sinks>;
 }
-
-const NEWLINE = new Uint8Array([10]);
 
 /**
  * Builds the daemon's log router.
@@ -97,180 +86,60 @@ const NEWLINE = new Uint8Array([10]);
  * proc.exited.then(() => out.release());
  */
 export function createLogRouter(opts: LogRouterOptions = {}): LogRouter {
-  const stdout = new ConsoleWriter(opts.stdout ?? process.stdout);
-  const stderr = new ConsoleWriter(opts.stderr ?? process.stderr);
-  const defaultFormat = opts.format ?? "text";
-  const colour = opts.color ?? (Boolean(stdout.stream.isTTY) && !process.env.NO_COLOR);
+  const output = new ConsoleOutput({ stdout: opts.stdout ?? process.stdout, stderr: opts.stderr ?? process.stderr, format: opts.format ?? "text", color: opts.color });
   const minLevel = LEVELS[opts.level ?? "info"];
-  const quietMs = opts.quietMs ?? 100;
-  const maxLineBytes = opts.maxLineBytes ?? 16384;
   const recentLines = opts.recentLines ?? 200;
-  const closeWaitMs = opts.closeWaitMs ?? 2000;
-  const retryMs = opts.retryMs ?? 5000;
-  const holdBytes = opts.holdBytes ?? 1024 * 1024;
   const pipes = new HeldPipes(opts.runtimeDir);
   const started = new Set<string>();
-  const prefixes = new Prefixes(colour);
-  const decoder = new TextDecoder();
-  const channels = new Map<string, Channel>();
+  const outlets = new Map<string, Outlet>();
   /** Output of every launch still being read, with the options of the readers. */
-  const reading: Reading = { pumps: new Set(), maxLineBytes, quietMs, onError: (message) => system("error", message) };
-
-  function channelOf(name: string): Channel {
-    let channel = channels.get(name);
-    if (!channel) {
-      channel = { name, type: "console", recent: null, ring: null, path: null, file: null, hold: null, flushing: null, fileFormat: "text", consoleFormat: defaultFormat, listeners: new Set(), problem: null };
-      channels.set(name, channel);
-    }
-    return channel;
-  }
+  const reading: Reading = { reads: new Set(), stopped: false, maxLineBytes: opts.maxLineBytes ?? 16384, quietMs: opts.quietMs ?? 100, onError: (message) => system("error", message) };
+  const fileOptions = { console: output, retryMs: opts.retryMs ?? 5000, holdBytes: opts.holdBytes ?? 1024 * 1024, recentLines, started: (name: string) => started.has(name), report: system };
+  const make: { [T in LogType]: (channel: Channel) => Sinks[T] } = {
+    console: (channel) => new ConsoleSink(channel, output, recentLines),
+    file: (channel) => new FileSink(channel, fileOptions),
+    buffer: (channel) => new BufferSink(channel),
+    pipe: (channel) => new PipeSink(channel, pipes),
+    none: (channel) => new NoneSink(channel),
+  };
 
   function system(level: SystemLevel, message: string, service?: string): void {
-    if (LEVELS[level] < minLevel) return;
-    // Not awaited: bosun's own lines are few, and the caller (a signal handler, the engine's
-    // event listener) must not wait on the console.
-    void stderr.write(systemLine(defaultFormat, prefixes, level, message, service));
+    if (LEVELS[level] >= minLevel) output.system(level, message, service);
   }
 
-  /** Records a sink problem, logging it once when it appears and once when it clears. */
-  function setProblem(channel: Channel, problem: string | null): void {
-    if (problem === channel.problem) return;
-    const previous = channel.problem;
-    channel.problem = problem;
-    if (problem) system("error", problem, channel.name);
-    else system("info", `log output is written again (was: ${previous})`, channel.name);
-  }
-
-  function notify(channel: Channel, line: string, stream: Stream): void {
-    for (const listener of channel.listeners) {
-      try {
-        listener(line, stream);
-      } catch (error) {
-        channel.listeners.delete(listener);
-        system("warn", `a log follower failed and was dropped: ${String(error)}`, channel.name);
-      }
+  /** A service's outlet; one never launched is a console service until its first launch says otherwise. */
+  function outletOf(name: string): Outlet {
+    let outlet = outlets.get(name);
+    if (!outlet) {
+      outlet = { channel: new Channel(name, system), type: "console", sinks: {} };
+      outlets.set(name, outlet);
     }
+    return outlet;
   }
 
-  /** Console passthrough: prefixed text or JSON lines, each stream to its own console stream. */
-  function toConsole(channel: Channel, format: LogFormat) {
-    prefixes.admit(channel.name);
-    return (lines: LogLine[]): Promise<void> => {
-      const first = lines[0];
-      if (!first) return Promise.resolve();
-      // Only the newest lines of a batch can stay in the ring: decode just those.
-      const recent = channel.recent;
-      const keepFrom = recent ? Math.max(0, lines.length - recent.capacity) : lines.length;
-      const following = channel.listeners.size > 0;
-      const texts: string[] = [];
-      for (let i = 0; i < lines.length; i++) {
-        const line = lines[i] as LogLine;
-        if (format === "text" && i < keepFrom && !following) continue;
-        const s = decoder.decode(line.bytes);
-        if (i >= keepFrom) recent?.push(s);
-        if (following) notify(channel, s, line.stream);
-        texts.push(s);
-      }
-      // A batch comes from one stream; text is assembled as bytes (no decode/encode round trip).
-      const out = first.stream === "stderr" ? stderr : stdout;
-      if (format === "text") return out.write(prefixed(prefixes.bytes(channel.name), lines));
-      const time = new Date().toISOString();
-      return out.write(texts.map((s) => jsonLine(channel.name, first.stream, s, time)).join(""));
-    };
+  function sinkOf<T extends LogType>(outlet: Outlet, type: T): Sinks[T] {
+    const sinks = outlet.sinks as Sinks;
+    sinks[type] ??= make[type](outlet.channel);
+    return sinks[type];
   }
 
-  /** Memory ring: the raw bytes, newlines kept where the service wrote them. */
-  function toRing(channel: Channel, ring: ByteRing) {
-    return (lines: LogLine[]): Promise<void> => {
-      for (const line of lines) {
-        ring.write(line.bytes);
-        if (line.complete) ring.write(NEWLINE);
-        if (channel.listeners.size > 0) notify(channel, decoder.decode(line.bytes), line.stream);
-      }
-      return Promise.resolve();
-    };
+  /** The sink of the service's latest log type, which answers its readers. */
+  function current(outlet: Outlet): Sink {
+    return sinkOf(outlet, outlet.type);
   }
 
-  /** Holds lines until `log-file-after`'s service starts, dropping the oldest beyond the limit. */
-  function holdLines(hold: Hold, lines: LogLine[]): void {
-    for (const line of lines) {
-      // Copied: the reader's chunk memory is not ours to keep.
-      hold.lines.push({ ...line, bytes: line.bytes.slice() });
-      hold.bytes += line.bytes.length + 1;
-    }
-    while (hold.bytes > holdBytes && hold.lines.length > 0) {
-      const dropped = hold.lines.shift();
-      hold.bytes -= (dropped?.bytes.length ?? 0) + 1;
-      hold.dropped++;
-    }
-  }
-
-  /** File sink through bosun: held while waiting for `log-file-after`, on the console while the file fails. */
-  function toFile(channel: Channel, log: FileLog) {
-    const format = channel.fileFormat;
-    const fallback = toConsole(channel, channel.consoleFormat);
-    return async (lines: LogLine[]): Promise<void> => {
-      if (lines.length === 0) return;
-      if (channel.hold) return holdLines(channel.hold, lines);
-      if (!(await log.write(fileBytes(channel.name, lines, format)))) await fallback(lines);
-    };
-  }
-
-  /** Writes out what `log-file-after` held (then or at exit), ahead of anything later. */
-  function releaseHold(channel: Channel): Promise<void> {
-    const hold = channel.hold;
-    channel.hold = null;
-    if (!hold || !channel.file) return Promise.resolve();
-    if (hold.dropped > 0) system("warn", `${hold.dropped} line(s) dropped while waiting for ${hold.until} (more than ${holdBytes} bytes held)`, channel.name);
-    const flushing = toFile(channel, channel.file)(hold.lines).finally(() => {
-      if (channel.flushing === flushing) channel.flushing = null;
-    });
-    channel.flushing = flushing;
-    return flushing;
-  }
-
-  /**
-   * Where a file-type service's output goes this launch: its own fd on the file when nothing
-   * needs bosun in between (plain text, no rotation, not waiting for log-file-after), else
-   * through bosun's FileLog.
-   */
-  function openFile(desc: ServiceDescription, channel: Channel): { fd: number } | { deliver: (lines: LogLine[]) => Promise<void> } {
-    const settings = fileSettings(desc);
-    channel.path = settings.path;
-    // The daemon's default format is for the console; a file gets JSON only when the service
-    // asks, so a plain file keeps dinit's raw output and the direct fast path.
-    const format = desc.logFormat ?? "text";
-    channel.fileFormat = format;
-    if (!channel.file || !sameSettings(channel.file.settings, settings)) {
-      void channel.file?.close();
-      channel.file = new FileLog(settings, { retryMs, onProblem: (problem) => setProblem(channel, problem) });
-    }
-    // Held output must reach the file before anything newer, so a launch that finds some
-    // (log-file-after changed by a reload) writes through bosun too.
-    const held = channel.hold !== null || channel.flushing !== null;
-    if (desc.logFileAfter && !started.has(desc.logFileAfter)) {
-      channel.hold ??= { until: desc.logFileAfter, lines: [], bytes: 0, dropped: 0 };
-    } else if (held) {
-      void releaseHold(channel);
-    }
-    if (format === "text" && settings.maxSize === 0 && !held && !channel.hold) {
-      try {
-        const fd = openDirect(settings);
-        setProblem(channel, null);
-        return { fd };
-      } catch (error) {
-        setProblem(channel, fileProblem(settings.path, error, retryMs));
-      }
-    }
-    return { deliver: toFile(channel, channel.file) };
+  /** Every sink of every service: the current ones and the retired ones (a file's writer and held output). */
+  function* allSinks(): Generator<Sink> {
+    for (const outlet of outlets.values()) yield* Object.values(outlet.sinks);
   }
 
   function open(desc: ServiceDescription): ServiceOutput {
-    const channel = channelOf(desc.name);
-    channel.type = desc.logType;
-    channel.consoleFormat = desc.logFormat ?? defaultFormat;
-    if (desc.logType !== "buffer") channel.ring = null;
-    if (desc.logType !== "console") channel.recent = null;
+    const outlet = outletOf(desc.name);
+    if (outlet.type !== desc.logType) {
+      const previous: Sink | undefined = outlet.sinks[outlet.type];
+      previous?.retire?.();
+      outlet.type = desc.logType;
+    }
     // Per-launch descriptors: the child has its own copies once spawned, so bosun closes its
     // own at release (held pipes stay open in HeldPipes).
     const fds: number[] = [];
@@ -280,28 +149,10 @@ export function createLogRouter(opts: LogRouterOptions = {}): LogRouter {
     try {
       let stdin: ServiceOutput["stdin"] = "ignore";
       if (desc.consumerOf) fds.push((stdin = pipes.readEnd(desc.consumerOf)));
-      const direct = (fd: number | "ignore"): ServiceOutput => ({ stdin, stdout: fd, stderr: fd, attach() {}, release, delivered: Promise.resolve() });
-      switch (desc.logType) {
-        case "none":
-          return direct("ignore");
-        case "pipe": {
-          const fd = pipes.writeEnd(desc.name);
-          fds.push(fd);
-          return direct(fd);
-        }
-        case "buffer":
-          if (!channel.ring || channel.ring.size !== desc.logBufferSize) channel.ring = new ByteRing(desc.logBufferSize);
-          return passthrough(toRing(channel, channel.ring), stdin, release, reading);
-        case "file": {
-          const target = openFile(desc, channel);
-          if ("deliver" in target) return passthrough(target.deliver, stdin, release, reading);
-          fds.push(target.fd);
-          return direct(target.fd);
-        }
-        case "console":
-          channel.recent ??= new LineRing(recentLines);
-          return passthrough(toConsole(channel, channel.consoleFormat), stdin, release, reading);
-      }
+      const target = sinkOf(outlet, desc.logType).open(desc);
+      if ("deliver" in target) return passthrough(target.deliver, stdin, release, reading);
+      if (target.fd !== "ignore") fds.push(target.fd);
+      return { stdin, stdout: target.fd, stderr: target.fd, attach() {}, release, delivered: Promise.resolve() };
     } catch (error) {
       release();
       throw error;
@@ -313,60 +164,48 @@ export function createLogRouter(opts: LogRouterOptions = {}): LogRouter {
       try {
         return open(desc);
       } catch (error) {
-        const channel = channelOf(desc.name);
-        setProblem(channel, `log-type ${desc.logType}: ${error instanceof Error ? error.message : String(error)}; output goes to the console`);
-        return passthrough(toConsole(channel, desc.logFormat ?? defaultFormat), "ignore", () => {}, reading);
+        const outlet = outletOf(desc.name);
+        outlet.channel.setProblem(`log-type ${desc.logType}: ${error instanceof Error ? error.message : String(error)}; output goes to the console`);
+        const format = desc.logFormat ?? output.format;
+        // A console service keeps these lines for `bosun logs` as usual.
+        const deliver = outlet.type === "console" ? sinkOf(outlet, "console").deliver(format) : output.lines(outlet.channel, format, null);
+        return passthrough(deliver, "ignore", () => {}, reading);
       }
     },
     system,
     serviceStarted(name) {
       started.add(name);
-      for (const channel of channels.values()) if (channel.hold?.until === name) void releaseHold(channel);
+      for (const sink of allSinks()) sink.serviceStarted?.(name);
     },
     reopen() {
-      for (const channel of channels.values()) void channel.file?.reopen();
+      for (const sink of allSinks()) sink.reopen?.();
     },
     tail(name, lines) {
-      const channel = channels.get(name);
-      if (!channel) return null;
-      if (channel.type === "file" && channel.path) return tailFile(channel.path, lines ?? recentLines);
-      if (channel.type === "buffer" && channel.ring) return lastLines(decoder.decode(channel.ring.contents()), lines);
-      return channel.type === "console" && channel.recent ? channel.recent.last(lines) : null;
+      const outlet = outlets.get(name);
+      return outlet ? current(outlet).tail(lines) : null;
     },
     follow(name, onLine) {
-      const channel = channelOf(name);
-      // A file is followed on disk: a child writing to its own fd never passes through bosun.
-      if (channel.type === "file" && channel.path) {
-        try {
-          return followFile(channel.path, (line) => onLine(line, "stdout"));
-        } catch (error) {
-          system("warn", `cannot follow ${channel.path}: ${error instanceof Error ? error.message : String(error)}`, name);
-          return () => {};
-        }
-      }
-      channel.listeners.add(onLine);
-      return () => void channel.listeners.delete(onLine);
+      const outlet = outletOf(name);
+      return current(outlet).follow(onLine);
     },
     clear(name) {
-      const ring = channels.get(name)?.ring;
-      ring?.clear();
-      return Boolean(ring);
+      const outlet = outlets.get(name);
+      return outlet ? current(outlet).clear() : false;
     },
     problem(name) {
-      return channels.get(name)?.problem ?? null;
+      return outlets.get(name)?.channel.problem ?? null;
     },
     async close() {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const waited = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), closeWaitMs)));
-      const drained = await Promise.race([Promise.allSettled([...reading.pumps]).then(() => true), waited]);
-      clearTimeout(timer);
-      if (!drained) system("warn", `${reading.pumps.size} output stream(s) still open at exit (a leftover process holds them); not waited for`);
-      for (const channel of channels.values()) {
-        await releaseHold(channel);
-        await channel.file?.close();
-      }
+      // What the services wrote is in their pipes by now; a process that outlived its service
+      // may hold one open for ever, so each is read as far as it goes at once and let go.
+      reading.stopped = true;
+      const reads = [...reading.reads];
+      for (const read of reads) read.stop();
+      const held = (await Promise.all(reads.map((read) => read.done))).filter((ended) => !ended).length;
+      if (held > 0) system("warn", `${held} output stream(s) still open at exit (a leftover process holds them); what it writes from now on is dropped`);
+      for (const sink of allSinks()) await sink.close?.();
       pipes.close();
-      await Promise.all([stdout.write(""), stderr.write("")]);
+      await output.flush();
     },
   };
 }

@@ -66,59 +66,78 @@ export function lastLines(text: string, count?: number): string[] {
   return count === undefined ? lines : lines.slice(Math.max(0, lines.length - count));
 }
 
+/** A file being followed. */
+export interface FileFollow {
+  /** Stops following; nothing more is handed over. */
+  stop(): void;
+  /**
+   * Hands over what was appended up to now, an unfinished last line included, then stops
+   * (bosun exits: nothing more will be written through it).
+   */
+  finish(): Promise<void>;
+}
+
 /**
- * Calls `onLine` for each line appended to `path` from now on; returns the function that stops.
- * A file that is replaced or truncated (rotation) is read again from its start. Throws when
- * the file's directory cannot be watched.
+ * Calls `onLine` for each line appended to `path` from now on, until stopped. A file that is
+ * replaced or truncated (rotation) is read again from its start. Throws when the file's
+ * directory cannot be watched.
  *
  * @example
- * const stop = followFile("/var/log/web.log", (line) => console.log(line));
+ * const follow = followFile("/var/log/web.log", (line) => console.log(line));
+ * follow.stop();
  */
-export function followFile(path: string, onLine: (line: string) => void): () => void {
+export function followFile(path: string, onLine: (line: string) => void): FileFollow {
   const name = basename(path);
   let identity = fileIdentity(path);
   let offset = identity?.size ?? 0;
   let partial = "";
-  let reading = false;
+  /** The reading in progress, which goes round again while `again` is set. */
+  let reading: Promise<void> | null = null;
   let again = false;
   let stopped = false;
 
-  async function readNew(): Promise<void> {
-    if (reading) {
-      again = true;
-      return;
+  /** Reads what was appended since the last read (at most MAX_TAIL_BYTES; `again` when more is left). */
+  async function readOnce(): Promise<void> {
+    const now = fileIdentity(path);
+    if (!now) return;
+    if (!identity || now.ino !== identity.ino || now.size < offset) {
+      offset = 0;
+      partial = "";
     }
-    reading = true;
+    identity = now;
+    if (now.size <= offset) return;
+    const handle = await open(path, "r");
     try {
-      do {
-        again = false;
-        const now = fileIdentity(path);
-        if (!now) continue;
-        if (!identity || now.ino !== identity.ino || now.size < offset) {
-          offset = 0;
-          partial = "";
-        }
-        identity = now;
-        if (now.size <= offset) continue;
-        const handle = await open(path, "r");
-        try {
-          const buffer = new Uint8Array(Math.min(now.size - offset, MAX_TAIL_BYTES));
-          const { bytesRead } = await handle.read(buffer, 0, buffer.length, offset);
-          offset += bytesRead;
-          const text = partial + Buffer.from(buffer.subarray(0, bytesRead)).toString("utf8");
-          const lines = text.split("\n");
-          partial = lines.pop() ?? "";
-          for (const line of lines) if (!stopped) onLine(line);
-          if (offset < now.size) again = true;
-        } finally {
-          await handle.close();
-        }
-      } while (again && !stopped);
-    } catch {
-      // The file vanished between stat and read (rotation): the next event reads the new one.
+      const buffer = new Uint8Array(Math.min(now.size - offset, MAX_TAIL_BYTES));
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, offset);
+      offset += bytesRead;
+      const text = partial + Buffer.from(buffer.subarray(0, bytesRead)).toString("utf8");
+      const lines = text.split("\n");
+      partial = lines.pop() ?? "";
+      for (const line of lines) if (!stopped) onLine(line);
+      if (offset < now.size) again = true;
     } finally {
-      reading = false;
+      await handle.close();
     }
+  }
+
+  /** Resolves once the file has been read up to at least where it was when called. */
+  function readNew(): Promise<void> {
+    again = true;
+    // Every pass awaits, so `reading` is set before the loop can end and clear it.
+    reading ??= (async () => {
+      try {
+        while (again && !stopped) {
+          again = false;
+          await readOnce();
+        }
+      } catch {
+        // The file vanished between stat and read (rotation): the next event reads the new one.
+      } finally {
+        reading = null;
+      }
+    })();
+    return reading;
   }
 
   const watcher = watch(dirname(path), (_event, file) => {
@@ -129,10 +148,21 @@ export function followFile(path: string, onLine: (line: string) => void): () => 
   // Bun 1.4's watcher drops events (measured: 3 appends in a row, one event, seen before the
   // last two); a slow check while someone follows picks up what it missed.
   const check = setInterval(() => void readNew(), RECHECK_MS);
-  return () => {
+  const stop = () => {
     stopped = true;
     clearInterval(check);
     watcher.close();
+  };
+  return {
+    stop,
+    async finish() {
+      if (stopped) return;
+      clearInterval(check);
+      watcher.close();
+      await readNew();
+      if (!stopped && partial !== "") onLine(partial);
+      stop();
+    },
   };
 }
 

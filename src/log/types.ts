@@ -22,7 +22,8 @@ export interface ServiceOutput {
   release(): void;
   /**
    * Resolves once all output of this launch that passes through bosun has been read to its
-   * end and written (at once when none does; at `release` when nothing was attached).
+   * end and written (at once when none does; at `release` when nothing was attached; at
+   * `close`, once what the pipes held has been written, when a leftover process keeps one open).
    */
   delivered?: Promise<void>;
 }
@@ -42,12 +43,20 @@ export interface LogRouter {
   reopen(): void;
   /** The last `lines` lines of a service's output (any log type), or null if none is kept. */
   tail(name: string, lines?: number): string[] | null;
-  /** Calls `onLine` for each new line of the service's output until the returned function is called. */
+  /**
+   * Calls `onLine` for each new line of the service's output until the returned function is
+   * called. By the time `close` resolves it has had every line bosun read, and for a log file
+   * every line in the file.
+   */
   follow(name: string, onLine: (line: string, stream: Stream) => void): () => void;
   /** Clear a buffer-type service's ring; false when it has none. */
   clear(name: string): boolean;
   /** The current sink problem of a service (unwritable file, full disk), for `status`. */
   problem(name: string): string | null;
-  /** Flush everything and close files (bosun exiting). */
+  /**
+   * bosun exiting: reads what each service's output already holds, delivers it, and stops
+   * reading (a process that outlived its service may keep its pipe open: what it writes later
+   * is dropped); then writes out held output, closes files and flushes the console.
+   */
   close(): Promise<void>;
 }

@@ -22,8 +22,12 @@
  * step follows it, nor the setpriv inside the new root that capabilities then need (switching
  * the user before the chroot would drop them); the launcher checks beforehand what those steps
  * need (the root, the working directory and the program inside it).
+ *
+ * A command run beside a running service (its stop-command, its health-command) joins that
+ * service's namespaces instead, with nsenter where unshare would make new ones.
  */
 import { closeSync } from "node:fs";
+import { join } from "node:path";
 import type { LaunchFailure } from "../engine/types.ts";
 import { HELPER_PACKAGES, parseCapabilities, SECUREBITS, setprivInRoot } from "../config/isolation.ts";
 import type { ServiceDescription } from "../config/schema.ts";
@@ -52,6 +56,8 @@ export interface ChainLookups {
 /** What a row gets: the user table, and helper paths (a missing helper ends the chain's planning). */
 interface Tools {
   findUser: FindUser;
+  /** A running process whose namespaces the command joins; null: new ones. */
+  enter: number | null;
   /** The helper's absolute path; `why` says, for a missing one, why it is needed where it is. */
   helper(program: string, root?: string, why?: string): string;
 }
@@ -87,7 +93,7 @@ const STAGES: StageRow[] = [
   {
     stage: "namespaces",
     // a fresh network namespace has only lo, and that one down
-    argv: (d, t) => (d.namespaces.includes("net") ? ["/bin/sh", "-c", `${t.helper("ip")} link set lo up && exec "$0" "$@"`] : null),
+    argv: (d, t) => (d.namespaces.includes("net") && t.enter === null ? ["/bin/sh", "-c", `${t.helper("ip")} link set lo up && exec "$0" "$@"`] : null),
   },
   // one setpriv applies identity, capabilities, securebits and no-new-privs, named by the most specific
   { stage: "capabilities", argv: (d, t) => (d.capabilities !== null && !setprivInRoot(d) ? setprivArgv(d, t, null) : null) },
@@ -101,7 +107,10 @@ const STAGES: StageRow[] = [
     stage: "no-new-privs",
     argv: (d, t) => (!capabilitySettings(d) && d.noNewPrivs && (d.runAs === null || (d.chroot !== null && !userNamespace(d))) ? [t.helper("setpriv"), "--no-new-privs", "--"] : null),
   },
-  { stage: "namespaces", argv: (d, t) => (userNamespace(d) && d.chroot === null ? [t.helper("unshare"), "--user", "--map-current-user", "--"] : null) },
+  {
+    stage: "namespaces",
+    argv: (d, t) => (userNamespace(d) && d.chroot === null ? [...(t.enter === null ? [t.helper("unshare"), "--user", "--map-current-user"] : enterUser(t)), "--"] : null),
+  },
   { stage: "chroot", place: "root", argv: rootArgv },
   { stage: "capabilities", place: "root", argv: (d, t) => (setprivInRoot(d) ? setprivArgv(d, t, d.chroot) : null) },
 ];
@@ -114,7 +123,7 @@ const STAGES: StageRow[] = [
  * @example
  * helperStages(describe({ name: "x", nice: 5 }), lookups) // [{ stage: "nice", argv: ["/usr/bin/nice", "-n", "5"] }]
  */
-export function helperStages(d: ServiceDescription, lookups: ChainLookups): HelperStage[] | LaunchFailure {
+export function helperStages(d: ServiceDescription, lookups: ChainLookups, enter: number | null = null): HelperStage[] | LaunchFailure {
   const stages: HelperStage[] = [];
   for (const row of STAGES) {
     const helper = (program: string, root?: string, why?: string): string => {
@@ -125,7 +134,7 @@ export function helperStages(d: ServiceDescription, lookups: ChainLookups): Help
       throw new MissingHelper(launchFailure(row.stage, "ENOENT", `${program}${where}; ${install}${why ? ` (${why})` : ""}`));
     };
     try {
-      const argv = row.argv(d, { findUser: lookups.findUser, helper });
+      const argv = row.argv(d, { findUser: lookups.findUser, enter, helper });
       if (argv !== null) stages.push(row.place ? { stage: row.stage, argv, place: row.place } : { stage: row.stage, argv });
     } catch (e) {
       if (e instanceof MissingHelper) return e.failure;
@@ -157,13 +166,22 @@ function ioniceArgs(ioprio: string): string[] {
 /**
  * unshare for the namespaces other than `user` (that one comes after the identity switch). A
  * pid namespace gets a fresh /proc in a mount namespace of its own, at the new root's /proc
- * when there is one, so `ps` inside sees the namespace's processes.
+ * when there is one, so `ps` inside sees the namespace's processes. Joining a running service's
+ * namespaces is nsenter's, its mount namespace included for the /proc of its pid namespace.
  */
 function unshareArgv(d: ServiceDescription, t: Tools): string[] | null {
-  const flags = (["net", "mount", "uts", "ipc"] as const).filter((ns) => d.namespaces.includes(ns)).map((ns) => `--${ns}`);
+  const kinds: string[] = (["net", "mount", "uts", "ipc"] as const).filter((ns) => d.namespaces.includes(ns));
+  if (t.enter !== null) {
+    if (d.namespaces.includes("pid") && !kinds.includes("mount")) kinds.push("mount");
+    return kinds.length > 0 ? [t.helper("nsenter"), `--target=${t.enter}`, ...kinds.map((ns) => `--${ns}`), "--"] : null;
+  }
+  const flags = kinds.map((ns) => `--${ns}`);
   if (d.namespaces.includes("pid")) flags.push(d.chroot === null ? "--mount-proc" : `--mount-proc=${d.chroot}/proc`);
   return flags.length > 0 ? [t.helper("unshare"), ...flags, "--"] : null;
 }
+
+/** nsenter into a running service's user namespace, keeping the run-as ids setpriv gave (they map to themselves there). */
+const enterUser = (t: Tools) => [t.helper("nsenter"), `--target=${t.enter}`, "--user", "--preserve-credentials"];
 
 /** The uid and gid `run-as` names: a passwd entry's, or a bare uid with the group of the same number. */
 function ids(runAs: string, findUser: FindUser): { uid: number; gid: number } | null {
@@ -188,6 +206,8 @@ const noSuchUser = (runAs: string) => ["/bin/sh", "-c", 'echo "no user $0 in /et
 function rootArgv(d: ServiceDescription, t: Tools): string[] | null {
   if (d.chroot === null) return null;
   const where = [`--root=${d.chroot}`, `--wd=${d.workingDir ?? "/"}`];
+  // nsenter opens --wd's directory before it changes root: the path is the one outside
+  if (userNamespace(d) && t.enter !== null) return [...enterUser(t), `--root=${d.chroot}`, `--wd=${join(d.chroot, d.workingDir ?? "/")}`, "--"];
   if (userNamespace(d)) return [t.helper("unshare"), "--user", "--map-current-user", ...where, "--"];
   if (d.runAs === null || setprivInRoot(d)) return [t.helper("unshare"), ...where, "--"];
   const id = ids(d.runAs, t.findUser);

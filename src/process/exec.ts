@@ -19,7 +19,7 @@ import type { ServiceOutput } from "../log/types.ts";
 import { chainArgv, helperStages, readMarkers, type FindUser, type HelperStage, type Markers } from "./chain.ts";
 import { errnoOf, launchFailure } from "./failure.ts";
 import { spawnChild } from "./spawn.ts";
-import { inNewPidNamespace, SysError } from "./sys.ts";
+import { inPidNamespace, SysError } from "./sys.ts";
 
 /** What preparing a launch asks of the file system. */
 export interface ExecLookups {
@@ -64,6 +64,12 @@ export interface ExecRequest {
   env?: Record<string, string>;
   /** The helper stages to run instead of the description's (tests inject failing ones). */
   stages?: HelperStage[];
+  /**
+   * A running process of the service (bosun's pid for it) whose namespaces the command joins
+   * instead of getting new ones: its stop-command and health-command see the service's network,
+   * mounts and processes. Null or absent: new namespaces, as the service's own command gets.
+   */
+  enter?: number | null;
 }
 
 /**
@@ -89,8 +95,11 @@ export interface ExecPlan {
   marked: number;
   /** The child fd the marker steps (and the helpers' stderr) write to; null without marked helpers. */
   markerFd: number | null;
-  /** Spawn into a new pid namespace, whose init the chain (and then the program) is. */
-  pidNamespace: boolean;
+  /**
+   * The pid namespace to spawn into: `new` (the chain, and then the program, is its init), the
+   * one of the running process with this pid, or null for bosun's own.
+   */
+  pidNamespace: "new" | number | null;
 }
 
 /**
@@ -154,13 +163,17 @@ export function prepareExec(d: ServiceDescription, env: ReadonlyMap<string, stri
   for (const fd of request.pipes ?? []) extra.set(fd, "pipe");
   const stages =
     request.stages ??
-    helperStages(d, {
-      findUser: lookups.findUser,
-      findHelper: (name, inside) => {
-        const found = lookups.findProgram(name, "/", HELPER_PATH, inside ?? null);
-        return typeof found === "string" ? found : null;
+    helperStages(
+      d,
+      {
+        findUser: lookups.findUser,
+        findHelper: (name, inside) => {
+          const found = lookups.findProgram(name, "/", HELPER_PATH, inside ?? null);
+          return typeof found === "string" ? found : null;
+        },
       },
-    });
+      request.enter ?? null,
+    );
   if (!Array.isArray(stages)) return stages;
   const marked = stages.filter((s) => s.place !== "root").length;
   let markerFd: number | null = null;
@@ -179,7 +192,8 @@ export function prepareExec(d: ServiceDescription, env: ReadonlyMap<string, stri
   const argv = chainArgv([exe, ...args], stages, { markerFd, stderrFd, listenPid: listening });
   // the program sees the name it was given, unless a helper or shell comes first
   const argv0 = argv[0] === exe ? program : undefined;
-  return { argv, argv0, cwd: root ?? cwd, env: childEnv, fds, stages, marked, markerFd, pidNamespace: d.namespaces.includes("pid") };
+  const pidNamespace = d.namespaces.includes("pid") ? (request.enter ?? "new") : null;
+  return { argv, argv0, cwd: root ?? cwd, env: childEnv, fds, stages, marked, markerFd, pidNamespace };
 }
 
 /** A started plan: the process, and what came back from the helper stages (all passed once the program runs). */
@@ -204,9 +218,12 @@ export function spawnPlan(plan: ExecPlan, output: ServiceOutput): Spawned | Laun
   let proc: Subprocess;
   const spawn = () => spawnChild(plan.argv, { cwd: plan.cwd, env: plan.env, argv0: plan.argv0, stdio: stdio as never, detached: true });
   try {
-    proc = plan.pidNamespace ? inNewPidNamespace(spawn) : spawn();
+    proc = plan.pidNamespace === null ? spawn() : inPidNamespace(plan.pidNamespace, spawn);
   } catch (e) {
-    if (e instanceof SysError) return launchFailure("namespaces", e.code, `a pid namespace of its own (${e.syscall}; only root may create one)`);
+    if (e instanceof SysError) {
+      const which = plan.pidNamespace === "new" ? "a pid namespace of its own" : `the pid namespace of process ${plan.pidNamespace}`;
+      return launchFailure("namespaces", e.code, `${which} (${e.syscall}; only root may enter or create one)`);
+    }
     return launchFailure(plan.stages[0]?.stage ?? "exec", errnoOf(e) ?? "ENOEXEC", plan.argv[0]!);
   }
   output.attach({

@@ -9,14 +9,17 @@
  */
 import type { ServiceDescription } from "../config/schema.ts";
 import { runsAProcess } from "../config/kinds.ts";
-import type { ExitStatus, Launcher, ProcessEvents } from "../engine/types.ts";
+import type { ExitStatus, LaunchFailure, Launcher, ProcessEvents } from "../engine/types.ts";
+import type { ProbeChild } from "../health/types.ts";
 import type { LogRouter } from "../log/types.ts";
 import type { HelperStage } from "./chain.ts";
 import { helperFailure, LISTEN_FD, prepareExec, spawnPlan, systemLookups, type ExecRequest } from "./exec.ts";
 import { errnoOf, launchFailure } from "./failure.ts";
-import { byType, type RunOps } from "./lifecycle.ts";
 import { killEverything } from "./killall.ts";
+import { behaviourOf, type RunOps } from "./lifecycle.ts";
 import { createListeners, type Listeners } from "./listen.ts";
+import { markerPresent } from "./marker.ts";
+import { spawnProbe } from "./probe.ts";
 import { openReadiness } from "./readiness.ts";
 import type { Reaper } from "./reaper.ts";
 import { Run, type ProcessRuntime } from "./run.ts";
@@ -40,8 +43,16 @@ export interface LauncherOptions {
 export interface ProcessLauncher extends Launcher {
   /** Readiness state and sd_notify STATUS= of a service's current launch. */
   runtime(name: string): ProcessRuntime;
-  /** SIGKILL to every process group bosun started (the second TERM during shutdown). */
-  killAll(): void;
+  /**
+   * Spawns a health command of the service as its current launch runs (the description it was
+   * launched with, else `desc`): see health/types.ts SpawnProbe.
+   */
+  spawnProbe(desc: ServiceDescription, argv: string[]): ProbeChild | LaunchFailure;
+  /**
+   * SIGKILL to every process group bosun started (the second TERM during shutdown, the end of
+   * the stop grace); each service's exit is logged with `why` (default: forced shutdown).
+   */
+  killAll(why?: string): void;
   /** Closes the listening and notify sockets (bosun exiting). */
   close(): void;
 }
@@ -89,7 +100,7 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
     },
     exited(run, status) {
       const name = run.desc.name;
-      if (run.forced) logs.system("warn", "killed with SIGKILL (forced shutdown)", name);
+      if (run.forced) logs.system("warn", `killed with SIGKILL (${run.forced})`, name);
       end(run);
       emit(name, () => events.exited(name, status));
     },
@@ -113,7 +124,7 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
   /** Starts the service's command with its channels; its exit goes to its type's handling. */
   function launch(run: Run): void {
     const d = run.desc;
-    const behaviour = byType[d.type];
+    const behaviour = behaviourOf(d);
     const request: ExecRequest = {};
     if (d.socketListen) {
       const fd = listeners.fd(d);
@@ -168,7 +179,7 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
   function stopCommand(run: Run, command: string[], then: (status: ExitStatus) => void): void {
     const d = run.desc;
     const output = logs.open(d);
-    const plan = prepare(d, { command, stdin: "ignore" });
+    const plan = prepare(d, { command, stdin: "ignore", enter: run.pid });
     const spawned = "argv" in plan ? spawnPlan(plan, output) : plan;
     if (!("proc" in spawned)) {
       output.release();
@@ -194,7 +205,7 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
     logs.system("info", "kill-all-on-stop: sending TERM, then KILL, to every other process", desc.name);
     const then = () => {
       if (run === undefined) emit(desc.name, () => events.exited(desc.name, { code: 0, signal: null }));
-      else if (current(run)) byType[run.desc.type].stop(run, desc, ops);
+      else if (current(run)) behaviourOf(run.desc).stop(run, desc, ops);
     };
     killEverything().then(
       (left) => {
@@ -212,7 +223,10 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
     start(desc) {
       const run = new Run(desc);
       runs.set(desc.name, run);
-      if (runsAProcess(desc.type)) launch(run);
+      if (markerPresent(desc)) {
+        logs.system("info", `run-once-marker ${desc.runOnceMarker} exists: start command skipped`, desc.name);
+        ops.ready(run);
+      } else if (runsAProcess(desc.type)) launch(run);
       else ops.ready(run);
     },
 
@@ -221,7 +235,7 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
       if (desc.options.includes("kill-all-on-stop")) return killAllThenStop(desc, run);
       if (!run) return;
       run.stopping = true;
-      byType[run.desc.type].stop(run, desc, ops);
+      behaviourOf(run.desc).stop(run, desc, ops);
     },
 
     kill(desc) {
@@ -240,9 +254,14 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
       return runs.get(name)?.runtime() ?? { readiness: null, statusText: null };
     },
 
-    killAll() {
+    spawnProbe(desc, argv) {
+      const run = runs.get(desc.name);
+      return spawnProbe(prepare(run?.desc ?? desc, { command: argv, stdin: "ignore", enter: run?.pid ?? null }));
+    },
+
+    killAll(why = "forced shutdown") {
       for (const run of runs.values()) {
-        run.forced = true;
+        run.forced = why;
         run.kill();
       }
     },

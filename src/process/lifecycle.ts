@@ -9,15 +9,19 @@
  * - `scripted`: ready when `command` exits 0, with no process of its own; stops by running
  *   `stop-command`.
  * - `internal`, `triggered`: no process; ready at once, stopped at once.
+ * - a scheduled service's run (`taskRun`): never ready; its exit is the run's end; it stops by
+ *   its term-signal (a stop-command has no meaning for a run).
  * Which types spawn a command at all is config/kinds.ts's rule; the launcher asks there.
  */
 import { readFileSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
+import { runsOnSchedule } from "../config/kinds.ts";
 import type { ServiceDescription, ServiceType } from "../config/schema.ts";
 import { describeExit } from "../engine/outcome.ts";
 import type { ExitStatus, LaunchFailure } from "../engine/types.ts";
 import { workingDir } from "./exec.ts";
 import { errnoOf, launchFailure } from "./failure.ts";
+import { writeMarker } from "./marker.ts";
 import type { Run } from "./run.ts";
 
 /** What a type's handling can do with a run; the launcher provides it. */
@@ -133,6 +137,8 @@ export const byType: Record<ServiceType, TypeBehaviour> = {
     onExit(run, status, _spawned, ops) {
       if (run.stopping || status.code !== 0) return ops.exited(run, status);
       // the start script is done; the service is up with no process of its own
+      const unwritten = writeMarker(run.desc);
+      if (unwritten !== null) ops.warn(run, unwritten);
       run.output?.release();
       run.output = null;
       run.pid = null;
@@ -147,3 +153,20 @@ export const byType: Record<ServiceType, TypeBehaviour> = {
   internal: noProcess,
   triggered: noProcess,
 };
+
+/** A scheduled service's run: what the engine launches at each due time instead of a service. */
+export const taskRun: TypeBehaviour = {
+  readyOnExec: never,
+  onExit: (run, status, _spawned, ops) => ops.exited(run, status),
+  stop: (run, desc) => run.signal(desc.termSignal),
+};
+
+/**
+ * How a description's launches behave: a scheduled service's are runs, the rest as its type says.
+ *
+ * @example
+ * behaviourOf(desc).onExit(run, status, pid, ops);
+ */
+export function behaviourOf(d: ServiceDescription): TypeBehaviour {
+  return runsOnSchedule(d) ? taskRun : byType[d.type];
+}

@@ -7,6 +7,7 @@
 import type { ConsolaInstance } from "consola/core";
 import type { ServiceType } from "../config/schema.ts";
 import { describeExit, isFailure } from "../engine/outcome.ts";
+import { isFailedRun } from "../engine/task.ts";
 import type { ServiceEvent, StopReason } from "../engine/types.ts";
 
 const STOP_WORDS: Record<StopReason, string> = {
@@ -68,4 +69,19 @@ export function describeReload(change: { service: string; now: string[]; restart
     parts.push(`at the next restart: ${change.restartNeeded.join(", ")} (bosun restart ${change.service}${also})`);
   }
   return parts.join("; ");
+}
+
+/**
+ * Logs one run event of a scheduled service: a run's start at debug, its end at info (a failed,
+ * timed-out or unlaunched run at warn, with its exit), a skipped or queued due time at info.
+ *
+ * @example
+ * announceRun(log, runEndedEvent) // "backup: run 3 failed: exited with 1 after 2.0s" (warn)
+ */
+export function announceRun(log: ConsolaInstance, event: ServiceEvent): void {
+  const tagged = log.withTag(event.service);
+  const text = event.note ?? `run ${event.run?.number} ${event.run?.phase}`;
+  if (event.run?.phase === "started") tagged.debug(text);
+  else if (event.run?.result && isFailedRun(event.run.result)) tagged.warn(text);
+  else tagged.info(text);
 }

@@ -10,7 +10,7 @@ import { runCli } from "../support/cli.ts";
 /** [argv, words the sentence must contain]. */
 const cases: [string[], string][] = [
   // one NAME
-  ...["status", "start", "stop", "restart", "wake", "release", "unpin", "reload", "unload", "trigger", "untrigger", "enable", "disable", "is-started", "is-failed", "logs"].flatMap(
+  ...["status", "start", "stop", "restart", "wake", "release", "unpin", "reload", "unload", "trigger", "untrigger", "enable", "disable", "is-started", "is-failed", "logs", "run"].flatMap(
     (cmd): [string[], string][] => [
       [[cmd], "give the service NAME"],
       [[cmd, "a", "b"], "'b': give exactly one service NAME"],
@@ -19,7 +19,9 @@ const cases: [string[], string][] = [
     ],
   ),
   // no arguments
-  ...["list", "shutdown", "health", "events", "info"].map((cmd): [string[], string] => [[cmd, "x"], `'x': ${cmd} takes no arguments`]),
+  ...["list", "shutdown", "events", "info"].map((cmd): [string[], string] => [[cmd, "x"], `'x': ${cmd} takes no arguments`]),
+  [["health", "web", "db"], "give at most one service NAME"],
+  [["health", "../etc"], "'../etc': a service name is"],
   [["signal"], "give the signal SIG"],
   [["signal", "FOO", "app"], "'FOO': no such signal (bosun signal --list shows them)"],
   [["signal", "99", "app"], "'99': no such signal"],
@@ -37,6 +39,8 @@ const cases: [string[], string][] = [
   [["logs", "-f", "--json", "web"], "--json cannot be combined with -f"],
   [["boot", "--max-starting", "x"], "--max-starting: a whole number of services, at least 1"],
   [["boot", "--max-starting", "0"], "--max-starting: at least 1"],
+  [["boot", "--stop-grace", "soon"], "--stop-grace: seconds, 0 or more"],
+  [["boot", "--drain-delay", "1m"], "--drain-delay: seconds, 0 or more"],
   [["boot", "--starting-grace", "soon"], "--starting-grace: seconds, 0 or more"],
   [["boot", "--log-format", "xml"], "--log-format: the log format is text or json"],
   [["boot", "--health-listen", "nowhere"], "--health-listen: HOST:PORT"],

@@ -43,6 +43,13 @@ const CASES: Record<string, Expected[]> = {
   ],
   "include-cycle": [["part-b", 1, "boot", "error", "include cycle (boot -> part-a -> part-b -> part-a)"]],
   "two-mains": [["other", 4, "other", "error", "main: more than one service has 'main = true' (boot at "]],
+  // One pass finds a bad value, a missing dependency, a missing executable and an unknown user of one file.
+  "every-problem": [
+    ["boot", 2, "boot", "error", "command: executable '/usr/bin/nginxx' does not exist"],
+    ["boot", 3, "boot", "error", "stop-timeout: 'ten'"],
+    ["boot", 4, "boot", "error", "depends-on: service 'absent' not found"],
+    ["boot", 5, "boot", "error", "run-as: user 'nosuchuser' does not exist"],
+  ],
   clean: [],
 };
 
@@ -58,12 +65,10 @@ describe("check finds each class of problem where it is", () => {
 });
 
 describe("check lints task settings", () => {
-  /** The problems of one service file, without the warnings that schedules are not run yet. */
+  /** The problems of one service file. */
   const problems = (text: string) => {
     const dir = serviceDir({ job: text });
-    return checkServices({ dirs: [dir], env: { PATH: "/usr/bin:/bin" } }, ["job"])
-      .filter((p) => !p.message.includes("this version does not"))
-      .map((p) => [p.line, p.severity, p.message]);
+    return checkServices({ dirs: [dir], env: { PATH: "/usr/bin:/bin" } }, ["job"]).map((p) => [p.line, p.severity, p.message]);
   };
 
   test("a bad expression and an unknown timezone are errors at their lines", () => {
@@ -118,15 +123,108 @@ describe("check lints task settings", () => {
   });
 });
 
+describe("check reports every problem in one pass", () => {
+  const check = (files: Record<string, string>, names = ["boot"], env: Record<string, string> = {}) => {
+    const dir = serviceDir(files);
+    return checkServices({ dirs: [dir], env: { PATH: "/usr/bin:/bin", ...env } }, names).map((p) => [p.file && relative(dir, p.file), p.line, p.severity, p.message]);
+  };
+
+  test("the services a file with errors names are loaded and checked too", () => {
+    expect(
+      check({
+        boot: "type = internal\nstop-timeout = ten\ndepends-on = db\n",
+        db: "type = process\ncommand = /usr/bin/no-such-db\nrestart-delay = soon\n",
+      }),
+    ).toEqual([
+      ["boot", 2, "error", expect.stringContaining("stop-timeout: 'ten'")],
+      ["db", 2, "error", "command: executable '/usr/bin/no-such-db' does not exist"],
+      ["db", 3, "error", expect.stringContaining("restart-delay: 'soon'")],
+    ]);
+  });
+
+  test("a setting that could not be read invents no contradiction (a mistyped type is not read as internal)", () => {
+    // No "command: ignored for type internal": only the facts the readable settings state are checked.
+    expect(check({ boot: "type = proccess\ncommand = /bin/true\nrun-as = nosuchuser\n" })).toEqual([
+      ["boot", 1, "error", expect.stringContaining("'proccess' is not a valid service type")],
+      ["boot", 3, "error", "run-as: user 'nosuchuser' does not exist (not in /etc/passwd)"],
+    ]);
+  });
+});
+
+describe("check looks for the working directory", () => {
+  const check = (files: Record<string, string>, names = ["boot"], env: Record<string, string> = {}) => {
+    const dir = serviceDir(files);
+    return checkServices({ dirs: [dir], env: { PATH: "/usr/bin:/bin", ...env } }, names).map((p) => [p.line, p.severity, p.message]);
+  };
+
+  test("a working-dir that does not exist, or is not a directory, is an error at its line", () => {
+    expect(check({ boot: "type = process\ncommand = /bin/true\nworking-dir = /nonexistent\n" })).toEqual([
+      [3, "error", "working-dir: /nonexistent does not exist; create it or fix the path (the service would fail to start)"],
+    ]);
+    expect(check({ boot: "type = process\ncommand = /bin/true\nworking-dir = /etc/passwd\n" })).toEqual([
+      [3, "error", "working-dir: /etc/passwd is not a directory"],
+    ]);
+  });
+
+  test("a relative working-dir is looked for beside the service file; $1 is fixed by the instance's name", () => {
+    expect(check({ boot: "type = process\ncommand = /bin/true\nworking-dir = data\n", "data/keep": "" })).toEqual([]);
+    const dir = serviceDir({ app: "type = process\ncommand = /bin/true\nworking-dir = /nonexistent/$1\n" });
+    expect(checkServices({ dirs: [dir], env: {} }, ["app@x"]).map((p) => [p.severity, p.message])).toEqual([
+      ["error", expect.stringContaining("working-dir: /nonexistent/x does not exist")],
+    ]);
+  });
+
+  test("a working-dir built from an environment variable is only a warning: boot may see another environment", () => {
+    expect(check({ boot: "type = process\ncommand = /bin/true\nworking-dir = ${APP_HOME}/run\n" }, ["boot"], { APP_HOME: "/nonexistent" })).toEqual([
+      [3, "warning", expect.stringMatching(/^working-dir: \/nonexistent\/run does not exist here; it depends on \$APP_HOME, substituted when bosun loads the service/)],
+    ]);
+    expect(check({ boot: "type = process\ncommand = /bin/true\nworking-dir = ${APP_HOME:-/}\n" })).toEqual([]);
+  });
+
+  test("a service that runs no process is not asked for one", () => {
+    expect(check({ boot: "type = internal\nworking-dir = /nonexistent\n" })).toEqual([[2, "warning", expect.stringContaining("working-dir: ignored for type internal")]]);
+  });
+});
+
+describe("check points out single quotes in command lines", () => {
+  const warnings = (text: string) => {
+    const dir = serviceDir({ boot: text });
+    return checkServices({ dirs: [dir], env: { PATH: "/usr/bin:/bin" } }, ["boot"]).map((p) => [p.line, p.severity, p.message]);
+  };
+
+  test("a shell snippet in single quotes gets the double-quoted form to write instead", () => {
+    expect(warnings("type = process\ncommand = /bin/sh -c 'echo hi; sleep 1'\n")).toEqual([
+      [
+        2,
+        "warning",
+        `command: single quotes are ordinary characters in a service file (only double quotes group words), so the program gets 'echo hi; sleep 1' as 4 words, quotes included; write: command = /bin/sh -c "echo hi; sleep 1"`,
+      ],
+    ]);
+  });
+
+  test("stop-command and health-command too, each at its own line, keeping '+=' and escaping what double quotes need", () => {
+    const text = `type = process\ncommand = /bin/sleep 100\nstop-command = /bin/sh -c 'kill "$$MAINPID"'\nhealth-command = /bin/sh\nhealth-command += -c 'test -e /tmp/up'\n`;
+    const found = warnings(text).filter((f) => String(f[2]).includes("single quotes"));
+    expect(found.map((f) => [f[0], f[1]])).toEqual([[3, "warning"], [5, "warning"]]);
+    expect(found[0]![2]).toEndWith(`write: stop-command = /bin/sh -c "kill \\"$$MAINPID\\""`);
+    expect(found[1]![2]).toEndWith(`write: health-command += -c "test -e /tmp/up"`);
+  });
+
+  test("single quotes inside double quotes, and apostrophes, are left alone", () => {
+    expect(warnings(`type = process\ncommand = /bin/sh -c "echo 'hi there'"\n`)).toEqual([]);
+    expect(warnings("type = process\ncommand = /bin/echo it's Bob's\n")).toEqual([]);
+  });
+});
+
 function bosun(...args: string[]) {
   const r = Bun.spawnSync([BUN, join(ROOT, "src/main.ts"), ...args], { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
   return { code: r.exitCode, out: r.stdout.toString(), err: r.stderr.toString() };
 }
 
 describe("bosun check", () => {
-  test("prints file:line: service 'x': error|warning: message and exits 1", () => {
+  test("prints file:line: service 'x': error|warning: message", () => {
     const r = bosun("check", "-d", join(BROKEN, "unhonoured"), "-d", join(BROKEN, "bad-value"), "boot");
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(0);
     expect(r.err.split("\n")[0]).toBe(`${join(BROKEN, "unhonoured/boot")}:3: service 'boot': warning: inittab-id: bosun writes no utmp records; inittab-id is ignored`);
   });
 
@@ -146,7 +244,8 @@ describe("bosun check", () => {
 
   test("the example services in services/ pass cleanly", () => {
     const r = bosun("check", "-d", "services");
-    expect(r.err).toBe("");
+    // TODO(lead): --strict and an empty stderr once health checks and cgroup limits are honoured (their warnings go then)
+    expect(r.err).toContain("0 error(s)");
     expect(r.code).toBe(0);
   });
 
@@ -166,5 +265,26 @@ describe("bosun check", () => {
 
   test("a bad flag is a usage error with exit 2", () => {
     expect(bosun("check", "--frobnicate").code).toBe(2);
+  });
+
+  test("warnings alone exit 0 (unlike dinit-check); --strict makes them fail; an error always does", () => {
+    const warned = bosun("check", "-d", join(BROKEN, "unhonoured"));
+    expect(warned.err).toContain("warning: inittab-id: bosun writes no utmp records");
+    expect(warned.err).toContain("0 error(s), 2 warning(s)");
+    expect(warned.code).toBe(0);
+    expect(bosun("check", "--strict", "-d", join(BROKEN, "unhonoured")).code).toBe(1);
+    expect(bosun("check", "--json", "--strict", "-d", join(BROKEN, "unhonoured")).code).toBe(1);
+    expect(bosun("check", "-d", join(BROKEN, "bad-value")).code).toBe(1);
+    expect(bosun("check", "--strict", "-d", join(BROKEN, "clean"), "app").code).toBe(0);
+  });
+
+  test("a -d that does not exist, beside one that does, is a warning naming it", () => {
+    const r = bosun("check", "-d", "/nonexistent/services", "-d", join(BROKEN, "clean"), "app");
+    expect(r.err.split("\n")[0]).toBe("/nonexistent/services: warning: service directory (-d) does not exist; check the path");
+    expect(r.code).toBe(0);
+    const file = bosun("check", "--json", "-d", join(BROKEN, "clean", "app"), "-d", join(BROKEN, "clean"), "app");
+    expect(JSON.parse(file.out)).toEqual([
+      { file: join(BROKEN, "clean", "app"), line: null, service: null, severity: "warning", message: "service directory (-d) is not a directory; give the directory that holds the service files" },
+    ]);
   });
 });

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createLoader } from "../../src/config/loader.ts";
-import { ConfigError, ServiceNotFound, type Problem } from "../../src/config/problems.ts";
+import { ConfigError, InvalidService, ServiceNotFound, type Problem } from "../../src/config/problems.ts";
 import { cycles } from "../../src/config/reach.ts";
 import { describe as description } from "../../src/config/schema.ts";
 import { SETTINGS } from "../../src/config/settings.ts";
@@ -442,6 +442,28 @@ describe("loadAll", () => {
     expect(problemsOf(() => loader.loadAll(["boot"]))).toEqual([
       expect.objectContaining({ file: join(dir, "boot"), line: 4, service: "boot", message: expect.stringContaining("depends-on: service 'ghost' not found") }),
     ]);
+  });
+
+  test("a file with a bad value is refused, and loadAll still follows what it names and reports every problem", () => {
+    const { dir, loader } = loaderFor({ boot: "stop-timeout = ten\ndepends-on = ghost\nwaits-for = side\n", side: "type = process\ncommand = /bin/true\nrestart = sometimes\n" });
+    expect(problemsOf(() => loader.loadAll(["boot"])).map((p) => [p.file, p.line, p.message])).toEqual([
+      [join(dir, "boot"), 1, expect.stringContaining("stop-timeout: 'ten'")],
+      [join(dir, "boot"), 2, expect.stringContaining("depends-on: service 'ghost' not found")],
+      [join(dir, "side"), 3, expect.stringContaining("restart: 'sometimes'")],
+    ]);
+    expect(problemsOf(() => loader.load("boot"))).toHaveLength(1);
+  });
+
+  test("what could be read of a file with errors comes with its refusal, the failed settings at their defaults", () => {
+    const { loader } = loaderFor({ web: "type = process\ncommand = /bin/true\nstop-timeout = ten\nnice = 99\noom-score-adj = 5000\ndepends-on = db\n" });
+    try {
+      loader.load("web");
+      throw new Error("expected an InvalidService");
+    } catch (e) {
+      if (!(e instanceof InvalidService)) throw e;
+      expect(e.problems.map((p) => p.line)).toEqual([3, 5]);
+      expect(e.partial).toMatchObject({ name: "web", type: "process", command: ["/bin/true"], stopTimeout: 10, oomScoreAdj: null, depends: [{ kind: "need", name: "db" }] });
+    }
   });
 
   test("a dependency cycle is an error naming the loop", () => {

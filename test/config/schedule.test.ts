@@ -318,12 +318,13 @@ schedule-timeout = 1h
     ]);
   });
 
-  test("until the runs are wired, each schedule setting and run-once warns that it is not honoured", () => {
-    const loader = loaderFor({ job: "type = scripted\ncommand = /bin/true\nschedule = @every 1m\noptions = run-once\n" });
+  test("the task settings and run-once are honoured, so loading them warns of nothing", () => {
+    const loader = loaderFor({
+      job: "type = scripted\ncommand = /bin/true\nschedule = @every 1m\nschedule-overlap = queue\nschedule-jitter = 5\nschedule-timeout = 30\n",
+      once: "type = scripted\ncommand = /bin/true\noptions = run-once\nrun-once-marker = /tmp/done\n",
+    });
     loader.load("job");
-    expect(loader.warnings().map((p) => [p.line, p.message])).toEqual([
-      [3, expect.stringContaining("schedule: this version does not run schedules yet")],
-      [4, expect.stringContaining("options: 'run-once': this version does not honour run-once yet")],
-    ]);
+    loader.load("once");
+    expect(loader.warnings()).toEqual([]);
   });
 });

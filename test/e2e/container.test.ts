@@ -203,8 +203,7 @@ describe.skipIf(reason !== null)("bosun as a container's PID 1", () => {
     expect((await box.logs()).stderr).toMatch(/app: stopped/);
   }, SLOW);
 
-  // todo until --stop-grace (BOSUN_STOP_GRACE) lands with the health work
-  test.todo("BOSUN_STOP_GRACE shorter than podman stop -t ends every service on bosun's deadline, not the runtime's SIGKILL", async () => {
+  test("BOSUN_STOP_GRACE shorter than podman stop -t ends every service on bosun's deadline, not the runtime's SIGKILL", async () => {
     const stubborn = "type = process\nstop-timeout = 300\ncommand = /bin/sh -c \"trap '' TERM; while :; do sleep 1; done\"\n";
     const box = await start(images.app, {
       services: { boot: "type = internal\ndepends-on = app\ndepends-on = helper\n", app: `${stubborn}main = true\nexit-code-map = 137:0\n`, helper: stubborn },
@@ -331,8 +330,7 @@ describe.skipIf(kubeReason !== null)("container/kubernetes.yaml", () => {
     expect((await p.run(["pod", "exists", pod])).code).toBe(1);
   }, SLOW);
 
-  // todo until --drain-delay (BOSUN_DRAIN_DELAY) lands with the health work
-  test.todo("/readyz fails during BOSUN_DRAIN_DELAY after SIGTERM while the services still run", async () => {
+  test("/readyz fails during BOSUN_DRAIN_DELAY after SIGTERM while the services still run", async () => {
     const box = await start(images.app, {
       services: chain,
       flags: ["--env", "BOSUN_HEALTH_LISTEN=127.0.0.1:8080", "--env", "BOSUN_DRAIN_DELAY=30"],

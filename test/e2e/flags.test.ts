@@ -1,12 +1,14 @@
 /**
  * @module test/e2e/flags
  * Daemon-wide flags of `bosun boot` seen from outside: the default log format, the soft limit
- * on services starting at once, the global env file, and a bare trailing `--`.
+ * on services starting at once, the global env file, a bare trailing `--`, a `-d` that does not
+ * exist, and the control token's flag and environment variable.
  */
 import { afterEach, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { boot, serviceDir } from "./support.ts";
+import { freePort, waitFor as waitUntil } from "../control/harness.ts";
+import { boot, serviceDir, waitFor } from "./support.ts";
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -84,4 +86,38 @@ test("a trailing '--' with no command boots the services as if it were absent (E
   expect(await b.exited).toBe(0);
   expect(b.stderr()).not.toContain("must be followed by a command");
   expect(b.stdout()).toMatch(/^boot +\| booted$/m);
+});
+
+test("a -d that does not exist is one of bosun's warnings at start; the services of the other -d still boot", async () => {
+  const s = serviceDir({ boot: 'type = process\nrestart = false\ncommand = /bin/sh -c "echo booted"\n' });
+  cleanups.push(s.cleanup);
+  const missing = join(s.root, "no-such-dir");
+  const b = boot(["-d", missing, "-d", s.dir], { root: s.root });
+  cleanups.push(b.kill);
+  expect(await b.exited).toBe(0);
+  expect(b.stderr()).toMatch(new RegExp(`^bosun +\\| warn: ${missing}: service directory \\(-d\\) does not exist; check the path$`, "m"));
+  expect(b.stdout()).toMatch(/^boot +\| booted$/m);
+});
+
+test("--control-token is warned about (every user sees it in ps); $BOSUN_CONTROL_TOKEN works and is not passed to services", async () => {
+  const show = 'type = process\nrestart = false\ncommand = /bin/sh -c "echo token=$${BOSUN_CONTROL_TOKEN-unset}"\n';
+  const s = serviceDir({ show });
+  cleanups.push(s.cleanup);
+  const flag = boot(["-d", s.dir, "--control-token", "s3cret", "show"], { root: s.root });
+  cleanups.push(flag.kill);
+  expect(await flag.exited).toBe(0);
+  expect(flag.stderr()).toMatch(/^bosun +\| warn: --control-token shows the token to every user of this machine \(ps, \/proc\/PID\/cmdline\); use --control-token-file FILE or \$BOSUN_CONTROL_TOKEN$/m);
+
+  const port = freePort();
+  const url = `http://127.0.0.1:${port}/v1/services`;
+  const env = boot(["-d", s.dir, "--health-listen", `127.0.0.1:${port}`, "show", "--", "sleep", "30"], { root: s.root, env: { BOSUN_CONTROL_TOKEN: "s3cret" } });
+  cleanups.push(env.kill);
+  await waitFor("show's line", () => /^show +\| token=/m.test(env.stdout()));
+  expect(env.stdout()).toMatch(/^show +\| token=unset$/m);
+  await waitUntil("the TCP listener", async () => (await fetch(url).catch(() => null)) !== null);
+  expect((await fetch(url)).status).toBe(401);
+  expect((await fetch(url, { headers: { authorization: "Bearer s3cret" } })).status).toBe(200);
+  expect(env.stderr()).not.toContain("--control-token");
+  await env.signal("SIGTERM");
+  await env.exited;
 });

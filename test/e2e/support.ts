@@ -42,16 +42,17 @@ export interface Running {
 }
 
 /**
- * Starts `bosun boot ARGS` (socket in `root`), as PID 1 when `pid1` is set.
+ * Starts `bosun boot ARGS` (socket in `root`), as PID 1 when `pid1` is set, with `env` added to
+ * this process's environment.
  *
  * @example
  * const b = boot(["-d", dir, "--", "sh", "-c", "exit 7"], { root, pid1: true });
  * expect(await b.exited).toBe(7);
  */
-export function boot(args: string[], opts: { root: string; pid1?: boolean }): Running {
+export function boot(args: string[], opts: { root: string; pid1?: boolean; env?: Record<string, string> }): Running {
   const argv = [process.execPath, MAIN, "boot", "-p", join(opts.root, "ctl.sock"), ...args];
   const cmd = opts.pid1 ? ["unshare", "--pid", "--fork", "--mount-proc", "--kill-child", ...argv] : argv;
-  const proc = Bun.spawn(cmd, { stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+  const proc = Bun.spawn(cmd, { stdin: "ignore", stdout: "pipe", stderr: "pipe", env: { ...process.env, ...opts.env } });
   let out = "";
   let err = "";
   const collect = async (s: ReadableStream<Uint8Array>, add: (t: string) => void) => {

@@ -50,14 +50,33 @@ export class FakeLauncher implements Launcher {
   }
 }
 
-/** A clock that moves only when told; timers fire in time order during `advance`. */
+/**
+ * A clock that moves only when told; timers fire in time order during `advance`. `jump` moves
+ * the wall clock alone (set, or a machine that slept), as timers do not see it.
+ */
 export class ManualClock implements Clock {
   private time = 0;
+  /** The wall clock's distance from the time timers count. */
+  private offset = 0;
   private nextId = 0;
   private timers = new Map<number, { at: number; callback: () => void }>();
+  private watchers = new Set<() => void>();
 
   now(): number {
-    return this.time;
+    return this.time + this.offset;
+  }
+  watchJumps(onJump: () => void): () => void {
+    this.watchers.add(onJump);
+    return () => void this.watchers.delete(onJump);
+  }
+  /** Number of jump watchers. */
+  watching(): number {
+    return this.watchers.size;
+  }
+  /** The wall clock moves by `ms` (back when negative) while timers stay put; watchers are told unless `unnoticed`. */
+  jump(ms: number, opts: { unnoticed?: boolean } = {}): void {
+    this.offset += ms;
+    if (!opts.unnoticed) for (const watcher of [...this.watchers]) watcher();
   }
   schedule(ms: number, callback: () => void): TimerHandle {
     const id = ++this.nextId;

@@ -12,7 +12,7 @@ import type { User } from "../../src/config/users.ts";
 import { helperFailure, prepareExec, systemLookups, type ExecLookups, type ExecPlan, type ExecRequest } from "../../src/process/exec.ts";
 
 /** Executables of the made-up machine (helpers included); anything else on a PATH is absent. */
-const helpers = ["/usr/bin/prlimit", "/usr/bin/nice", "/usr/bin/ionice", "/usr/bin/choom", "/usr/bin/setpriv", "/usr/bin/unshare", "/usr/sbin/ip"];
+const helpers = ["/usr/bin/prlimit", "/usr/bin/nice", "/usr/bin/ionice", "/usr/bin/choom", "/usr/bin/setpriv", "/usr/bin/unshare", "/usr/bin/nsenter", "/usr/sbin/ip"];
 const programs = new Set(["/usr/bin/sleep", "/usr/bin/serve", "/opt/app/bin/serve", "/srv/web/run.sh", ...helpers]);
 // two new roots: /srv/jail with a shell, a server and setpriv; /srv/bare with the server only
 programs.add("/srv/jail/bin/sh").add("/srv/jail/usr/bin/serve").add("/srv/jail/usr/bin/setpriv").add("/srv/bare/usr/bin/serve");
@@ -71,7 +71,7 @@ group("the plan", () => {
       stages: [],
       marked: 0,
       markerFd: null,
-      pidNamespace: false,
+      pidNamespace: null,
     });
   });
 
@@ -172,9 +172,9 @@ group("isolation", () => {
       ["namespaces", '/bin/sh -c /usr/sbin/ip link set lo up && exec "$0" "$@"', "host"],
     ]);
     const pid = plan({ namespaces: ["pid"] });
-    expect(pid.pidNamespace).toBe(true);
+    expect(pid.pidNamespace).toBe("new");
     expect(pid.stages).toEqual([{ stage: "namespaces", argv: ["/usr/bin/unshare", "--mount-proc", "--"] }]);
-    expect(plan({}).pidNamespace).toBe(false);
+    expect(plan({}).pidNamespace).toBeNull();
   });
 
   test("a user namespace is made by the run-as user after setpriv, so its uid and gid map to themselves", () => {
@@ -247,6 +247,26 @@ group("isolation", () => {
       ["run-as", "/usr/bin/setpriv --reuid=1000 --regid=1001 --init-groups --", "host"],
       ["chroot", "/usr/bin/unshare --user --map-current-user --root=/srv/jail --wd=/ --", "root"],
     ]);
+  });
+
+  test("a command beside a running service joins its namespaces with nsenter instead of making new ones", () => {
+    const enter = (input: Partial<ServiceDescriptionInput>) => plan(input, { command: ["serve"], enter: 4242 });
+    const net = enter({ namespaces: ["net", "pid", "uts"] });
+    expect(net.pidNamespace).toBe(4242);
+    // lo is up already; the pid namespace's /proc is in the mount namespace made for it
+    expect(net.stages).toEqual([{ stage: "namespaces", argv: ["/usr/bin/nsenter", "--target=4242", "--net", "--uts", "--mount", "--"] }]);
+    expect(enter({ runAs: "app", namespaces: ["user"] }).stages.map((s) => s.argv.join(" "))).toEqual([
+      "/usr/bin/setpriv --reuid=1000 --regid=1001 --init-groups --",
+      "/usr/bin/nsenter --target=4242 --user --preserve-credentials --",
+    ]);
+    // nsenter opens the working dir before it changes root: the path outside
+    expect(enter({ runAs: "app", namespaces: ["user"], chroot: "/srv/jail", workingDir: "/var/www" }).stages.at(-1)).toEqual({
+      stage: "chroot",
+      argv: ["/usr/bin/nsenter", "--target=4242", "--user", "--preserve-credentials", "--root=/srv/jail", "--wd=/srv/jail/var/www", "--"],
+      place: "root",
+    });
+    expect(enter({}).stages).toEqual([]);
+    expect(enter({}).pidNamespace).toBeNull();
   });
 
   test("a missing new root fails at stage chroot, a working dir missing inside it at stage chdir", () => {

@@ -61,6 +61,19 @@ describe("namespaces", () => {
     expect(out.plainExit).toEqual({ code: null, signal: "KILL" });
   });
 
+  test("its stop-command and health command join the running service's namespaces", async () => {
+    const out = await scenario("join");
+    expect(out.probeExit).toEqual({ code: 0, signal: null });
+    const [net, host, procs] = out.probeSaid;
+    expect(net).toBe(out.serviceNet);
+    expect(host).toBe("inside");
+    // the service's shell, its sleep, and the probe's own few
+    expect(Number(procs)).toBeGreaterThan(2);
+    // kill -TERM 1 in the stop-command reached the service: pid 1 of the namespace it joined
+    expect(out.stopper).toBe("inside");
+    expect(out.exit).toEqual({ code: 3, signal: null });
+  });
+
   test("uts and mount: the service sets its own hostname and mounts a tmpfs, neither seen outside", async () => {
     const out = await scenario("uts-mount");
     expect(out.said).toEqual(["svc-own", "ready"]);

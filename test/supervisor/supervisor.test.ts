@@ -24,8 +24,8 @@ afterEach(async () => {
 });
 
 let serial = 0;
-/** A service directory with these files, and a supervisor over it (loaded and started). */
-function boot(files: Record<string, string>, opts: { services?: string[]; mainCommand?: string[] } = {}) {
+/** A fresh service directory with these files, and a supervisor over it (not yet loaded). */
+function supervisor(files: Record<string, string>, opts: { services?: string[]; mainCommand?: string[] }) {
   const dir = join(tmp.dir, `s${++serial}`);
   for (const [name, text] of Object.entries(files)) {
     mkdirSync(join(dir, name, ".."), { recursive: true });
@@ -33,10 +33,16 @@ function boot(files: Record<string, string>, opts: { services?: string[]; mainCo
   }
   const out = stubLogs();
   const sup = createSupervisor({ dirs: [dir], services: opts.services ?? [], mainCommand: opts.mainCommand ?? null, env: process.env, logs: out.logs });
-  running = sup;
-  expect(sup.load()).toBe(true);
-  sup.startBoot();
   return { sup, dir, out };
+}
+
+/** A supervisor over these files, loaded and started. */
+function boot(files: Record<string, string>, opts: { services?: string[]; mainCommand?: string[] } = {}) {
+  const made = supervisor(files, opts);
+  running = made.sup;
+  expect(made.sup.load()).toBe(true);
+  made.sup.startBoot();
+  return made;
 }
 
 /** The OperationError `run` throws (fails the test when it throws nothing or something else). */
@@ -135,13 +141,7 @@ describe("enable and disable", () => {
 
 /** A supervisor that is expected not to load; its error lines. */
 async function refusedBoot(files: Record<string, string>, opts: { services?: string[]; mainCommand?: string[] }) {
-  const dir = join(tmp.dir, `s${++serial}`);
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(join(dir, name, ".."), { recursive: true });
-    writeFileSync(join(dir, name), text);
-  }
-  const out = stubLogs();
-  const sup = createSupervisor({ dirs: [dir], services: opts.services ?? [], mainCommand: opts.mainCommand ?? null, env: process.env, logs: out.logs });
+  const { sup, dir, out } = supervisor(files, opts);
   expect(sup.load()).toBe(false);
   expect(await sup.done).toBe(1);
   await sup.close();

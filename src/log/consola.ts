@@ -1,12 +1,13 @@
 /**
- * @module process/logger
+ * @module log/consola
  * bosun's own log lines (service started, stopped with reason, restarting, waiting on X during
- * shutdown): a consola instance whose only reporter hands each line to the log router, so they
- * share the sink and format of the services' output. The service is consola's tag.
+ * shutdown) as a consola logger whose only reporter hands each line to the log router's
+ * `system`, so they share the console and format of the services' output. The service is
+ * consola's tag.
  */
 import { createConsola, type ConsolaInstance, type LogType } from "consola/core";
 import { format } from "node:util";
-import type { LogRouter, SystemLevel } from "../log/types.ts";
+import type { LogRouter, SystemLevel } from "./types.ts";
 
 /** How much of bosun's own log: quiet = warnings and errors, verbose = also debug lines. */
 export type Verbosity = "quiet" | "normal" | "verbose";
