@@ -176,15 +176,17 @@ function onThisMachine(d: ServiceDescription, env: Record<string, string | undef
 }
 
 /**
- * The helper programs the isolation settings need (a warning naming the Debian package for each
- * one missing), and the /proc a pid namespace mounts in a new root.
+ * The helper programs the isolation settings need (naming the Debian package for each one
+ * missing: a warning on bosun's machine, an error inside a new root), and the /proc a pid
+ * namespace mounts in a new root.
  */
 function isolationHelpers(d: ServiceDescription, rootMissing: boolean, helperPath: string, warn: Report, err: Report): void {
   for (const need of helperNeeds(d)) {
     if (need.inRoot && rootMissing) continue;
     if (typeof findProgram(need.program, "/", helperPath, need.inRoot ? d.chroot : null) === "string") continue;
     const where = need.inRoot ? ` inside ${d.chroot} (with chroot, setpriv sets capabilities and securebits after the change of root)` : "";
-    warn(need.setting, `${need.setting}: needs the helper ${need.program}${where}, which is not installed; it comes with the Debian package ${HELPER_PACKAGES[need.program]}`);
+    // a helper bosun's machine lacks may be installed before boot; a new root without one cannot work as set up
+    (need.inRoot ? err : warn)(need.setting, `${need.setting}: needs the helper ${need.program}${where}, which is not installed; it comes with the Debian package ${HELPER_PACKAGES[need.program]}`);
   }
   if (d.namespaces.includes("pid") && d.chroot !== null && !rootMissing && !existsSync(join(d.chroot, "proc"))) {
     err("namespaces", `namespaces: 'pid' mounts the namespace's /proc at ${join(d.chroot, "proc")}, which does not exist; create that directory`);

@@ -134,7 +134,7 @@ describe("check", () => {
     expect(check({ web: `type = process\ncommand = /bin/sh -c true\nchroot = ${root}\n` })).toEqual([]);
     expect(check({ web: `type = process\ncommand = /bin/away\nchroot = ${root}\n` })).toEqual([[2, "error", `command: executable '/bin/away' inside ${root} does not exist`]]);
     expect(check({ web: `type = process\ncommand = /bin/sh\nchroot = ${root}\ncapabilities = ^cap_chown\nnamespaces = pid\n` })).toEqual([
-      [4, "warning", expect.stringContaining(`capabilities: needs the helper setpriv inside ${root} (with chroot, setpriv sets capabilities and securebits after the change of root)`)],
+      [4, "error", expect.stringContaining(`capabilities: needs the helper setpriv inside ${root} (with chroot, setpriv sets capabilities and securebits after the change of root)`)],
       [5, "error", `namespaces: 'pid' mounts the namespace's /proc at ${root}/proc, which does not exist; create that directory`],
     ]);
   });
