@@ -152,7 +152,7 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
       ready: () => ops.ready(run),
       status: (text) => void (run.statusText = text),
       // a pid from inside the service's pid namespace names nothing out here
-      mainPid: (pid) => (plan.pidNamespace ? ops.warn(run, `ignoring MAINPID=${pid}: it is a pid inside the service's pid namespace, whose init bosun supervises`) : ops.launched(run, pid)),
+      mainPid: (pid) => (plan.pidNamespace !== null ? ops.warn(run, `ignoring MAINPID=${pid}: it is a pid inside the service's pid namespace, whose init bosun supervises`) : ops.launched(run, pid)),
       stopping: () => logs.system("info", "service reports it is stopping", d.name),
     });
     emit(d.name, () => events.launched(d.name, proc.pid));
