@@ -10,7 +10,7 @@ import { HostPort } from "../control/schemas.ts";
 import { runDaemon } from "../daemon.ts";
 import { serviceDirs, socketPath } from "../paths.ts";
 import { PID1_STOP_GRACE_SECONDS } from "../supervisor/termination.ts";
-import { fromEnv, parseCommand, SecondsArg as Seconds } from "./args.ts";
+import { fromEnv, nameArg, parseCommand, SecondsArg as Seconds } from "./args.ts";
 
 const usage = `bosun boot [-d DIR]... [-p SOCKET] [-e ENVFILE] [--health-listen HOST:PORT] [--control-token-file FILE] [--log-format text|json] [--max-starting N [--starting-grace SECS]] [--drain-delay SECS] [--stop-grace SECS] [-q|-v] [SERVICE...] [-- CMD ARG...]
 Runs the supervisor: starts SERVICE (default 'boot') and, after '--', CMD as the service 'main'
@@ -36,7 +36,12 @@ SIGTERM/SIGINT.
                            the main service's code (env BOSUN_STOP_GRACE; default 9 as PID 1,
                            none otherwise; 0 for none)
   -q, --quiet              only warnings and errors from bosun itself
-  -v, --verbose            also bosun's debug lines`;
+  -v, --verbose            also bosun's debug lines
+Every flag has an environment variable for images whose ENTRYPOINT is fixed (the flag wins):
+BOSUN_SERVICES_DIRS (-d, ':'-separated), BOSUN_SERVICES (SERVICE..., space-separated),
+BOSUN_SOCKET, BOSUN_ENV_FILE, BOSUN_HEALTH_LISTEN, BOSUN_CONTROL_TOKEN, BOSUN_LOG_FORMAT,
+BOSUN_VERBOSITY (quiet|normal|verbose), BOSUN_MAX_STARTING, BOSUN_STARTING_GRACE,
+BOSUN_DRAIN_DELAY, BOSUN_STOP_GRACE.`;
 
 /** `--control-token` and `$BOSUN_CONTROL_TOKEN`. */
 const Token = v.pipe(v.string(), v.minLength(1, "the token cannot be empty"));
@@ -44,6 +49,16 @@ const Token = v.pipe(v.string(), v.minLength(1, "the token cannot be empty"));
 const LogFormat = v.picklist(["text", "json"], "the log format is text or json");
 /** `--health-listen` and `$BOSUN_HEALTH_LISTEN`, kept as written (the server parses it again). */
 const Listen = v.pipe(v.string(), v.check((s) => v.is(HostPort, s), "HOST:PORT, [IPv6]:PORT or :PORT, with a port up to 65535"));
+/** `--max-starting` and `$BOSUN_MAX_STARTING`. */
+const MaxStarting = v.pipe(v.string(), v.regex(/^\d+$/, "a whole number of services, at least 1"), v.toNumber(), v.minValue(1, "at least 1"));
+/** A path given on the command line or in the environment. */
+const Path = (what: string) => v.pipe(v.string(), v.minLength(1, `the ${what} cannot be empty`));
+/** `$BOSUN_SERVICES_DIRS`: what `-d` gives, `:`-separated (as PATH). */
+const DirList = v.pipe(v.string(), v.transform((s) => s.split(":").filter(Boolean)), v.minLength(1, "name at least one directory"));
+/** `$BOSUN_SERVICES`: the services to start, space-separated. */
+const ServiceList = v.pipe(v.string(), v.transform((s) => s.split(/\s+/).filter(Boolean)), v.array(nameArg()));
+/** `$BOSUN_VERBOSITY`: what `-q`/`-v` say. */
+const Verbosity = v.picklist(["quiet", "normal", "verbose"], "the verbosity is quiet, normal or verbose");
 
 const spec = {
   usage,
@@ -64,20 +79,20 @@ const spec = {
   },
   schema: v.pipe(
     v.object({
-      "services-dir": v.optional(v.array(v.pipe(v.string(), v.minLength(1, "a service directory cannot be empty"))), []),
-      socket: v.optional(v.pipe(v.string(), v.minLength(1, "the socket path cannot be empty"))),
-      "env-file": v.optional(v.pipe(v.string(), v.minLength(1, "the env file path cannot be empty"))),
+      "services-dir": v.optional(v.array(Path("service directory")), []),
+      socket: v.optional(Path("socket path")),
+      "env-file": v.optional(Path("env file path")),
       "health-listen": v.optional(Listen),
       "control-token": v.optional(Token),
       "control-token-file": v.optional(v.string()),
       "log-format": v.optional(LogFormat),
-      "max-starting": v.optional(v.pipe(v.string(), v.regex(/^\d+$/, "a whole number of services, at least 1"), v.toNumber(), v.minValue(1, "at least 1"))),
-      "starting-grace": v.optional(Seconds, "10"),
+      "max-starting": v.optional(MaxStarting),
+      "starting-grace": v.optional(Seconds),
       "drain-delay": v.optional(Seconds),
       "stop-grace": v.optional(Seconds),
       quiet: v.optional(v.boolean(), false),
       verbose: v.optional(v.boolean(), false),
-      positionals: v.array(v.string()),
+      positionals: v.array(nameArg()),
     }),
     v.check((o) => !(o.quiet && o.verbose), "--quiet and --verbose exclude each other"),
     v.check((o) => !(o["control-token"] && o["control-token-file"]), "give --control-token or --control-token-file, not both"),
@@ -100,7 +115,11 @@ export async function run(_command: string, argv: string[]): Promise<number> {
   // bosun's own setting, not the services': they inherit bosun's environment, so it goes.
   let token = fromEnv("BOSUN_CONTROL_TOKEN", Token, usage) ?? null;
   delete process.env.BOSUN_CONTROL_TOKEN;
-  const warnings = serviceDirWarnings(flags["services-dir"]).map(formatProblem);
+  // Each flag, else the environment variable that stands for it (an image's ENTRYPOINT is fixed).
+  const env = <S extends v.GenericSchema>(name: string, schema: S) => fromEnv(name, schema, usage);
+  const givenDirs = flags["services-dir"].length > 0 ? flags["services-dir"] : (env("BOSUN_SERVICES_DIRS", DirList) ?? []);
+  const verbosity = flags.quiet ? "quiet" : flags.verbose ? "verbose" : (env("BOSUN_VERBOSITY", Verbosity) ?? "normal");
+  const warnings = serviceDirWarnings(givenDirs).map(formatProblem);
   if (flags["control-token"]) {
     token = flags["control-token"];
     warnings.push("--control-token shows the token to every user of this machine (ps, /proc/PID/cmdline); use --control-token-file FILE or $BOSUN_CONTROL_TOKEN");
@@ -121,19 +140,19 @@ export async function run(_command: string, argv: string[]): Promise<number> {
     return 1;
   }
   const code = await runDaemon({
-    dirs: serviceDirs({ flags: flags["services-dir"] }),
-    services: flags.positionals,
+    dirs: serviceDirs({ flags: givenDirs }),
+    services: flags.positionals.length > 0 ? flags.positionals : (env("BOSUN_SERVICES", ServiceList) ?? []),
     mainCommand,
     socket,
-    healthListen: flags["health-listen"] ?? fromEnv("BOSUN_HEALTH_LISTEN", Listen, usage) ?? null,
+    healthListen: flags["health-listen"] ?? env("BOSUN_HEALTH_LISTEN", Listen) ?? null,
     token,
-    verbosity: flags.quiet ? "quiet" : flags.verbose ? "verbose" : "normal",
-    envFile: flags["env-file"] ?? null,
-    logFormat: flags["log-format"] ?? fromEnv("BOSUN_LOG_FORMAT", LogFormat, usage) ?? "text",
-    maxStarting: flags["max-starting"] ?? null,
-    startingGraceMs: flags["starting-grace"] * 1000,
-    drainDelayMs: (flags["drain-delay"] ?? fromEnv("BOSUN_DRAIN_DELAY", Seconds, usage) ?? 0) * 1000,
-    stopGraceMs: stopGraceMs(flags["stop-grace"] ?? fromEnv("BOSUN_STOP_GRACE", Seconds, usage)),
+    verbosity,
+    envFile: flags["env-file"] ?? env("BOSUN_ENV_FILE", Path("env file path")) ?? null,
+    logFormat: flags["log-format"] ?? env("BOSUN_LOG_FORMAT", LogFormat) ?? "text",
+    maxStarting: flags["max-starting"] ?? env("BOSUN_MAX_STARTING", MaxStarting) ?? null,
+    startingGraceMs: (flags["starting-grace"] ?? env("BOSUN_STARTING_GRACE", Seconds) ?? 10) * 1000,
+    drainDelayMs: (flags["drain-delay"] ?? env("BOSUN_DRAIN_DELAY", Seconds) ?? 0) * 1000,
+    stopGraceMs: stopGraceMs(flags["stop-grace"] ?? env("BOSUN_STOP_GRACE", Seconds)),
     warnings,
   });
   // a grandchild still holding an output pipe must not keep the supervisor alive

@@ -64,7 +64,14 @@ describe("bad usage is exit 2 with the usage line and a sentence of bosun's own"
 });
 
 test("an environment variable standing for a boot flag is checked like the flag", async () => {
-  for (const [name, value, words] of [["BOSUN_LOG_FORMAT", "xml", "the log format is text or json"], ["BOSUN_HEALTH_LISTEN", "nowhere", "HOST:PORT"]]) {
+  for (const [name, value, words] of [
+    ["BOSUN_LOG_FORMAT", "xml", "the log format is text or json"],
+    ["BOSUN_HEALTH_LISTEN", "nowhere", "HOST:PORT"],
+    ["BOSUN_VERBOSITY", "loud", "the verbosity is quiet, normal or verbose"],
+    ["BOSUN_MAX_STARTING", "many", "a whole number of services"],
+    ["BOSUN_SERVICES", "web ../x", "a service name is"],
+    ["BOSUN_STOP_GRACE", "soon", "seconds"],
+  ]) {
     const r = await runCli(["boot"], { [name!]: value! });
     expect(r.code).toBe(2);
     expect(r.stderr).toStartWith(`bosun boot: ${name}=${value}: `);
