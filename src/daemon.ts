@@ -12,6 +12,9 @@ import type { LogRouter } from "./log/types.ts";
 import type { Verbosity } from "./log/consola.ts";
 import { createSupervisor } from "./supervisor/supervisor.ts";
 
+/** Under a stop grace, closing the control server ends this long before the deadline at the latest. */
+const CLOSE_MARGIN_MS = 100;
+
 /** `bosun boot`'s settings, as cli/boot.ts builds them from flags and environment. */
 export interface DaemonOptions {
   /** Service directories in search order. */
@@ -36,6 +39,10 @@ export interface DaemonOptions {
   logs?: LogRouter;
   /** How often a slow shutdown says what it still waits on (default 3000 ms). */
   waitReportMs?: number;
+  /** After SIGTERM, how long readiness fails while the services still run (ms; default 0). */
+  drainDelayMs?: number;
+  /** A deadline for the whole shutdown, drain included (ms); null: none. */
+  stopGraceMs?: number | null;
   /** bosun's own warnings about how it was started (a `-d` that does not exist...), logged first. */
   warnings?: string[];
   /** `best-effort`: a service whose cgroup settings cannot be applied starts without them, after a warning (default `strict`: it is refused). */
@@ -72,8 +79,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   const sup = createSupervisor({ ...opts, env, logs, cgroups: { bestEffort: opts.cgroups === "best-effort" } });
 
   const signals: [NodeJS.Signals, () => void][] = [
-    ["SIGTERM", () => (sup.shuttingDown ? sup.forceExit("second SIGTERM") : sup.shutdown("SIGTERM"))],
-    ["SIGINT", () => (sup.shuttingDown ? sup.forceExit("second SIGINT") : sup.shutdown("SIGINT"))],
+    ["SIGTERM", () => sup.terminate("SIGTERM")],
+    ["SIGINT", () => sup.terminate("SIGINT")],
     ["SIGQUIT", () => sup.forceExit("SIGQUIT")],
     ["SIGHUP", () => sup.reloadChanged()],
     ["SIGUSR1", () => sup.reopenLogs()],
@@ -96,6 +103,10 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   for (const [sig, handler] of signals) process.off(sig, handler);
   // Logs first: their last lines reach `logs -f` followers before the streams end.
   await sup.close();
-  await control?.close().catch(() => {});
+  // Followers get their last lines, but never past the stop grace: bosun exits within it.
+  const deadline = sup.deadline();
+  const closing = control?.close().catch(() => {});
+  if (deadline === null) await closing;
+  else await Promise.race([closing, Bun.sleep(Math.max(0, deadline - Date.now() - CLOSE_MARGIN_MS))]);
   return code;
 }

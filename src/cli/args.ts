@@ -34,6 +34,24 @@ export function nameArg(what = "the service NAME") {
   return v.pipe(v.string(`give ${what}`), ServiceName);
 }
 
+/** A duration flag in seconds (fractions allowed), as `--stop-grace` and `--drain-delay` take it. */
+export const SecondsArg = v.pipe(v.string(), v.regex(/^\d+(\.\d+)?$/, "seconds, 0 or more (e.g. 10 or 2.5)"), v.toNumber());
+
+/**
+ * An environment variable standing for a flag (an image's ENTRYPOINT is fixed), checked by the
+ * flag's schema; undefined when unset or empty.
+ *
+ * @example
+ * fromEnv("BOSUN_STOP_GRACE", SecondsArg, usage) // 30 for BOSUN_STOP_GRACE=30
+ */
+export function fromEnv<S extends v.GenericSchema>(name: string, schema: S, usage: string): v.InferOutput<S> | undefined {
+  const value = process.env[name];
+  if (value === undefined || value === "") return undefined;
+  const parsed = v.safeParse(schema, value);
+  if (!parsed.success) throw new UsageError(`${name}=${value}: ${parsed.issues[0].message}`, usage);
+  return parsed.output;
+}
+
 /** A command's flags, positionals schema and usage text. */
 export interface CommandSpec<S extends v.GenericSchema> {
   /** First line `bosun NAME [FLAGS] ARGS`, then a sentence or two. */

@@ -9,9 +9,10 @@ import { formatProblem } from "../config/problems.ts";
 import { HostPort } from "../control/schemas.ts";
 import { runDaemon } from "../daemon.ts";
 import { serviceDirs, socketPath } from "../paths.ts";
-import { parseCommand, UsageError } from "./args.ts";
+import { PID1_STOP_GRACE_SECONDS } from "../supervisor/termination.ts";
+import { fromEnv, nameArg, parseCommand, SecondsArg as Seconds } from "./args.ts";
 
-const usage = `bosun boot [-d DIR]... [-p SOCKET] [-e ENVFILE] [--health-listen HOST:PORT] [--control-token-file FILE] [--log-format text|json] [--max-starting N [--starting-grace SECS]] [--cgroups strict|best-effort] [-q|-v] [SERVICE...] [-- CMD ARG...]
+const usage = `bosun boot [-d DIR]... [-p SOCKET] [-e ENVFILE] [--health-listen HOST:PORT] [--control-token-file FILE] [--log-format text|json] [--max-starting N [--starting-grace SECS]] [--drain-delay SECS] [--stop-grace SECS] [--cgroups strict|best-effort] [-q|-v] [SERVICE...] [-- CMD ARG...]
 Runs the supervisor: starts SERVICE (default 'boot') and, after '--', CMD as the service 'main'
 whose exit code becomes bosun's ('--' alone adds nothing). Stops everything in order on
 SIGTERM/SIGINT.
@@ -28,12 +29,23 @@ SIGTERM/SIGINT.
   --max-starting N         start at most N services at once (default unlimited)
   --starting-grace SECS    a service starting longer than this stops counting against
                            --max-starting (default 10)
+  --drain-delay SECS       on SIGTERM, fail /readyz first and stop the services only after
+                           this long (a second SIGTERM stops them at once; env BOSUN_DRAIN_DELAY)
+  --stop-grace SECS        the whole shutdown, drain included, ends within this: before it
+                           ends, what still runs is killed with SIGKILL and bosun exits with
+                           the main service's code (env BOSUN_STOP_GRACE; default 9 as PID 1,
+                           none otherwise; 0 for none)
   --cgroups MODE           strict (default): a service whose cgroup settings (memory-max, ...)
                            cannot be applied, as in a container with a read-only cgroupfs, is
                            refused; best-effort: it starts without them after one warning, and
                            stops by its process tree (env BOSUN_CGROUPS)
   -q, --quiet              only warnings and errors from bosun itself
-  -v, --verbose            also bosun's debug lines`;
+  -v, --verbose            also bosun's debug lines
+Every flag has an environment variable for images whose ENTRYPOINT is fixed (the flag wins):
+BOSUN_SERVICES_DIRS (-d, ':'-separated), BOSUN_SERVICES (SERVICE..., space-separated),
+BOSUN_SOCKET, BOSUN_ENV_FILE, BOSUN_HEALTH_LISTEN, BOSUN_CONTROL_TOKEN, BOSUN_LOG_FORMAT,
+BOSUN_VERBOSITY (quiet|normal|verbose), BOSUN_MAX_STARTING, BOSUN_STARTING_GRACE,
+BOSUN_DRAIN_DELAY, BOSUN_STOP_GRACE, BOSUN_CGROUPS.`;
 
 /** `--control-token` and `$BOSUN_CONTROL_TOKEN`. */
 const Token = v.pipe(v.string(), v.minLength(1, "the token cannot be empty"));
@@ -41,8 +53,18 @@ const Token = v.pipe(v.string(), v.minLength(1, "the token cannot be empty"));
 const LogFormat = v.picklist(["text", "json"], "the log format is text or json");
 /** `--health-listen` and `$BOSUN_HEALTH_LISTEN`, kept as written (the server parses it again). */
 const Listen = v.pipe(v.string(), v.check((s) => v.is(HostPort, s), "HOST:PORT, [IPv6]:PORT or :PORT, with a port up to 65535"));
-/** `--cgroups` and `$BOSUN_CGROUPS` (an image's ENTRYPOINT is fixed, its environment is not). */
+/** `--max-starting` and `$BOSUN_MAX_STARTING`. */
+const MaxStarting = v.pipe(v.string(), v.regex(/^\d+$/, "a whole number of services, at least 1"), v.toNumber(), v.minValue(1, "at least 1"));
+/** A path given on the command line or in the environment. */
+const Path = (what: string) => v.pipe(v.string(), v.minLength(1, `the ${what} cannot be empty`));
+/** `$BOSUN_SERVICES_DIRS`: what `-d` gives, `:`-separated (as PATH). */
+const DirList = v.pipe(v.string(), v.transform((s) => s.split(":").filter(Boolean)), v.minLength(1, "name at least one directory"));
+/** `$BOSUN_SERVICES`: the services to start, space-separated. */
+const ServiceList = v.pipe(v.string(), v.transform((s) => s.split(/\s+/).filter(Boolean)), v.array(nameArg()));
+/** `--cgroups` and `$BOSUN_CGROUPS`. */
 const CgroupsMode = v.picklist(["strict", "best-effort"], "the cgroups mode is strict or best-effort");
+/** `$BOSUN_VERBOSITY`: what `-q`/`-v` say. */
+const Verbosity = v.picklist(["quiet", "normal", "verbose"], "the verbosity is quiet, normal or verbose");
 
 const spec = {
   usage,
@@ -56,38 +78,39 @@ const spec = {
     "log-format": { type: "string" },
     "max-starting": { type: "string" },
     "starting-grace": { type: "string" },
+    "drain-delay": { type: "string" },
+    "stop-grace": { type: "string" },
     cgroups: { type: "string" },
     quiet: { type: "boolean", short: "q" },
     verbose: { type: "boolean", short: "v" },
   },
   schema: v.pipe(
     v.object({
-      "services-dir": v.optional(v.array(v.pipe(v.string(), v.minLength(1, "a service directory cannot be empty"))), []),
-      socket: v.optional(v.pipe(v.string(), v.minLength(1, "the socket path cannot be empty"))),
-      "env-file": v.optional(v.pipe(v.string(), v.minLength(1, "the env file path cannot be empty"))),
+      "services-dir": v.optional(v.array(Path("service directory")), []),
+      socket: v.optional(Path("socket path")),
+      "env-file": v.optional(Path("env file path")),
       "health-listen": v.optional(Listen),
       "control-token": v.optional(Token),
       "control-token-file": v.optional(v.string()),
       "log-format": v.optional(LogFormat),
-      "max-starting": v.optional(v.pipe(v.string(), v.regex(/^\d+$/, "a whole number of services, at least 1"), v.toNumber(), v.minValue(1, "at least 1"))),
-      "starting-grace": v.optional(v.pipe(v.string(), v.regex(/^\d+(\.\d+)?$/, "seconds, 0 or more (e.g. 10 or 2.5)"), v.toNumber()), "10"),
+      "max-starting": v.optional(MaxStarting),
+      "starting-grace": v.optional(Seconds),
+      "drain-delay": v.optional(Seconds),
+      "stop-grace": v.optional(Seconds),
       cgroups: v.optional(CgroupsMode),
       quiet: v.optional(v.boolean(), false),
       verbose: v.optional(v.boolean(), false),
-      positionals: v.array(v.string()),
+      positionals: v.array(nameArg()),
     }),
     v.check((o) => !(o.quiet && o.verbose), "--quiet and --verbose exclude each other"),
     v.check((o) => !(o["control-token"] && o["control-token-file"]), "give --control-token or --control-token-file, not both"),
   ),
 } as const;
 
-/** An environment variable standing for a flag, checked by the flag's schema; undefined when unset or empty. */
-function fromEnv<S extends v.GenericSchema>(name: string, schema: S): v.InferOutput<S> | undefined {
-  const value = process.env[name];
-  if (value === undefined || value === "") return undefined;
-  const parsed = v.safeParse(schema, value);
-  if (!parsed.success) throw new UsageError(`${name}=${value}: ${parsed.issues[0].message}`, usage);
-  return parsed.output;
+/** The stop grace given (0: none), else bosun's default: under the container runtimes' 10 s as PID 1, none otherwise. */
+function stopGraceMs(seconds: number | undefined): number | null {
+  if (seconds === undefined) return process.pid === 1 ? PID1_STOP_GRACE_SECONDS * 1000 : null;
+  return seconds > 0 ? seconds * 1000 : null;
 }
 
 /** Runs `bosun boot`; exits the process with the supervisor's exit code. */
@@ -98,9 +121,13 @@ export async function run(_command: string, argv: string[]): Promise<number> {
   const mainCommand = dash < 0 || dash === argv.length - 1 ? null : argv.slice(dash + 1);
   const flags = parseCommand(spec, dash < 0 ? argv : argv.slice(0, dash));
   // bosun's own setting, not the services': they inherit bosun's environment, so it goes.
-  let token = fromEnv("BOSUN_CONTROL_TOKEN", Token) ?? null;
+  let token = fromEnv("BOSUN_CONTROL_TOKEN", Token, usage) ?? null;
   delete process.env.BOSUN_CONTROL_TOKEN;
-  const warnings = serviceDirWarnings(flags["services-dir"]).map(formatProblem);
+  // Each flag, else the environment variable that stands for it (an image's ENTRYPOINT is fixed).
+  const env = <S extends v.GenericSchema>(name: string, schema: S) => fromEnv(name, schema, usage);
+  const givenDirs = flags["services-dir"].length > 0 ? flags["services-dir"] : (env("BOSUN_SERVICES_DIRS", DirList) ?? []);
+  const verbosity = flags.quiet ? "quiet" : flags.verbose ? "verbose" : (env("BOSUN_VERBOSITY", Verbosity) ?? "normal");
+  const warnings = serviceDirWarnings(givenDirs).map(formatProblem);
   if (flags["control-token"]) {
     token = flags["control-token"];
     warnings.push("--control-token shows the token to every user of this machine (ps, /proc/PID/cmdline); use --control-token-file FILE or $BOSUN_CONTROL_TOKEN");
@@ -121,18 +148,20 @@ export async function run(_command: string, argv: string[]): Promise<number> {
     return 1;
   }
   const code = await runDaemon({
-    dirs: serviceDirs({ flags: flags["services-dir"] }),
-    services: flags.positionals,
+    dirs: serviceDirs({ flags: givenDirs }),
+    services: flags.positionals.length > 0 ? flags.positionals : (env("BOSUN_SERVICES", ServiceList) ?? []),
     mainCommand,
     socket,
-    healthListen: flags["health-listen"] ?? fromEnv("BOSUN_HEALTH_LISTEN", Listen) ?? null,
+    healthListen: flags["health-listen"] ?? env("BOSUN_HEALTH_LISTEN", Listen) ?? null,
     token,
-    verbosity: flags.quiet ? "quiet" : flags.verbose ? "verbose" : "normal",
-    envFile: flags["env-file"] ?? null,
-    logFormat: flags["log-format"] ?? fromEnv("BOSUN_LOG_FORMAT", LogFormat) ?? "text",
-    maxStarting: flags["max-starting"] ?? null,
-    startingGraceMs: flags["starting-grace"] * 1000,
-    cgroups: flags.cgroups ?? fromEnv("BOSUN_CGROUPS", CgroupsMode) ?? "strict",
+    verbosity,
+    envFile: flags["env-file"] ?? env("BOSUN_ENV_FILE", Path("env file path")) ?? null,
+    logFormat: flags["log-format"] ?? env("BOSUN_LOG_FORMAT", LogFormat) ?? "text",
+    maxStarting: flags["max-starting"] ?? env("BOSUN_MAX_STARTING", MaxStarting) ?? null,
+    startingGraceMs: (flags["starting-grace"] ?? env("BOSUN_STARTING_GRACE", Seconds) ?? 10) * 1000,
+    drainDelayMs: (flags["drain-delay"] ?? env("BOSUN_DRAIN_DELAY", Seconds) ?? 0) * 1000,
+    stopGraceMs: stopGraceMs(flags["stop-grace"] ?? env("BOSUN_STOP_GRACE", Seconds)),
+    cgroups: flags.cgroups ?? env("BOSUN_CGROUPS", CgroupsMode) ?? "strict",
     warnings,
   });
   // a grandchild still holding an output pipe must not keep the supervisor alive

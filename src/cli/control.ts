@@ -14,6 +14,7 @@ import {
   ActionResult,
   ENV_NAME,
   EnvJson,
+  HealthJson,
   InfoJson,
   LiveDepKind,
   ProbeJson,
@@ -107,7 +108,11 @@ const specs = {
     schema: v.object({ ...common, positionals: v.pipe(v.array(v.pipe(v.string(), v.regex(ENV_NAME, "a variable NAME is letters, digits and '_'"))), v.minLength(1, "give at least one NAME")) }),
   },
   shutdown: { usage: `bosun shutdown ${P}\nStop every service in order and end bosun.`, options: socketOpt, schema: v.object({ ...common, positionals: v.strictTuple([], "shutdown takes no arguments") }) },
-  health: { usage: `bosun health ${P} [--json]\nExit 0 when every service that must be up is up and ready, else 1 with the reason (for HEALTHCHECK).`, options: { ...socketOpt, ...jsonOpt }, schema: v.object({ ...common, json: bool, positionals: v.strictTuple([], "health takes no arguments") }) },
+  health: {
+    usage: `bosun health ${P} [--json] [NAME]\nWithout NAME: exit 0 when bosun is ready (every service the boot set needs is up, ready and healthy), else 1 with why (for HEALTHCHECK). With NAME: exit 0 when that service is up, ready and healthy, else 1 with why.`,
+    options: { ...socketOpt, ...jsonOpt },
+    schema: v.object({ ...common, json: bool, positionals: v.union([v.strictTuple([]), v.strictTuple([nameArg()])], "give at most one service NAME") }),
+  },
   info: { usage: `bosun info ${P} [--json]\nbosun itself: version, pid, uptime, socket, probe listener, service dirs, boot services.`, options: { ...socketOpt, ...jsonOpt }, schema: v.object({ ...common, json: bool, positionals: v.strictTuple([], "info takes no arguments") }) },
   events: { usage: `bosun events ${P} [--json]\nFollow state changes, one line each, until interrupted.`, options: { ...socketOpt, ...jsonOpt }, schema: v.object({ ...common, json: bool, positionals: v.strictTuple([], "events takes no arguments") }) },
 } satisfies Record<string, CommandSpec<v.GenericSchema>>;
@@ -161,7 +166,7 @@ async function statusLines(s: StatusJson): Promise<string[]> {
   if (s.reason) lines.push(`  stopped:    ${s.reason}${s.cause ? ` (${s.cause})` : ""}`);
   if (s.failure) lines.push(`  failure:    ${s.failure.message} (stage ${s.failure.stage}${s.failure.errno ? `, ${s.failure.errno}` : ""})`);
   if (s.readiness) lines.push(`  readiness:  ${s.readiness}`);
-  if (s.health) lines.push(`  health:     ${s.health.status}${s.health.failures ? ` (${s.health.failures} failures)` : ""}${s.health.lastError ? `: ${s.health.lastError}` : ""}`);
+  if (s.health) lines.push(`  health:     ${healthText(s.health)}`);
   if (s.statusText) lines.push(`  status:     ${s.statusText}`);
   const usage = s.usage ? describeUsage(s.usage) : "";
   if (usage) lines.push(`  resources:  ${usage}`);
@@ -171,6 +176,14 @@ async function statusLines(s: StatusJson): Promise<string[]> {
   lines.push(`  depends:    ${edges(s.depends)}`, `  dependents: ${edges(s.dependents)}`);
   if (s.logProblem) lines.push(`  log:        ${s.logProblem}`);
   return lines;
+}
+
+/** `unhealthy, 3 failures in a row (last check 4s ago, took 12 ms): HTTP 503`. */
+function healthText(h: HealthJson): string {
+  const failures = h.failures > 0 ? `, ${h.failures} failure${h.failures === 1 ? "" : "s"} in a row` : "";
+  const last = h.lastCheck === null ? " (not checked yet)" : ` (last check ${formatSeconds(Math.max(0, Date.now() - h.lastCheck) / 1000)} ago, took ${h.duration ?? 0} ms)`;
+  const stopped = h.checking ? "" : "; not checking: the service is not running";
+  return `${h.state}${failures}${last}${h.output ? `: ${h.output}` : ""}${stopped}`;
 }
 
 function infoLines(i: InfoJson): string[] {
@@ -184,6 +197,7 @@ function infoLines(i: InfoJson): string[] {
     `  boot:       ${i.bootServices.join(", ") || "(nothing)"}`,
     `  cgroups:    ${i.cgroups.description}`,
     `  services:   ${i.services} loaded`,
+    `  shutdown:   ${i.drainDelay > 0 ? `drain ${i.drainDelay} s, then ` : ""}${i.stopGrace === null ? "no stop grace" : `all done within ${i.stopGrace} s (stop grace)`}`,
     `  orphans:    ${i.reapedOrphans} reaped`,
   ];
 }
@@ -378,9 +392,10 @@ async function dispatch(c: Client, name: Command, args: Record<string, unknown> 
       (await say()).success("bosun is shutting down");
       return 0;
     case "health": {
-      const h = await c.get("/v1/health", ProbeJson);
+      const h = await c.get(first === undefined ? "/v1/health" : `/v1/health/${encodeURIComponent(first)}`, ProbeJson);
       if (args.json) json(h);
-      else out(summary(h, "ready"));
+      else if (first === undefined) out(summary(h, "ready"));
+      else out(`${first}: ${h.services[0]?.reason ?? "ready"}`);
       return h.ok ? 0 : 1;
     }
     case "info": {

@@ -12,6 +12,7 @@ import { listDependencyDir, readTextFile, FileProblem } from "./files.ts";
 import { parseEnvFile } from "./envfile.ts";
 import type { Located } from "./includes.ts";
 import { error, warning, type Problem } from "./problems.ts";
+import { isolationConflicts } from "./isolation.ts";
 import { singleQuoteHint } from "./quotes.ts";
 import { runsAProcess } from "./kinds.ts";
 import { fileOf } from "./reach.ts";
@@ -181,6 +182,7 @@ function structural(d: ServiceDescription): Problem[] {
   if (d.options.includes("kill-all-on-stop") && d.type !== "internal" && d.type !== "scripted") {
     at("options", "options: kill-all-on-stop can only be set on scripted or internal services");
   }
+  for (const c of isolationConflicts(d)) at(c.setting, `${c.setting}: ${c.message}`);
   if (d.consumerOf !== null && d.type !== "process" && d.type !== "bgprocess") {
     at("consumer-of", "consumer-of: only a process or bgprocess service can consume another service's output");
   }
@@ -269,7 +271,9 @@ function finish(draft: Draft, file: string, name: string, problems: Problem[]): 
   // bosun's default is `console` (prefixed passthrough); dinit's `logfile` alone still means file.
   d.logType = draft.logType ?? (d.logfile !== null ? "file" : "console");
   const base = dirname(file);
-  d.workingDir = d.workingDir === null ? base : resolve(base, d.workingDir);
+  // In a new root, working-dir is a path there (default its /), not one beside the service file.
+  if (d.chroot !== null) d.workingDir = resolve("/", d.workingDir ?? "/");
+  else d.workingDir = d.workingDir === null ? base : resolve(base, d.workingDir);
   if (d.logfile !== null) d.logfile = resolve(base, d.logfile);
   if (d.pidFile !== null) d.pidFile = resolve(base, d.pidFile);
   if (d.socketListen !== null) d.socketListen = resolve(base, d.socketListen);

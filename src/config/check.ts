@@ -5,14 +5,18 @@
  * are missing or not executable, working directories, users and groups that do not exist,
  * `consumer-of` targets that do not produce a pipe, log settings that contradict each other,
  * task settings (schedule, run-once) on services they do not fit, health probes that cannot
- * reach a service in a network namespace of its own.
+ * reach a service in a network namespace of its own, stop-timeouts longer than a known stop grace,
+ * isolation settings whose helper programs or new root are missing, and kill-all-on-stop where
+ * this bosun would not be PID 1 of its pid namespace.
  */
-import { statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { FileProblem, readTextFile } from "./files.ts";
+import { HELPER_PACKAGES, helperNeeds, killAllRefusal } from "./isolation.ts";
 import { runsAProcess } from "./kinds.ts";
 import { lex } from "./lexer.ts";
 import { createLoader } from "./loader.ts";
-import { DEFAULT_PATH, findProgram } from "./program.ts";
+import { DEFAULT_PATH, findProgram, HELPER_PATH } from "./program.ts";
 import { mainConflicts } from "./main.ts";
 import { byLocation, error, warning, type Problem } from "./problems.ts";
 import { fileOf, reach } from "./reach.ts";
@@ -26,9 +30,15 @@ import { readValue, ValueError } from "./value.ts";
 export interface CheckOptions {
   dirs: string[];
   env?: Record<string, string | undefined>;
+  /** The stop grace `boot` will have (seconds), when known: a longer stop-timeout is cut short by it. */
+  stopGrace?: number | null;
   /** /etc/passwd and /etc/group, replaceable for tests. */
   passwd?: string;
   group?: string;
+  /** Whether bosun would be PID 1 of its pid namespace (default: whether `check` itself is). */
+  pid1?: boolean;
+  /** Where helper programs are looked for (default config/program.ts HELPER_PATH; tests replace it). */
+  helperPath?: string;
   /** Warnings from layers config may not import (the cgroup settings a read-only cgroupfs refuses), each at its setting's line. */
   lint?: (d: ServiceDescription) => { setting: string; message: string }[];
 }
@@ -62,7 +72,7 @@ export function checkServices(opts: CheckOptions, names: string[]): Problem[] {
   const loader = createLoader({ dirs: opts.dirs, env });
   const { services, partial, problems } = reach(loader, names);
   problems.push(...loader.warnings());
-  for (const d of services.values()) problems.push(...lint(d, services), ...onThisMachine(d, env, opts));
+  for (const d of services.values()) problems.push(...lint(d, services), ...onThisMachine(d, env, opts), ...withinGrace(d, opts.stopGrace ?? null));
   // A file with errors: what it asks of this machine is checked now, but how its settings fit
   // together only once they all read (a mistyped `type` would read as internal and mislead).
   for (const d of partial.values()) problems.push(...onThisMachine(d, env, opts));
@@ -116,19 +126,29 @@ function lint(d: ServiceDescription, services: Map<string, ServiceDescription>):
       }
     }
   }
+  if (runsProcess && d.namespaces.includes("pid") && d.readiness?.kind === "notify") {
+    warn("ready-notification", "ready-notification: with 'namespaces = pid', a MAINPID= the service sends is a pid inside its namespace, which means nothing to bosun; bosun ignores it and supervises the namespace's init");
+  }
 
   return out;
 }
 
 /**
  * What a service asks of this machine: its executables, working directory, users and groups,
- * and what the caller's `lint` adds (a writable cgroupfs).
- * A setting that did not read is absent here, so this holds for a file with errors too.
+ * the helper programs and new root of its isolation settings; whether this bosun may honour
+ * kill-all-on-stop; and what the caller's `lint` adds (a writable cgroupfs). A setting that did
+ * not read is absent here, so this holds for a file with errors too.
  */
 function onThisMachine(d: ServiceDescription, env: Record<string, string | undefined>, opts: CheckOptions): Problem[] {
   const out: Problem[] = [];
   const { err, warn } = reporter(d, out);
-  if (runsAProcess(d.type)) {
+  const killAll = killAllRefusal(d, opts.pid1 ?? process.pid === 1);
+  if (killAll) out.push(killAll);
+  // with a chroot that is missing, nothing inside it can be looked at
+  const rootMissing = d.chroot !== null && !statSync(d.chroot, { throwIfNoEntry: false })?.isDirectory();
+  if (runsAProcess(d.type) && rootMissing) err("chroot", `chroot: ${d.chroot} is not a directory; the service cannot start until it is`);
+  if (runsAProcess(d.type)) isolationHelpers(d, rootMissing, opts.helperPath ?? HELPER_PATH, warn, err);
+  if (runsAProcess(d.type) && !rootMissing) {
     const path = d.env.PATH ?? env.PATH ?? DEFAULT_PATH;
     const commands: [string, string[] | null][] = [
       ["command", d.command],
@@ -136,7 +156,7 @@ function onThisMachine(d: ServiceDescription, env: Record<string, string | undef
       ["health-command", d.health?.command ?? null],
     ];
     for (const [setting, argv] of commands) {
-      const found = argv && argv[0] !== undefined ? findProgram(argv[0], d.workingDir ?? "/", path) : null;
+      const found = argv && argv[0] !== undefined ? findProgram(argv[0], d.workingDir ?? "/", path, d.chroot) : null;
       if (found !== null && typeof found !== "string") err(setting, `${setting}: ${found.message}`);
     }
     workingDirectory(d, err, warn);
@@ -156,6 +176,24 @@ function onThisMachine(d: ServiceDescription, env: Record<string, string | undef
   }
   for (const w of opts.lint?.(d) ?? []) warn(w.setting, w.message);
   return out;
+}
+
+/**
+ * The helper programs the isolation settings need (naming the Debian package for each one
+ * missing: a warning on bosun's machine, an error inside a new root), and the /proc a pid
+ * namespace mounts in a new root.
+ */
+function isolationHelpers(d: ServiceDescription, rootMissing: boolean, helperPath: string, warn: Report, err: Report): void {
+  for (const need of helperNeeds(d)) {
+    if (need.inRoot && rootMissing) continue;
+    if (typeof findProgram(need.program, "/", helperPath, need.inRoot ? d.chroot : null) === "string") continue;
+    const where = need.inRoot ? ` inside ${d.chroot} (with chroot, setpriv sets capabilities and securebits after the change of root)` : "";
+    // a helper bosun's machine lacks may be installed before boot; a new root without one cannot work as set up
+    (need.inRoot ? err : warn)(need.setting, `${need.setting}: needs the helper ${need.program}${where}, which is not installed; it comes with the Debian package ${HELPER_PACKAGES[need.program]}`);
+  }
+  if (d.namespaces.includes("pid") && d.chroot !== null && !rootMissing && !existsSync(join(d.chroot, "proc"))) {
+    err("namespaces", `namespaces: 'pid' mounts the namespace's /proc at ${join(d.chroot, "proc")}, which does not exist; create that directory`);
+  }
 }
 
 /**
@@ -200,6 +238,14 @@ function writtenVariables(d: ServiceDescription, setting: string): string[] {
   }
 }
 
+/** A stop-timeout set longer than the stop grace `boot` will have: the grace's SIGKILL comes first. */
+function withinGrace(d: ServiceDescription, grace: number | null): Problem[] {
+  if (grace === null || !runsAProcess(d.type) || d.lines["stop-timeout"] === undefined || d.stopTimeout <= grace) return [];
+  const out: Problem[] = [];
+  reporter(d, out).warn("stop-timeout", `stop-timeout: ${d.stopTimeout} s is longer than the stop grace (${grace} s): a shutdown kills the service with SIGKILL before it runs out; lower stop-timeout or raise --stop-grace`);
+  return out;
+}
+
 /** Task settings on services they do not fit: a schedule off a scripted or process service, run-once off a scripted one. */
 function lintTask(d: ServiceDescription, warn: Report, err: Report): void {
   const runOnce = d.options.includes("run-once");
@@ -215,6 +261,8 @@ function lintTask(d: ServiceDescription, warn: Report, err: Report): void {
     for (const setting of RESTART_SETTINGS) {
       if (d.lines[setting] !== undefined) warn(setting, `${setting}: does not apply to a scheduled service: a failed run is counted and the next one runs when due`);
     }
+    const check = ["health-command", "health-http", "health-tcp"].find((k) => d.lines[k] !== undefined);
+    if (check) warn(check, `${check}: does not apply to a scheduled service: its runs are judged by their exit, not checked`);
     if (schedule.every !== null && d.lines["schedule-timezone"] !== undefined) {
       warn("schedule-timezone", "schedule-timezone: ignored for @every, which counts real time, not the wall clock");
     }

@@ -2,7 +2,9 @@
  * @module config/order
  * The graph's one ordering rule, "must start before", and the one search for cycles in it. A
  * service waits for another when it depends on it in any way, when it is `after` it, or when
- * the other is `before` it. A cycle of such waits would deadlock a start or a shutdown, so the
+ * the other is `before` it; a producer waits for its consumer (`consumer-of`) as if the consumer
+ * were `before` it, so the consumer reads from the start and, at shutdown, stops only after the
+ * producer has written its last lines. A cycle of such waits would deadlock a start or a shutdown, so the
  * loader reports one (`bosun check`, every load) and the engine refuses to make one (load,
  * add-dep, reload). The loader reads links from descriptions; the engine from its live records,
  * whose dependencies add-dep and rm-dep change. So the rule is stated over links, and each
@@ -10,8 +12,8 @@
  */
 import type { DepKind } from "./schema.ts";
 
-/** The kinds of link that order two services: every dependency kind, `before` and `after`. */
-export type OrderKind = DepKind | "before" | "after";
+/** The kinds of link that order two services: every dependency kind, `before`, `after` and `consumer-of`. */
+export type OrderKind = DepKind | "before" | "after" | "consumer-of";
 
 /** One link as it is written: service `from` names service `to` in a setting of kind `kind`. */
 export interface OrderLink {
@@ -27,9 +29,9 @@ export interface OrderLink {
  */
 export type LinksAt<L extends OrderLink> = (name: string) => Iterable<L>;
 
-const ORDER_KINDS = new Set<string>(["need", "milestone", "waits-for", "prepared-by", "before", "after"]);
+const ORDER_KINDS = new Set<string>(["need", "milestone", "waits-for", "prepared-by", "before", "after", "consumer-of"]);
 
-/** Whether a link of this kind orders two services (chain-to, consumer-of and the like do not). */
+/** Whether a link of this kind orders two services (chain-to and log-file-after do not). */
 export function isOrderKind(kind: string): kind is OrderKind {
   return ORDER_KINDS.has(kind);
 }
@@ -41,9 +43,21 @@ export function isOrderKind(kind: string): kind is OrderKind {
  * ordering({ from: "web", to: "db", kind: "need" }); // { waiter: "web", first: "db" }
  * ordering({ from: "web", to: "db", kind: "after" }); // { waiter: "web", first: "db" }
  * ordering({ from: "db", to: "web", kind: "before" }); // { waiter: "web", first: "db" }
+ * ordering({ from: "web-log", to: "web", kind: "consumer-of" }); // { waiter: "web", first: "web-log" }
  */
 export function ordering(link: OrderLink): { waiter: string; first: string } {
-  return link.kind === "before" ? { waiter: link.to, first: link.from } : { waiter: link.from, first: link.to };
+  return link.kind === "before" || link.kind === "consumer-of" ? { waiter: link.to, first: link.from } : { waiter: link.from, first: link.to };
+}
+
+/**
+ * The services a description orders itself ahead of: its `before` names and the producer it
+ * consumes (see `ordering`).
+ *
+ * @example
+ * aheadOf(describe({ name: "web-log", consumerOf: "web", before: ["x"] })) // ["x", "web"]
+ */
+export function aheadOf(d: { before: string[]; consumerOf: string | null }): string[] {
+  return d.consumerOf === null ? d.before : [...d.before, d.consumerOf];
 }
 
 /** Of the links at `name`, those that make it wait; `ordering(link).first` is whom it waits for. */

@@ -138,5 +138,6 @@ function isOrdered(link: Link): link is OrderedLink {
 
 /** How a link of a cycle reads after the service it leads to: its setting, or `x before y`. */
 function label(link: OrderedLink): string {
-  return link.kind === "before" ? `${link.from} before ${link.to}` : link.setting;
+  if (link.kind === "before" || link.kind === "consumer-of") return `${link.from} ${link.kind} ${link.to}`;
+  return link.setting;
 }

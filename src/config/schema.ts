@@ -66,8 +66,11 @@ export const LogFormat = v.picklist(["text", "json"]);
 export const ScheduleOverlap = v.picklist(["skip", "queue"]);
 export type ScheduleOverlap = v.InferOutput<typeof ScheduleOverlap>;
 
-/** bosun's `namespaces`: the namespaces a service gets of its own. */
-export const Namespace = v.picklist(["net", "pid", "mount", "uts", "ipc"]);
+/**
+ * bosun's `namespaces`: the namespaces a service gets of its own (`user` maps its run-as uid and
+ * gid to themselves only).
+ */
+export const Namespace = v.picklist(["net", "pid", "mount", "uts", "ipc", "user"]);
 
 /**
  * `ready-notification`: dinit's `pipefd:N` / `pipevar:VAR` (s6's notification-fd is the same
@@ -217,11 +220,14 @@ export const ServiceDescription = v.object({
   ioprio: v.nullable(v.string()),
   oomScoreAdj: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(-1000, "must be -1000 to 1000"), v.maxValue(1000, "must be -1000 to 1000"))),
   runInCgroup: v.nullable(v.string()),
+  /** dinit's IAB string as written (config/isolation.ts reads it). */
   capabilities: v.nullable(v.string()),
+  /** dinit's securebits flag names. */
   securebits: v.optional(v.array(v.string()), []),
   /** bosun's own setting, also set by the `no-new-privs` option. */
   noNewPrivs: v.optional(v.boolean(), false),
   namespaces: v.optional(v.array(Namespace), []),
+  /** Absolute; with it, `workingDir` is a path inside this new root. */
   chroot: v.nullable(v.string()),
 
   health: v.nullable(HealthCheck),

@@ -23,6 +23,7 @@ import {
   type DepKind,
   type ServiceDescription,
 } from "./schema.ts";
+import { checkSecurebit, parseCapabilities } from "./isolation.ts";
 import { checkTimezone, parseSchedule } from "./schedule.ts";
 import { parseBool, parseCpuMax, parseInteger, parseMode, parseRlimit, parseSeconds, parseSize, parseUnsigned } from "./units.ts";
 import { ValueError } from "./value.ts";
@@ -201,8 +202,6 @@ const IGNORED_OPTIONS: Partial<Record<ServiceOption, string>> = {
   "starts-log": "bosun logs to its stdout, not to syslog; ignored",
   "pass-cs-fd": "bosun's control interface is HTTP on its unix socket, not dinit's protocol, so no DINIT_CS_FD is passed; ignored",
 };
-
-const SECUREBITS = ["keep-caps", "keep-caps-locked", "no-setuid-fixup", "no-setuid-fixup-locked", "noroot", "noroot-locked"];
 
 const termSignal: SettingSpec = {
   field: "termSignal",
@@ -394,14 +393,16 @@ export const SETTINGS: Record<string, SettingSpec> = {
     field: "capabilities",
     apply: (d, val, ctx) => {
       const t = val.words.join(",");
-      d.desc.capabilities = ctx.op === "+=" && d.desc.capabilities ? `${d.desc.capabilities},${t}` : t;
+      const text = ctx.op === "+=" && d.desc.capabilities ? `${d.desc.capabilities},${t}` : t;
+      parseCapabilities(text);
+      d.desc.capabilities = text === "" ? null : text;
     },
   },
   securebits: {
     append: true,
     field: "securebits",
     apply: (d, val, ctx) => {
-      for (const word of val.words) picked(word, SECUREBITS, "securebits flag");
+      for (const word of val.words) checkSecurebit(word);
       d.desc.securebits = ctx.op === "+=" ? [...d.desc.securebits, ...val.words] : val.words;
     },
   },
@@ -553,7 +554,7 @@ export const SETTINGS: Record<string, SettingSpec> = {
     bosun: true,
     field: "namespaces",
     apply: (d, val) => {
-      d.desc.namespaces = val.words.map((w) => picked(w, Namespace.options, "namespace"));
+      d.desc.namespaces = [...new Set(val.words.map((w) => picked(w, Namespace.options, "namespace")))];
     },
   },
   chroot: { ...path("chroot"), bosun: true },
@@ -562,19 +563,7 @@ export const SETTINGS: Record<string, SettingSpec> = {
 };
 
 /** What a service gets instead, for settings later work will honour (see `SettingSpec.pending`). */
-const PENDING: [string[], string][] = [
-  [
-    [
-      "health-command", "health-http", "health-tcp", "health-interval", "health-timeout", "health-retries", "health-start-period",
-      "health-start-interval", "health-gates-start",
-    ],
-    "this version does not run health checks yet; readiness and /readyz do not wait on it",
-  ],
-  [["namespaces"], "this version does not create namespaces yet; the service shares bosun's"],
-  [["chroot"], "this version does not chroot yet; the service sees bosun's root directory"],
-  [["capabilities"], "bosun does not set capabilities yet; the service runs with the capabilities of its user"],
-  [["securebits"], "bosun does not set securebits yet; they are ignored"],
-];
+const PENDING: [string[], string][] = [];
 for (const [names, message] of PENDING) for (const name of names) SETTINGS[name] = { ...SETTINGS[name]!, pending: message };
 
 /**

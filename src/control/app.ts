@@ -1,7 +1,8 @@
 /**
  * @module control/app
  * The control API as a Hono app over the supervisor: `/v1/services` (a sub-app, see
- * control/services.ts), `/v1/events`, `/v1/env`, `/v1/health`, `/v1/info`, `/v1/shutdown`. Limits on
+ * control/services.ts), `/v1/events`, `/v1/env`, `/v1/health` (and one service's,
+ * `/v1/health/:name`), `/v1/info`, `/v1/shutdown`. Limits on
  * requests in flight and body size come first; every failure, whoever throws it, is answered
  * by the one onError with the status its code maps to (control/errors.ts).
  */
@@ -12,7 +13,7 @@ import { OperationError } from "../supervisor/failure.ts";
 import type { Supervisor } from "../supervisor/supervisor.ts";
 import { errorBody, failureResponse } from "./errors.ts";
 import type { ControlLimits } from "./limits.ts";
-import { EnvBody, type InfoJson } from "./schemas.ts";
+import { EnvBody, NameParam, type InfoJson } from "./schemas.ts";
 import { services, tooManyStreams } from "./services.ts";
 import { followStream, sseEvent, type Gauges, type streamSet } from "./stream.ts";
 import { check } from "./validate.ts";
@@ -87,6 +88,7 @@ export function controlApp(sup: Supervisor, limits: ControlLimits, gauges: Gauge
   });
 
   app.get("/v1/health", (c) => c.json(sup.ready()));
+  app.get("/v1/health/:name", check("param", NameParam), (c) => c.json(sup.serviceReady(c.req.valid("param").name)));
   app.get("/v1/info", (c) => c.json(sup.info() satisfies InfoJson));
 
   app.post("/v1/shutdown", (c) => {

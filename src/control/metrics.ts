@@ -2,8 +2,9 @@
  * @module control/metrics
  * GET /metrics: Prometheus text exposition (format 0.0.4) of every service's state, restarts,
  * last exit code and its cause, uptime, what its cgroup says it uses (memory, CPU time,
- * processes, OOM kills: read from the cgroup files at each scrape), scheduled services' runs
- * by result, skipped due times and next due time, and bosun's own counters and cgroup layout.
+ * processes, OOM kills: read from the cgroup files at each scrape), its health check's verdict
+ * and checks, scheduled services' runs by result, skipped due times and next due time, and
+ * bosun's own counters and cgroup layout.
  */
 import type { RunResult, ServiceState } from "../engine/types.ts";
 import type { Resources } from "../process/run.ts";
@@ -73,6 +74,21 @@ export function metrics(sup: Supervisor, connections: number): string {
   figure("bosun_service_cpu_seconds_total", "counter", "CPU time used in the service's cgroup by its current run; absent without one.", (r) => r.usage?.cpuSeconds ?? null);
   figure("bosun_service_pids", "gauge", "Processes in the service's cgroup now; absent without one.", (r) => r.usage?.pids ?? null);
   figure("bosun_service_oom_kills_total", "counter", "Processes the kernel's OOM killer ended in the service's cgroups since bosun started.", (r) => r.oomKills);
+  const checks = sup.healthChecks();
+  family(
+    "bosun_service_healthy",
+    "gauge",
+    "1 while the service's health check finds it healthy, else 0; absent for services without one.",
+    checks.map((c) => `bosun_service_healthy{service="${label(c.name)}"} ${c.health.checking && c.health.state === "healthy" ? 1 : 0}`),
+  );
+  family(
+    "bosun_health_checks_total",
+    "counter",
+    "Finished health checks of the service, by result (success, failure, timeout).",
+    checks.flatMap((c) =>
+      (["success", "failure", "timeout"] as const).map((r) => `bosun_health_checks_total{service="${label(c.name)}",result="${r}"} ${c.health.checks[r]}`),
+    ),
+  );
   const tasks = services.flatMap((s) => (s.task ? [{ name: label(s.name), task: s.task }] : []));
   family(
     "bosun_task_runs_total",

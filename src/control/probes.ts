@@ -1,15 +1,16 @@
 /**
  * @module control/probes
- * The TCP app of `--health-listen`: /livez, /readyz, /startupz (`?verbose` for the reasons in
- * JSON) and /metrics, read-only. With a control token the control routes are served too, to
- * callers presenting it as a bearer token (compared in constant time by hono's bearerAuth);
- * without one they are forbidden.
+ * The TCP app of `--health-listen`: /livez (bosun's loop answers), /readyz, /startupz (see
+ * supervisor/verdict.ts; `?verbose` lists each check in Kubernetes' `[+]`/`[-]` text) and
+ * /metrics, read-only. With a control token the control routes are served too, to callers
+ * presenting it as a bearer token (compared in constant time by hono's bearerAuth); without
+ * one they are forbidden.
  */
 import { Hono } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
 import { OperationError } from "../supervisor/failure.ts";
 import type { Supervisor } from "../supervisor/supervisor.ts";
-import { summary, type Verdict } from "../supervisor/verdict.ts";
+import { summary, verboseText, type Verdict } from "../supervisor/verdict.ts";
 import { answerFailures, controlApp } from "./app.ts";
 import { errorBody } from "./errors.ts";
 import type { ControlLimits } from "./limits.ts";
@@ -28,14 +29,16 @@ import { check } from "./validate.ts";
 export function probeApp(sup: Supervisor, token: string | null, limits: ControlLimits, gauges: Gauges, streams: ReturnType<typeof streamSet>): Hono {
   const app = new Hono();
   answerFailures(app, sup);
-  const answer = (result: Verdict, what: string, verbose: boolean) => {
-    const status = result.ok ? 200 : 503;
-    if (verbose) return Response.json(result, { status });
-    return new Response(`${summary(result, what)}\n`, { status, headers: { "content-type": "text/plain; charset=utf-8" } });
-  };
-  app.get("/livez", (c) => c.text("ok\n"));
-  app.get("/readyz", check("query", ProbeQuery), (c) => answer(sup.ready(), "ready", c.req.valid("query").verbose));
-  app.get("/startupz", check("query", ProbeQuery), (c) => answer(sup.startup(), "started", c.req.valid("query").verbose));
+  const answer = (result: Verdict, check: string, what: string, verbose: boolean) =>
+    new Response(verbose ? verboseText(result, check) : `${summary(result, what)}\n`, {
+      status: result.ok ? 200 : 503,
+      headers: { "content-type": "text/plain; charset=utf-8" },
+    });
+  // Answering at all is the check: the loop that answers is the one that supervises.
+  const alive: Verdict = { ok: true, services: [{ name: "loop", ok: true, reason: null, optional: false }] };
+  app.get("/livez", check("query", ProbeQuery), (c) => answer(alive, "livez", "ok", c.req.valid("query").verbose));
+  app.get("/readyz", check("query", ProbeQuery), (c) => answer(sup.ready(), "readyz", "ready", c.req.valid("query").verbose));
+  app.get("/startupz", check("query", ProbeQuery), (c) => answer(sup.startup(), "startupz", "started", c.req.valid("query").verbose));
   app.get("/metrics", (c) =>
     c.text(metrics(sup, gauges.inFlight + gauges.streams), 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" }),
   );

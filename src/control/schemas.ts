@@ -91,6 +91,24 @@ export type ServiceJson = v.InferOutput<typeof ServiceJson>;
 /** `GET /v1/services`. */
 export const ServiceList = v.array(ServiceJson);
 
+/** A service's health check as `status` shows it (supervisor/status.ts HealthView). */
+export const HealthJson = v.object({
+  state: v.picklist(["starting", "healthy", "unhealthy"]),
+  /** Consecutive failures that counted. */
+  failures: v.number(),
+  /** Unix ms the last finished check began. */
+  lastCheck: v.nullable(v.number()),
+  /** How long it took (ms). */
+  duration: v.nullable(v.number()),
+  /** What it said, trimmed. */
+  output: v.nullable(v.string()),
+  /** Checks run now (the service's process is up); otherwise the fields are the last run's. */
+  checking: v.boolean(),
+  /** Finished checks by outcome. */
+  checks: v.object({ success: v.number(), failure: v.number(), timeout: v.number() }),
+});
+export type HealthJson = v.InferOutput<typeof HealthJson>;
+
 const Edge = v.object({ kind: DepKind, name: v.string(), state: v.nullable(State) });
 
 /** `GET /v1/services/:name`: the list item plus everything an operator asks about one service. */
@@ -100,9 +118,7 @@ export const StatusJson = v.object({
   uptime: v.nullable(v.number()),
   triggered: v.boolean(),
   readiness: v.nullable(v.picklist(["waiting", "ready"])),
-  health: v.nullable(
-    v.object({ status: v.picklist(["starting", "healthy", "unhealthy"]), failures: v.number(), lastError: v.nullable(v.string()) }),
-  ),
+  health: v.nullable(HealthJson),
   statusText: v.nullable(v.string()),
   file: v.nullable(v.string()),
   fileChanged: v.boolean(),
@@ -186,6 +202,8 @@ export const InfoJson = v.object({
   reapedOrphans: v.number(),
   services: v.number(),
   shuttingDown: v.boolean(),
+  drainDelay: v.number(),
+  stopGrace: v.nullable(v.number()),
   /** The cgroup layout bosun found (`v2`, `v1`, `read-only`, `none`), and what it means for services. */
   cgroups: v.object({
     mode: v.picklist(["v2", "v1", "read-only", "none"]),
@@ -265,7 +283,7 @@ export const LogsQuery = v.object({
   clear: Flag,
 });
 
-/** The answer of /readyz?verbose, /startupz?verbose and `GET /v1/health`: ok, and per service why not. */
+/** The answer of `GET /v1/health` and `GET /v1/health/:name`: ok, and per service why not. */
 export const ProbeJson = VerdictJson;
 export type ProbeJson = v.InferOutput<typeof ProbeJson>;
 

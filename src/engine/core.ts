@@ -5,7 +5,7 @@
  * (queued to the outbox, never made directly), maxStarting slots, the before/after index, and
  * the engine's links as config/order's ordering rule and cycle search read them.
  */
-import { cyclePath, findCycles, ordering, waitedOnBy, waitsFor, type LinksAt, type OrderLink } from "../config/order.ts";
+import { aheadOf, cyclePath, findCycles, ordering, waitedOnBy, waitsFor, type LinksAt, type OrderLink } from "../config/order.ts";
 import type { ServiceDescription } from "../config/schema.ts";
 import type { Outbox } from "./outbox.ts";
 import type { Service } from "./service.ts";
@@ -153,23 +153,23 @@ function indexInto(index: Map<string, Set<Service>>, name: string, s: Service): 
   set.add(s);
 }
 
-/** Records `s`'s before/after names. */
+/** Records `s`'s before/after names (a consumer's producer counts as `before`: config/order). */
 export function indexOrder(core: Core, s: Service): void {
   for (const name of s.desc.after) indexInto(core.afterIndex, name, s);
-  for (const name of s.desc.before) indexInto(core.beforeIndex, name, s);
+  for (const name of aheadOf(s.desc)) indexInto(core.beforeIndex, name, s);
 }
 
 /** Forgets `s`'s before/after names (before an unload or a reload). */
 export function unindexOrder(core: Core, s: Service): void {
   for (const name of s.desc.after) core.afterIndex.get(name)?.delete(s);
-  for (const name of s.desc.before) core.beforeIndex.get(name)?.delete(s);
+  for (const name of aheadOf(s.desc)) core.beforeIndex.get(name)?.delete(s);
 }
 
 /** The `before`/`after` links at `s` between loaded services, as config/order reads links. */
 function orderLinksAt(core: Core, s: Service): OrderLink[] {
   const out: OrderLink[] = [];
   for (const to of s.desc.after) if (core.services.has(to)) out.push({ from: s.name, to, kind: "after" });
-  for (const to of s.desc.before) if (core.services.has(to)) out.push({ from: s.name, to, kind: "before" });
+  for (const to of aheadOf(s.desc)) if (core.services.has(to)) out.push({ from: s.name, to, kind: "before" });
   for (const o of core.afterIndex.get(s.name) ?? []) out.push({ from: o.name, to: s.name, kind: "after" });
   for (const o of core.beforeIndex.get(s.name) ?? []) out.push({ from: o.name, to: s.name, kind: "before" });
   return out;

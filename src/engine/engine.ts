@@ -13,6 +13,7 @@ import {
   onExited,
   onLaunchFailed,
   onReady,
+  onUnhealthy,
   release,
   restartService,
   retarget,
@@ -418,6 +419,13 @@ export function createEngine(opts: EngineOptions): Engine {
       input(() => {
         const s = core.services.get(name);
         if (s) onLaunchFailed(core, s, failure);
+      });
+    },
+
+    unhealthy(name) {
+      input(() => {
+        const s = core.services.get(name);
+        if (s) onUnhealthy(core, s);
       });
     },
   };

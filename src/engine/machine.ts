@@ -198,6 +198,7 @@ function launch(core: Core, s: Service): void {
     });
   }
   s.running = true;
+  s.unhealthy = false;
   s.pid = null;
   if (s.desc.startTimeout > 0) {
     s.startTimer = schedule(core, s, s.desc.startTimeout * 1000, () => startTimedOut(core, s));
@@ -276,12 +277,15 @@ function evaluateStopping(core: Core, s: Service): void {
   bringDown(core, s);
 }
 
-/** The service's own stop: the process or stop script, or nothing for internal services. */
+/**
+ * The service's own stop: the process or stop script, or nothing for internal services (but
+ * for kill-all-on-stop, which the launcher carries out before it reports the stop).
+ */
 function bringDown(core: Core, s: Service): void {
   s.broughtDown = true;
   s.stateSince = core.clock.now();
   if (runsOnSchedule(s.desc)) return bringDownTask(core, s);
-  if (s.desc.type === "scripted") {
+  if (s.desc.type === "scripted" || s.desc.options.includes("kill-all-on-stop")) {
     if (!s.running) {
       s.running = true;
       call(core, (launcher, desc) => launcher.stop(desc), s);
@@ -380,7 +384,10 @@ export function onExited(core: Core, s: Service, status: ExitStatus, cause: Caus
   s.running = false;
   s.pid = null;
   s.exit = status;
-  s.cause = cause;
+  const unhealthy = s.unhealthy;
+  s.unhealthy = false;
+  if (unhealthy) cancel(core, s, "stopTimer");
+  s.cause = cause ?? (unhealthy ? "unhealthy" : null);
   switch (s.state) {
     case "starting":
       // dinit's skippable: a start script interrupted by someone else (^C on a console) counts
@@ -391,7 +398,7 @@ export function onExited(core: Core, s: Service, status: ExitStatus, cause: Caus
       s.pendingNote = `${s.desc.type === "scripted" ? "start command" : "process"} ${describeExit(status)} while starting`;
       return failStart(core, s, "failed");
     case "started":
-      return crashed(core, s, status);
+      return crashed(core, s, status, unhealthy);
     case "stopping":
       if (s.broughtDown) finishStop(core, s);
       return;
@@ -424,12 +431,16 @@ export function onLaunchFailed(core: Core, s: Service, failure: LaunchFailure): 
   }
 }
 
-/** A started process ended of its own accord: restart it, or stop for good. */
-function crashed(core: Core, s: Service, status: ExitStatus): void {
-  const reason: StopReason = isFailure(status) ? "failed" : "terminated";
+/**
+ * A started process ended of its own accord, or because bosun stopped it for being `unhealthy`
+ * (a failure whatever its exit): restart it, or stop for good.
+ */
+function crashed(core: Core, s: Service, status: ExitStatus, unhealthy = false): void {
+  const failed = unhealthy || isFailure(status);
+  const reason: StopReason = failed ? "failed" : "terminated";
   const decision = core.shuttingDown
     ? { restart: false as const, tooQuickly: false }
-    : decideRestart(s.desc, status, s, core.clock.now());
+    : decideRestart(s.desc, status, s, core.clock.now(), failed);
   if (!decision.restart) {
     s.pendingReason = decision.tooQuickly ? "failed" : reason;
     s.pendingNote = decision.tooQuickly ? "restarting too quickly" : describeExit(status);
@@ -455,6 +466,34 @@ function crashed(core: Core, s: Service, status: ExitStatus): void {
   for (const l of s.deps) {
     if (l.kind === "prepared-by" && l.to.state === "started") restartService(core, l.to, `restarting with ${s.name}`);
   }
+}
+
+/**
+ * The health check says the service is unhealthy (see Engine.unhealthy). A started service's
+ * process is stopped while the service stays started, so that its exit takes the crash path
+ * (restart policy, limits, smooth recovery, dependents) like any other failure.
+ */
+export function onUnhealthy(core: Core, s: Service): void {
+  // a scheduled service's runs are judged by their exit
+  if (!s.running || s.unhealthy || !runsAProcess(s.desc.type) || runsOnSchedule(s.desc)) return;
+  if (s.state === "starting") {
+    s.unhealthy = true;
+    s.pendingReason = "failed";
+    dropForGood(core, s);
+    transition(core, s, "stopping", "health check failed while starting");
+    s.broughtDown = true;
+    call(core, (launcher, desc) => launcher.stop(desc), s);
+    return armStopTimer(core, s);
+  }
+  if (s.state !== "started" || s.desc.restart === "no" || core.shuttingDown) return;
+  s.unhealthy = true;
+  call(core, (launcher, desc) => launcher.stop(desc), s);
+  cancel(core, s, "stopTimer");
+  if (s.desc.stopTimeout <= 0) return;
+  s.stopTimer = schedule(core, s, s.desc.stopTimeout * 1000, () => {
+    s.stopTimer = null;
+    if (s.state === "started" && s.running && s.unhealthy) call(core, (launcher, desc) => launcher.kill(desc), s);
+  });
 }
 
 function startTimedOut(core: Core, s: Service): void {

@@ -7,6 +7,7 @@
  * report through it, so a plan says exactly what the reload then does.
  */
 import { runsAProcess, runsOnSchedule } from "../config/kinds.ts";
+import { aheadOf } from "../config/order.ts";
 import { dependencySetting } from "../config/reach.ts";
 import { settingForField } from "../config/settings.ts";
 import type { DepKind, Dependency, ServiceDescription } from "../config/schema.ts";
@@ -193,7 +194,7 @@ export function judgeReload(core: Core, s: Service, next: ServiceDescription): R
   const written = [
     ...next.depends.map((d) => ({ from: s.name, to: d.name, kind: d.kind })),
     ...next.after.map((to) => ({ from: s.name, to, kind: "after" as const })),
-    ...next.before.map((to) => ({ from: s.name, to, kind: "before" as const })),
+    ...aheadOf(next).map((to) => ({ from: s.name, to, kind: "before" as const })),
   ].filter((l) => loaded(l.to));
   const cycle = cycleThrough(replacing(liveLinks(core), s.name, written), s.name);
   if (cycle) return { ok: false, code: "invalid", message: `${where(next)}: ${cycle}` };

@@ -26,7 +26,9 @@ export interface RestartHistory {
  * The limit counts automatic restarts within the last `restartLimitInterval` (dinit's window);
  * `restartLimitCount` 0 means unlimited. The backoff (bosun's `restartDelayMax`, used only when
  * greater than `restartDelay`) doubles the delay per consecutive restart up to the cap; a process
- * that stayed up for longer than `restartLimitInterval` starts the doubling afresh.
+ * that stayed up for longer than `restartLimitInterval` starts the doubling afresh. `failed` is
+ * dinit's judgement of the exit unless bosun ended the process for a failure of its own
+ * finding (a health check), whatever the exit then was.
  *
  * @example
  * decideRestart(desc, { code: 1, signal: null }, history, clock.now());
@@ -37,8 +39,9 @@ export function decideRestart(
   status: ExitStatus,
   history: RestartHistory,
   now: number,
+  failed = isFailure(status),
 ): RestartDecision {
-  const wanted = desc.restart === "yes" || (desc.restart === "on-failure" && isFailure(status));
+  const wanted = desc.restart === "yes" || (desc.restart === "on-failure" && failed);
   if (!wanted) return { restart: false, tooQuickly: false };
 
   const window = desc.restartLimitInterval * 1000;

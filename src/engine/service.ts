@@ -53,6 +53,8 @@ export interface Service {
   reason: StopReason | null;
   cause: Cause | null;
   failure: LaunchFailure | null;
+  /** bosun is ending this run because its health check failed: the exit is a failure with cause `unhealthy`. */
+  unhealthy: boolean;
   /** Reason and note of the stop in progress, reported when it completes. */
   pendingReason: StopReason | null;
   pendingNote: string | null;
@@ -147,6 +149,7 @@ export function createService(desc: ServiceDescription, now: number): Service {
     reason: null,
     cause: null,
     failure: null,
+    unhealthy: false,
     pendingReason: null,
     pendingNote: null,
     restartAfter: null,

@@ -324,6 +324,14 @@ export interface Engine extends ProcessEvents {
   reload(service: ServiceDescription): ({ ok: true } & Reloaded) | CommandFailure;
   /** What reloading these descriptions would change now and at the next restart, start or stop; changes nothing. */
   plan(services: ServiceDescription[]): ReloadPlan;
+  /**
+   * The service's health check found it unhealthy. Started: it is restarted under its restart
+   * policy as if it had crashed: its process is stopped (term-signal, SIGKILL at stop-timeout)
+   * and that exit counts as a failure, against the restart limits, whatever its status;
+   * `restart = no` leaves it running. Still starting: the start fails. The exit carries cause
+   * `unhealthy`.
+   */
+  unhealthy(name: string): void;
   /** Stop everything in reverse dependency order; no restarts or chain-to from now on. */
   shutdown(): void;
   readonly shuttingDown: boolean;

@@ -9,6 +9,11 @@
  * success then ends `starting`. `health-retries` consecutive failures make the service
  * `unhealthy`; one success makes it `healthy` again. `end()` aborts a running probe and
  * leaves no timer behind.
+ *
+ * A run begun `untilHealthy` (a service whose start waits for its first healthy check) stays
+ * in its start period until that check, however long it takes: every probe until then runs at
+ * the start interval and no failure counts, so a slow start is not cut short by failures
+ * counted before it could answer. What bounds that wait is the service's start-timeout.
  */
 import type { HealthCheck } from "../config/schema.ts";
 import { errorText } from "../engine/core.ts";
@@ -27,10 +32,16 @@ export interface MonitorOptions {
   onError(error: unknown): void;
 }
 
+/** How one run's probing begins. */
+export interface BeginOptions {
+  /** The start period lasts until the first healthy check (see the module's comment). */
+  untilHealthy?: boolean;
+}
+
 /** One service's health checks, started and ended with each run of the service. */
 export interface HealthMonitor {
   /** Starts probing afresh (state `starting`, no failures): the first probe runs now. */
-  begin(): void;
+  begin(opts?: BeginOptions): void;
   /** Stops probing: aborts a running probe; no timer is left. The last status stays readable. */
   end(): void;
   /** True between `begin()` and `end()`. */
@@ -43,6 +54,7 @@ export interface HealthMonitor {
 /** One begin()..end(): a probe in flight from an earlier run must not touch a later one. */
 interface Run {
   began: number;
+  untilHealthy: boolean;
   /** The next probe's start. */
   timer: TimerHandle | null;
   /** The running probe's timeout, and its abort. */
@@ -71,7 +83,7 @@ export function createMonitor(opts: MonitorOptions): HealthMonitor {
   let status = fresh();
   let run: Run | null = null;
 
-  const inStartPeriod = (r: Run, at: number) => status.state === "starting" && at < r.began + ms(check.startPeriod);
+  const inStartPeriod = (r: Run, at: number) => status.state === "starting" && (r.untilHealthy || at < r.began + ms(check.startPeriod));
 
   function scheduleNext(r: Run): void {
     const wait = inStartPeriod(r, clock.now()) ? check.startInterval : check.interval;
@@ -147,10 +159,10 @@ export function createMonitor(opts: MonitorOptions): HealthMonitor {
   }
 
   return {
-    begin() {
+    begin(o = {}) {
       end();
       status = fresh();
-      run = { began: clock.now(), timer: null, deadline: null, controller: null };
+      run = { began: clock.now(), untilHealthy: o.untilHealthy ?? false, timer: null, deadline: null, controller: null };
       probeOnce(run);
     },
     end,

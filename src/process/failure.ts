@@ -3,8 +3,8 @@
  * Launch failures as values: the stage that failed, the errno name, and one line for people,
  * e.g. `exec: ENOENT (no such file: /usr/bin/nginxx)`. Stages named so far: `exec`, `chdir`,
  * `socket`, `ready-notification`, `pid-file`, `log`, `run-as`, `cgroup`; helper-command stages
- * use the setting they apply (`cgroup`, `rlimit`, `nice`, `ioprio`, `oom-score-adj`, `run-as`,
- * `no-new-privs`; later `namespaces`, `chroot`).
+ * use the setting they apply (`cgroup`, `rlimit`, `nice`, `ioprio`, `oom-score-adj`,
+ * `namespaces`, `chroot`, `run-as`, `capabilities`, `securebits`, `no-new-privs`).
  */
 import type { LaunchFailure } from "../engine/types.ts";
 

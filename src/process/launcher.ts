@@ -8,8 +8,8 @@
  * so the engine is never re-entered from inside one of its own calls.
  *
  * Each run of a service that gets a cgroup gets a fresh one at its start, and everything the
- * service runs (its command, stop-command, any other command of its plan) joins it before
- * exec. A stop ends every process of the service, not just the leader:
+ * service runs (its command, stop-command, health-command) joins it before exec. A stop ends
+ * every process of the service, not just the leader:
  * - the stop signal goes to the leader's process group (its process alone with
  *   `signal-process-only`), or the stop-command runs;
  * - once the leader is gone, processes of the service that had no stop signal yet get it,
@@ -25,14 +25,17 @@ import type { Cgroups } from "../cgroup/manager.ts";
 import type { ServiceDescription } from "../config/schema.ts";
 import { runsAProcess } from "../config/kinds.ts";
 import { isFailure } from "../engine/outcome.ts";
-import type { Cause, ExitStatus, Launcher, ProcessEvents } from "../engine/types.ts";
+import type { Cause, ExitStatus, LaunchFailure, Launcher, ProcessEvents } from "../engine/types.ts";
+import type { ProbeChild } from "../health/types.ts";
 import type { LogRouter } from "../log/types.ts";
 import type { HelperStage } from "./chain.ts";
 import { helperFailure, LISTEN_FD, prepareExec, spawnPlan, systemLookups, type ExecRequest } from "./exec.ts";
 import { errnoOf, launchFailure } from "./failure.ts";
+import { killEverything } from "./killall.ts";
 import { behaviourOf, type RunOps } from "./lifecycle.ts";
 import { createListeners, type Listeners } from "./listen.ts";
 import { markerPresent } from "./marker.ts";
+import { spawnProbe } from "./probe.ts";
 import { openReadiness } from "./readiness.ts";
 import type { Reaper } from "./reaper.ts";
 import { Run, type Members, type ProcessRuntime, type Resources } from "./run.ts";
@@ -68,8 +71,16 @@ export interface ProcessLauncher extends Launcher {
   runtime(name: string): ProcessRuntime;
   /** Memory, CPU time, processes and OOM kills from a service's cgroups, read now. */
   resources(name: string): Resources;
-  /** SIGKILL to every process group bosun started (the second TERM during shutdown). */
-  killAll(): void;
+  /**
+   * Spawns a health command of the service as its current launch runs (the description it was
+   * launched with, else `desc`): see health/types.ts SpawnProbe.
+   */
+  spawnProbe(desc: ServiceDescription, argv: string[]): ProbeChild | LaunchFailure;
+  /**
+   * SIGKILL to every process of every service (the second TERM during shutdown, the end of the
+   * stop grace); each service's exit is logged with `why` (default: forced shutdown).
+   */
+  killAll(why?: string): void;
   /** Closes the listening and notify sockets (bosun exiting). */
   close(): void;
 }
@@ -177,7 +188,7 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
       const name = run.desc.name;
       void settle(run).then(() => {
         const cause = causeOf(run, status);
-        if (run.forced) logs.system("warn", "killed with SIGKILL (forced shutdown)", name);
+        if (run.forced) logs.system("warn", `killed with SIGKILL (${run.forced})`, name);
         end(run);
         emit(name, () => events.exited(name, status, cause));
       });
@@ -246,13 +257,16 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
     run.readiness?.listen((fd) => (typeof proc.stdio[fd] === "number" ? (proc.stdio[fd] as number) : null), {
       ready: () => ops.ready(run),
       status: (text) => void (run.statusText = text),
-      mainPid: (pid) => ops.launched(run, pid),
+      // a pid from inside the service's pid namespace names nothing out here
+      mainPid: (pid) => (plan.pidNamespace !== null ? ops.warn(run, `ignoring MAINPID=${pid}: it is a pid inside the service's pid namespace, whose init bosun supervises`) : ops.launched(run, pid)),
       stopping: () => logs.system("info", "service reports it is stopping", d.name),
     });
     emit(d.name, () => events.launched(d.name, proc.pid));
     // exec'd means every helper stage passed its marker
-    markers.then((count) => {
-      if (count === plan.stages.length && behaviour.readyOnExec(d)) ops.ready(run);
+    markers.then((m) => {
+      if (m.passed < plan.marked) return;
+      if (m.message) ops.warn(run, `helper commands said: ${m.message}`);
+      if (behaviour.readyOnExec(d)) ops.ready(run);
     });
     proc.exited.then(async () => {
       if (run.proc === proc) run.proc = null;
@@ -272,7 +286,7 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
   function stopCommand(run: Run, command: string[], then: (status: ExitStatus) => void): void {
     const d = run.desc;
     const output = logs.open(d);
-    const plan = prepare(d, { command, stdin: "ignore" });
+    const plan = prepare(d, { command, stdin: "ignore", enter: run.pid });
     const spawned = "argv" in plan ? spawnPlan(plan, output) : plan;
     if (!("proc" in spawned)) {
       output.release();
@@ -292,6 +306,32 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
     });
   }
 
+  /**
+   * kill-all-on-stop: TERM, then KILL, to every other process, and only then the service's own
+   * stop (an internal service has no run: its stop is reported here).
+   */
+  function killAllThenStop(desc: ServiceDescription, run: Run | undefined): void {
+    if (run) {
+      run.stopping = true;
+      run.stopSignal = desc.termSignal;
+    }
+    logs.system("info", "kill-all-on-stop: sending TERM, then KILL, to every other process", desc.name);
+    const then = () => {
+      if (run === undefined) emit(desc.name, () => events.exited(desc.name, { code: 0, signal: null }));
+      else if (current(run)) behaviourOf(run.desc).stop(run, desc, ops);
+    };
+    killEverything().then(
+      (left) => {
+        if (left > 0) logs.system("info", `kill-all-on-stop: ${left} process(es) outlived TERM and got KILL`, desc.name);
+        then();
+      },
+      (e) => {
+        logs.system("error", (e as Error).message, desc.name);
+        then();
+      },
+    );
+  }
+
   return {
     start(desc) {
       const run = new Run(desc);
@@ -305,6 +345,7 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
 
     stop(desc) {
       const run = runs.get(desc.name);
+      if (desc.options.includes("kill-all-on-stop")) return killAllThenStop(desc, run);
       // an ending run's exit is on its way
       if (!run || run.ending) return;
       run.stopping = true;
@@ -338,9 +379,14 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
       return { usage: cgroup?.usage() ?? null, oomKills: now === null && before === undefined ? null : (before ?? 0) + (now ?? 0) };
     },
 
-    killAll() {
+    spawnProbe(desc, argv) {
+      const run = runs.get(desc.name);
+      return spawnProbe(prepare(run?.desc ?? desc, { command: argv, stdin: "ignore", enter: run?.pid ?? null }));
+    },
+
+    killAll(why = "forced shutdown") {
       for (const run of runs.values()) {
-        run.forced = true;
+        run.forced = why;
         void killRun(run);
       }
     },

@@ -53,8 +53,8 @@ export class Run {
   readonly stopReached = new Set<number>();
   /** A stop-command (or scripted stop script) still running. */
   stopProc: Subprocess | null = null;
-  /** SIGKILL came from bosun's forced shutdown (a stop-timeout kill is the engine's to report). */
-  forced = false;
+  /** Why bosun's forced shutdown sent SIGKILL (a stop-timeout kill is the engine's to report). */
+  forced: string | null = null;
   /** Gives up the reaper's claim on a process bosun supervises without having spawned it. */
   unclaim: (() => void) | null = null;
   /** The run's cgroup; null when it has none. */

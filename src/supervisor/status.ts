@@ -7,13 +7,24 @@
  */
 import type { DepKind } from "../config/schema.ts";
 import type { ServiceState, ServiceStatus } from "../engine/types.ts";
+import type { CheckOutcome, HealthState } from "../health/types.ts";
 import type { ProcessRuntime, Resources } from "../process/run.ts";
 
 /** Health of a service with a check; null in ServiceRuntime when it has none. */
 export interface HealthView {
-  status: "starting" | "healthy" | "unhealthy";
+  state: HealthState;
+  /** Consecutive failures that counted. */
   failures: number;
-  lastError: string | null;
+  /** Unix ms the last finished check began; null before the first. */
+  lastCheck: number | null;
+  /** How long it took (ms). */
+  duration: number | null;
+  /** What it said (a command's output, trimmed; `HTTP 503`; why a connection failed). */
+  output: string | null;
+  /** Checks run now (while the service's process is up); the rest is the last run's. */
+  checking: boolean;
+  /** Finished checks by outcome, over every run. */
+  checks: Record<CheckOutcome, number>;
 }
 
 /** Per-service facts outside the engine (which stays pure): the process layer's, and the health check's. */

@@ -31,8 +31,11 @@ import { createDescriptions } from "./descriptions.ts";
 import { persistDisable, persistEnable } from "./enable.ts";
 import { exitStep, type ExitState } from "./exit.ts";
 import { OperationError, orThrow } from "./failure.ts";
-import { uptimeSeconds, type Neighbour, type ServiceReport, type ServiceRuntime } from "./status.ts";
-import { ready, startup, type Verdict, type VerdictSource } from "./verdict.ts";
+import { createHealth } from "./health.ts";
+import { uptimeSeconds, type HealthView, type Neighbour, type ServiceReport, type ServiceRuntime } from "./status.ts";
+import { createTermination, killLead, mainStopTimeout } from "./termination.ts";
+import { createUpstream } from "./upstream.ts";
+import { bootSetStarted, ready, serviceReady, startup, type Verdict, type VerdictSource } from "./verdict.ts";
 
 /** How a supervisor is built: `bosun boot`'s settings, as cli/boot.ts and daemon.ts pass them. */
 export interface SupervisorOptions {
@@ -51,6 +54,10 @@ export interface SupervisorOptions {
   startingGraceMs?: number;
   /** How often a slow shutdown says what it still waits on (default 3000 ms). */
   waitReportMs?: number;
+  /** After SIGTERM, how long readiness fails while the services still run, before they stop (ms; default 0). */
+  drainDelayMs?: number;
+  /** A deadline for the whole shutdown, drain included (ms); null: none. */
+  stopGraceMs?: number | null;
   /** Where the daemon answers, for `info` (the control server is the daemon's to run). */
   socket?: string | null;
   healthListen?: string | null;
@@ -73,6 +80,9 @@ export interface DaemonInfo {
   reapedOrphans: number;
   services: number;
   shuttingDown: boolean;
+  /** --drain-delay and --stop-grace in seconds (stopGrace null: none). */
+  drainDelay: number;
+  stopGrace: number | null;
   /** The cgroup layout bosun found, and what it means for services. */
   cgroups: { mode: CgroupMode; description: string; bestEffort: boolean; instance: string };
 }
@@ -91,6 +101,7 @@ export interface Supervisor extends VerdictSource {
   /** bosun cannot go on before anything started (its control socket, say): logs it and ends with 1. */
   abort(message: string): void;
 
+  list(): ServiceStatus[];
   report(name: string): ServiceReport;
   /** Memory, CPU time, processes and OOM kills from a service's cgroups, read now. */
   resources(name: string): Resources;
@@ -109,6 +120,10 @@ export interface Supervisor extends VerdictSource {
   logError(message: string): void;
   ready(): Verdict;
   startup(): Verdict;
+  /** One service's verdict: up, ready and healthy, or why not. */
+  serviceReady(name: string): Verdict;
+  /** Services with a health check and their health, by name (for /metrics). */
+  healthChecks(): { name: string; health: HealthView }[];
 
   start(name: string, opts?: { pin?: boolean }): void;
   /**
@@ -141,6 +156,10 @@ export interface Supervisor extends VerdictSource {
   reopenLogs(): void;
   /** Orderly shutdown in reverse dependency order; a no-op when one is under way. */
   shutdown(why: string): void;
+  /** SIGTERM (drain first, if asked to; during the drain, stop; during the stop, kill) or SIGINT. */
+  terminate(signal: "SIGTERM" | "SIGINT"): void;
+  /** Unix ms when the stop grace ends, once the shutdown has begun; null without one. */
+  deadline(): number | null;
   /** SIGKILL to everything and leave shortly (a second TERM, QUIT). */
   forceExit(why: string): void;
   /** Releases what it holds (after `done`): launcher sockets, reaper, logs, runtime dir. */
@@ -165,6 +184,9 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
   const { logs } = opts;
   const log = systemLogger(logs, opts.verbosity ?? "normal");
   const env = new Map(Object.entries(opts.env).filter((e): e is [string, string] => e[1] !== undefined));
+  // bosun reports to the socket it was given; its services get their own (ready-notification = notify) or none
+  const notifySocket = env.get("NOTIFY_SOCKET") ?? null;
+  env.delete("NOTIFY_SOCKET");
   const runtimeDir = mkdtempSync(join(tmpdir(), "bosun-"));
   const reaper = createReaper({ onError: (m) => log.warn(m) });
   const startedAt = Date.now();
@@ -174,15 +196,29 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
   const cgroups = openCgroups({ everyService: process.pid === 1, ...opts.cgroups });
   log.info(`cgroups: ${cgroups.description}`);
 
+  const upstream = notifySocket === null ? null : createUpstream(notifySocket, (m) => log.warn(m));
+  const health = createHealth({
+    engine: {
+      ready: (n) => engine.ready(n),
+      unhealthy: (n) => engine.unhealthy(n),
+      status: (n) => engine.status(n),
+      description: (n) => engine.description(n),
+    },
+    spawnProbe: (d, argv) => launcher.spawnProbe(d, argv),
+    clock,
+    log,
+    onChange: () => progressed(),
+  });
+
   // The launcher reports to the engine, which is built right after it: events arrive from later
   // microtasks, never during construction.
   const launcher = createLauncher({
-    events: {
+    events: health.events({
       launched: (n, pid) => engine.launched(n, pid),
       ready: (n) => engine.ready(n),
       exited: (n, s, c) => engine.exited(n, s, c),
       launchFailed: (n, f) => engine.launchFailed(n, f),
-    },
+    }),
     logs,
     env,
     reaper,
@@ -190,7 +226,7 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
     cgroups,
   });
   const engine: Engine = createEngine({
-    launcher,
+    launcher: health.launcher(launcher),
     clock,
     load: descriptions.load,
     maxStarting: opts.maxStarting ?? undefined,
@@ -210,6 +246,7 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
   let waitTimer: ReturnType<typeof setInterval> | null = null;
   let forcedTimer: ReturnType<typeof setTimeout> | null = null;
   let idleCheck: ReturnType<typeof setImmediate> | null = null;
+  let startedOnce = false;
 
   function finish(code: number): void {
     if (closing) return;
@@ -225,9 +262,40 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
     });
   }
 
+  /** Something moved that readiness reads: the boot set's first start is noted, and told upstream. */
+  function progressed(): void {
+    if (!startedOnce && bootServices.length > 0 && bootSetStarted(sup)) startedOnce = true;
+    upstream?.update(ready(sup));
+  }
+
+  const { drainDelayMs = 0, stopGraceMs = null } = opts;
+  if (stopGraceMs !== null && drainDelayMs >= stopGraceMs - killLead(stopGraceMs)) {
+    log.warn(`--drain-delay ${drainDelayMs / 1000} s takes the whole --stop-grace ${stopGraceMs / 1000} s: services are killed when the drain ends, with no orderly stop; shorten the drain`);
+  }
+  const termination = createTermination(
+    { drainMs: drainDelayMs, graceMs: stopGraceMs },
+    {
+      drain(why, seconds) {
+        log.info(`draining (${why}): not ready from now; services stop in ${seconds} s (another SIGTERM stops them now)`);
+        upstream?.stopping(`draining (${why})`);
+      },
+      stop: (why) => shutdown(why),
+      forceExit: (why) => sup.forceExit(why),
+      cutShort(grace) {
+        const running = engine.list().filter((s) => s.pid !== null || s.state !== "stopped");
+        if (running.length === 0) return;
+        log.warn(`the stop grace of ${grace} s is ending: killing ${running.map((s) => s.name).join(", ")} with SIGKILL`);
+        launcher.killAll(`cut short: the stop grace of ${grace} s ends`);
+      },
+      finish: () => finish(exit.code ?? 0),
+    },
+  );
+
   function shutdown(why: string): void {
     if (engine.shuttingDown) return;
     log.info(`shutting down (${why})`);
+    termination.stopping();
+    upstream?.stopping(`stopping (${why})`);
     engine.shutdown();
     waitTimer = setInterval(() => {
       const waiting = engine.waitingOn();
@@ -254,6 +322,7 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
       exit.code = step.code;
       if (step.error) log.error(step.error);
       if (step.shutdown) shutdown(step.shutdown);
+      progressed();
       checkIdle();
     } catch (e) {
       log.error(`internal error handling a state change: ${(e as Error).stack ?? e}`);
@@ -268,7 +337,7 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
   }
 
   function runtime(name: string): ServiceRuntime {
-    return { ...launcher.runtime(name), health: null };
+    return { ...launcher.runtime(name), health: health.view(name) };
   }
 
   const neighbours = (edges: ServiceStatus["depends"]): Neighbour[] => edges.map((e) => ({ ...e, state: engine.status(e.name)?.state ?? null }));
@@ -294,6 +363,12 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
     bootServices,
     get shuttingDown() {
       return engine.shuttingDown;
+    },
+    get draining() {
+      return termination.draining;
+    },
+    get startedOnce() {
+      return startedOnce;
     },
 
     load() {
@@ -328,7 +403,15 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
         for (const d of loaded.filter((d) => d.main)) {
           log.warn(formatProblem(warning(fileOf(d, "main"), d.lines.main ?? null, d.name, `main = true is set aside: the command after '--' is the main service`)));
         }
-        const main = describe({ name: MAIN_SERVICE, type: "process", command: opts.mainCommand, main: true, restart: "no", workingDir: process.cwd() });
+        const main = describe({
+          name: MAIN_SERVICE,
+          type: "process",
+          command: opts.mainCommand,
+          main: true,
+          restart: "no",
+          workingDir: process.cwd(),
+          stopTimeout: mainStopTimeout(stopGraceMs, drainDelayMs),
+        });
         const r = engine.add(main);
         if (!r.ok) return fail(`cannot add the main command: ${r.message}`);
         exit.mainOverride = MAIN_SERVICE;
@@ -422,12 +505,22 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
       reapedOrphans: reaper.reaped,
       services: engine.list().length,
       shuttingDown: engine.shuttingDown,
+      drainDelay: drainDelayMs / 1000,
+      stopGrace: stopGraceMs === null ? null : stopGraceMs / 1000,
       cgroups: { mode: cgroups.mode, description: cgroups.description, bestEffort: cgroups.bestEffort, instance: cgroups.instance },
     }),
     now: () => clock.now(),
     logError: (message) => log.error(message),
     ready: () => ready(sup),
     startup: () => startup(sup),
+    serviceReady(name) {
+      statusOf(name);
+      return serviceReady(sup, name);
+    },
+    healthChecks: () => engine.list().flatMap((s) => {
+      const view = health.view(s.name);
+      return view ? [{ name: s.name, health: view }] : [];
+    }),
 
     start: (name, o = {}) => orThrow(engine.start(name, { pin: o.pin })),
     stop(name, o = {}) {
@@ -452,7 +545,10 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
       if (!r.ok) throw new OperationError(r.code, r.message);
       return { number: r.number, queued: r.queued };
     },
-    unload: (name) => orThrow(engine.unload(name)),
+    unload(name) {
+      orThrow(engine.unload(name));
+      health.forget(name);
+    },
     signal: (name, signal) => orThrow(engine.signal(name, signal)),
     addDep: (kind, from, to) => orThrow(engine.addDep(kind, from, to)),
     rmDep: (kind, from, to) => orThrow(engine.rmDep(kind, from, to)),
@@ -487,6 +583,7 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
     reload(name) {
       const result = engine.reload(reread(name));
       if (!result.ok) throw new OperationError(result.code, `cannot reload ${name}: ${result.message}`);
+      health.reloaded(name);
       const { ok: _, ...reloaded } = result;
       return reloaded;
     },
@@ -507,6 +604,8 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
     reopenLogs: () => logs.reopen(),
 
     shutdown,
+    terminate: (signal) => termination.signal(signal),
+    deadline: () => termination.deadline,
     forceExit(why) {
       log.warn(`${why}: killing every service with SIGKILL`);
       launcher.killAll();
@@ -518,6 +617,9 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
     async close() {
       if (waitTimer) clearInterval(waitTimer);
       if (forcedTimer) clearTimeout(forcedTimer);
+      termination.close();
+      health.close();
+      upstream?.close();
       launcher.close();
       // what is still in bosun's cgroups dies with it; what cannot be removed is named
       for (const left of await cgroups.close()) log.warn(`cgroup left behind: ${left}`);

@@ -19,7 +19,9 @@ const cases: [string[], string][] = [
     ],
   ),
   // no arguments
-  ...["list", "shutdown", "health", "events", "info"].map((cmd): [string[], string] => [[cmd, "x"], `'x': ${cmd} takes no arguments`]),
+  ...["list", "shutdown", "events", "info"].map((cmd): [string[], string] => [[cmd, "x"], `'x': ${cmd} takes no arguments`]),
+  [["health", "web", "db"], "give at most one service NAME"],
+  [["health", "../etc"], "'../etc': a service name is"],
   [["signal"], "give the signal SIG"],
   [["signal", "FOO", "app"], "'FOO': no such signal (bosun signal --list shows them)"],
   [["signal", "99", "app"], "'99': no such signal"],
@@ -37,6 +39,8 @@ const cases: [string[], string][] = [
   [["logs", "-f", "--json", "web"], "--json cannot be combined with -f"],
   [["boot", "--max-starting", "x"], "--max-starting: a whole number of services, at least 1"],
   [["boot", "--max-starting", "0"], "--max-starting: at least 1"],
+  [["boot", "--stop-grace", "soon"], "--stop-grace: seconds, 0 or more"],
+  [["boot", "--drain-delay", "1m"], "--drain-delay: seconds, 0 or more"],
   [["boot", "--starting-grace", "soon"], "--starting-grace: seconds, 0 or more"],
   [["boot", "--log-format", "xml"], "--log-format: the log format is text or json"],
   [["boot", "--health-listen", "nowhere"], "--health-listen: HOST:PORT"],
@@ -60,7 +64,14 @@ describe("bad usage is exit 2 with the usage line and a sentence of bosun's own"
 });
 
 test("an environment variable standing for a boot flag is checked like the flag", async () => {
-  for (const [name, value, words] of [["BOSUN_LOG_FORMAT", "xml", "the log format is text or json"], ["BOSUN_HEALTH_LISTEN", "nowhere", "HOST:PORT"]]) {
+  for (const [name, value, words] of [
+    ["BOSUN_LOG_FORMAT", "xml", "the log format is text or json"],
+    ["BOSUN_HEALTH_LISTEN", "nowhere", "HOST:PORT"],
+    ["BOSUN_VERBOSITY", "loud", "the verbosity is quiet, normal or verbose"],
+    ["BOSUN_MAX_STARTING", "many", "a whole number of services"],
+    ["BOSUN_SERVICES", "web ../x", "a service name is"],
+    ["BOSUN_STOP_GRACE", "soon", "seconds"],
+  ]) {
     const r = await runCli(["boot"], { [name!]: value! });
     expect(r.code).toBe(2);
     expect(r.stderr).toStartWith(`bosun boot: ${name}=${value}: `);

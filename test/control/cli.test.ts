@@ -3,7 +3,7 @@
  * refusal path (exit code and message), and `--json` checked against the response schemas.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { existsSync, lstatSync, mkdirSync, readlinkSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as v from "valibot";
 import { ActionResult, InfoJson, ProbeJson, ServiceList, StatusJson } from "../../src/control/schemas.ts";
@@ -14,15 +14,20 @@ setDefaultTimeout(30000);
 
 let dir: string;
 let d: Daemon;
+let healthyFlag: string;
 const run = (command: string, ...args: string[]) => cli(d.socket, command, ...args);
 const status = async (name: string) => v.parse(StatusJson, JSON.parse((await run("status", "--json", name)).stdout));
 
 beforeAll(async () => {
   dir = tempDir();
+  healthyFlag = join(dir, "healthy");
+  writeFileSync(healthyFlag, "");
   const s = join(dir, "services");
   writeServices(s, {
     // `after` loads unrun without starting it.
-    boot: "type = internal\ndepends-on = web\nwaits-for = flaky\nwaits-for.d = boot.d\nafter = unrun\n",
+    boot: "type = internal\ndepends-on = web\ndepends-on = checked\nwaits-for = flaky\nwaits-for.d = boot.d\nafter = unrun\n",
+    // healthy while its flag file exists; left running when not (restart = no)
+    checked: `type = process\ncommand = /bin/sleep 1000\nrestart = no\nhealth-command = /bin/sh -c "test -e ${healthyFlag} && echo fine"\nhealth-interval = 0.1\nhealth-retries = 1\n`,
     flaky: "type = process\ncommand = /bin/sleep 1000\nrestart = no\n",
     leaf: "type = process\ncommand = /bin/sleep 1000\nrestart = no\n",
     branch: "type = process\ncommand = /bin/sleep 1000\ndepends-on = leaf\nrestart = no\n",
@@ -253,21 +258,71 @@ describe("start and stop", () => {
     await run("stop", "extra");
   });
 
-  test("/readyz and health flip while a service boot wants is stopped, and back once it runs", async () => {
+  test("stopping an optional (waits-for) service by hand leaves /readyz and health ready; ?verbose shows it, not counted", async () => {
+    const readyz = () => fetch(`http://127.0.0.1:${d.port}/readyz?verbose`);
+    expect((await run("stop", "flaky")).code).toBe(0);
+    const res = await readyz();
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain("[-]flaky failed: stopped (optional: not counted)\n");
+    expect((await run("health")).code).toBe(0);
+    const verdict = v.parse(ProbeJson, JSON.parse((await run("health", "--json")).stdout));
+    expect(verdict.ok).toBe(true);
+    expect(verdict.services).toContainEqual({ name: "flaky", ok: false, reason: "stopped", optional: true });
+    expect((await run("start", "flaky")).code).toBe(0);
+    expect(await (await readyz()).text()).toContain("[+]flaky ok (optional)\n");
+  });
+
+  test("/readyz, ?verbose and health flip while a needed service's check fails, and back once it passes; health NAME answers for one", async () => {
     const readyz = () => fetch(`http://127.0.0.1:${d.port}/readyz?verbose`);
     expect((await readyz()).status).toBe(200);
     expect((await run("health")).code).toBe(0);
-    expect((await run("stop", "flaky")).code).toBe(0);
+    expect(await run("health", "checked")).toMatchObject({ code: 0, stdout: "checked: ready\n" });
+    rmSync(healthyFlag);
+    await waitFor("checked to turn unhealthy", async () => (await status("checked")).health?.state === "unhealthy");
     const down = await readyz();
     expect(down.status).toBe(503);
-    const body = v.parse(ProbeJson, await down.json());
-    expect(body.services.find((s) => s.name === "flaky")).toMatchObject({ ok: false, reason: expect.stringContaining("stopped") });
+    const body = await down.text();
+    expect(body).toContain("[-]checked failed: health unhealthy: exited with 1\n");
+    expect(body).toEndWith("readyz check failed\n");
     const health = await run("health");
     expect(health.code).toBe(1);
-    expect(health.stdout).toContain("not ready: flaky: stopped");
-    expect((await run("start", "flaky")).code).toBe(0);
-    expect((await readyz()).status).toBe(200);
+    expect(health.stdout).toBe("not ready: checked: health unhealthy: exited with 1\n");
+    expect(await run("health", "checked")).toMatchObject({ code: 1, stdout: "checked: health unhealthy: exited with 1\n" });
+    // restart = no: left running, unhealthy
+    expect((await status("checked")).state).toBe("started");
+    writeFileSync(healthyFlag, "");
+    await waitFor("/readyz to pass again", async () => (await readyz()).status === 200);
     expect((await run("health")).code).toBe(0);
+  });
+
+  test("health NAME of a service that is not ready, or not loaded, exits 1 saying why", async () => {
+    expect(await run("health", "extra")).toMatchObject({ code: 1, stdout: "extra: stopped\n" });
+    const missing = await run("health", "nosuch");
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain("nosuch");
+  });
+
+  test("/metrics has each checked service's health and its checks by result; services without a check have none", async () => {
+    const text = await (await fetch(`http://127.0.0.1:${d.port}/metrics`)).text();
+    expect(text).toContain("# TYPE bosun_service_healthy gauge\n");
+    expect(text).toContain('bosun_service_healthy{service="checked"} 1\n');
+    expect(text).not.toContain('bosun_service_healthy{service="web"}');
+    expect(text).toContain("# TYPE bosun_health_checks_total counter\n");
+    const count = (result: string) => Number(new RegExp(`^bosun_health_checks_total\\{service="checked",result="${result}"\\} (\\d+)$`, "m").exec(text)?.[1]);
+    expect(count("success")).toBeGreaterThan(0);
+    // the earlier test made it fail
+    expect(count("failure")).toBeGreaterThan(0);
+    expect(count("timeout")).toBe(0);
+  });
+
+  test("status shows the health check: its state, failures, last check and output; --json matches the schema", async () => {
+    const s = await status("checked");
+    expect(s.health).toMatchObject({ state: "healthy", failures: 0, checking: true, output: "fine" });
+    expect(s.health!.lastCheck).toBeNumber();
+    expect(s.health!.duration).toBeNumber();
+    expect(s.health!.checks.success).toBeGreaterThan(0);
+    const human = await run("status", "checked");
+    expect(human.stdout).toMatch(/^  health:     healthy \(last check .* ago, took \d+ ms\): fine$/m);
   });
 });
 

@@ -121,3 +121,15 @@ test("--control-token is warned about (every user sees it in ps); $BOSUN_CONTROL
   await env.signal("SIGTERM");
   await env.exited;
 });
+
+test("an image's fixed ENTRYPOINT is configured by environment: the services' dirs, the services to start, the verbosity", async () => {
+  const s = serviceDir({ app: "type = process\ncommand = /bin/sh -c \"echo from app; exit 5\"\nmain = true\nrestart = false\n" });
+  cleanups.push(s.cleanup);
+  const b = boot([], { root: s.root, env: { BOSUN_SERVICES_DIRS: `/nonexistent-bosun:${s.dir}`, BOSUN_SERVICES: "app", BOSUN_VERBOSITY: "quiet" } });
+  cleanups.push(b.kill);
+  expect(await b.exited).toBe(5);
+  expect(b.stdout()).toContain("from app");
+  // quiet: bosun's info lines (started, shutting down) are gone, its warnings stay
+  expect(b.stderr()).not.toContain("app: started");
+  expect(b.stderr()).toContain("/nonexistent-bosun");
+});

@@ -310,3 +310,20 @@ describe("milestone, waits-for, prepared-by, ordering", () => {
     expect(h.launcher.ops()).toEqual(["start:a"]);
   });
 });
+
+test("a consumer starts before its producer and, at shutdown, stops after it, so the producer's last lines are read", () => {
+  const h = harness([
+    svc("web", { type: "process", logType: "pipe" }),
+    svc("web-log", { type: "process", consumerOf: "web" }),
+    svc("boot", { depends: ["need:web", "need:web-log"] }),
+  ]);
+  h.engine.start("boot");
+  expect(h.launcher.ops()).toEqual(["start:web-log"]);
+  h.engine.ready("web-log");
+  expect(h.launcher.ops()).toEqual(["start:web-log", "start:web"]);
+  h.engine.ready("web");
+  h.engine.shutdown();
+  expect(h.launcher.ops().slice(2)).toEqual(["stop:web"]);
+  h.engine.exited("web", { code: 0, signal: null });
+  expect(h.launcher.ops().slice(2)).toEqual(["stop:web", "stop:web-log"]);
+});

@@ -15,6 +15,17 @@ describe("service types", () => {
     expect(h.transitions()).toEqual(["group:stopped>starting", "group:starting>started"]);
   });
 
+  test("an internal service with kill-all-on-stop stops through the launcher, which reports when everything is signalled", () => {
+    const h = harness([svc("cleanup", { options: ["kill-all-on-stop"] })]);
+    h.engine.start("cleanup");
+    expect(h.launcher.calls).toEqual([]);
+    h.engine.stop("cleanup");
+    expect(h.state("cleanup")).toBe("stopping");
+    expect(h.launcher.ops()).toEqual(["stop:cleanup"]);
+    h.engine.exited("cleanup", { code: 0, signal: null });
+    expect(h.state("cleanup")).toBe("stopped");
+  });
+
   test("a process service is starting until the launcher says ready", () => {
     const h = harness([svc("web", { type: "process" })]);
     h.engine.start("web");

@@ -225,6 +225,33 @@ describe("verdicts", () => {
     ]);
   });
 
+  test("begun untilHealthy, the start period lasts until the first healthy check: start interval, no failure counts", async () => {
+    const h = setup({ interval: 30, startPeriod: 0, startInterval: 1, retries: 1 });
+    h.monitor.begin({ untilHealthy: true });
+    for (let i = 0; i < 4; i++) {
+      await h.answer(BAD);
+      h.clock.advance(1000);
+    }
+    expect(h.times()).toEqual([0, 1, 2, 3, 4]);
+    expect(h.updates.map((u) => u.status)).toEqual(Array(4).fill(expect.objectContaining({ state: "starting", failures: 0 })));
+    await h.answer(OK);
+    // healthy: the interval applies, and the next failure counts (retries 1: unhealthy at once)
+    h.clock.advance(29_999);
+    expect(h.calls).toHaveLength(5);
+    h.clock.advance(1);
+    await h.answer(BAD);
+    expect(h.states().slice(-2)).toEqual(["healthy", "unhealthy"]);
+  });
+
+  test("a later begin() without untilHealthy counts failures again (a relaunch after smooth recovery)", async () => {
+    const h = setup({ startPeriod: 0, retries: 1 });
+    h.monitor.begin({ untilHealthy: true });
+    await h.answer(BAD);
+    h.monitor.begin();
+    await h.answer(BAD);
+    expect(h.states()).toEqual(["starting", "unhealthy"]);
+  });
+
   test("counters add up every finished check by outcome, across runs", async () => {
     const h = setup({ interval: 1, timeout: 1 });
     h.monitor.begin();

@@ -1,8 +1,8 @@
 /**
  * @module test/health/settings
  * The health settings as the loader and `check` read them: Docker's defaults, the start
- * interval and start gating, values refused at their line, and probes `check` refuses for a
- * service with a network namespace of its own.
+ * interval and start gating, values refused at their line, probes `check` refuses for a
+ * service with a network namespace of its own, and a check on a scheduled service.
  */
 import { afterAll, describe, expect, test } from "bun:test";
 import { checkServices } from "../../src/config/check.ts";
@@ -40,16 +40,12 @@ describe("health settings", () => {
     });
   });
 
-  test("health-start-interval and health-gates-start load typed, and still warn that checks do not run yet", () => {
+  test("health-start-interval and health-gates-start load typed, with no warning: health checks run", () => {
     const loader = loaderFor({
       web: "type = process\ncommand = /bin/true\nhealth-command = /bin/true\nhealth-start-interval = 250ms\nhealth-gates-start = no\n",
     });
     expect(loader.load("web").health).toMatchObject({ command: ["/bin/true"], startInterval: 0.25, gatesStart: false });
-    expect(loader.warnings().map((w) => [w.line, w.message.split(":")[0]])).toEqual([
-      [3, "health-command"],
-      [4, "health-start-interval"],
-      [5, "health-gates-start"],
-    ]);
+    expect(loader.warnings()).toEqual([]);
   });
 
   test("a zero interval, timeout or start interval and a non-boolean gate are refused at their line", () => {
@@ -80,5 +76,13 @@ describe("check", () => {
       ["db", 4, "health-tcp"],
     ]);
     expect(problems[0]!.message).toContain("use health-command, which runs inside the service's namespaces");
+  });
+
+  test("a check on a scheduled service is a warning at its line: its runs are judged by their exit", () => {
+    const dir = serviceDir({ backup: "type = scripted\ncommand = /bin/true\nschedule = @hourly\nhealth-command = /bin/true\n" });
+    const problems = checkServices({ dirs: [dir], env: { PATH: "/usr/bin:/bin" } }, ["backup"]);
+    expect(problems.map((p) => [p.line, p.severity, p.message])).toEqual([
+      [4, "warning", "health-command: does not apply to a scheduled service: its runs are judged by their exit, not checked"],
+    ]);
   });
 });

@@ -11,27 +11,37 @@ import { describe, type ServiceDescriptionInput } from "../../src/config/schema.
 import type { User } from "../../src/config/users.ts";
 import { helperFailure, prepareExec, systemLookups, type ExecLookups, type ExecPlan, type ExecRequest } from "../../src/process/exec.ts";
 
-/** Executables of the made-up machine; anything else on a PATH is absent. */
-const programs = new Set(["/usr/bin/sleep", "/usr/bin/serve", "/opt/app/bin/serve", "/srv/web/run.sh"]);
+/** Executables of the made-up machine (helpers included); anything else on a PATH is absent. */
+const helpers = ["/usr/bin/prlimit", "/usr/bin/nice", "/usr/bin/ionice", "/usr/bin/choom", "/usr/bin/setpriv", "/usr/bin/unshare", "/usr/bin/nsenter", "/usr/sbin/ip"];
+const programs = new Set(["/usr/bin/sleep", "/usr/bin/serve", "/opt/app/bin/serve", "/srv/web/run.sh", ...helpers]);
+// two new roots: /srv/jail with a shell, a server and setpriv; /srv/bare with the server only
+programs.add("/srv/jail/bin/sh").add("/srv/jail/usr/bin/serve").add("/srv/jail/usr/bin/setpriv").add("/srv/bare/usr/bin/serve");
 const notExecutable = new Set(["/srv/web/plain"]);
-const directories = new Set(["/", "/srv/web", "/etc/bosun/services"]);
+const directories = new Set(["/", "/srv/web", "/etc/bosun/services", "/srv/jail", "/srv/jail/var/www", "/srv/bare"]);
 const users: User[] = [{ name: "app", uid: 1000, gid: 1001, home: "/home/app", shell: "/bin/sh" }];
 
+/** A path inside a new root as bosun's machine sees it. */
+const inside = (root: string, path: string) => resolve(root, `.${path}`);
+
 /** Lookups over the made-up machine, recording the PATH each program search used. */
-function fakeLookups() {
+function fakeLookups(missing: string[] = []) {
   const searched: string[] = [];
   const lookups: ExecLookups = {
-    findProgram(program, cwd, searchPath) {
+    findProgram(program, cwd, searchPath, root) {
       searched.push(searchPath);
       const candidates = program.includes("/") ? [resolve(cwd, program)] : searchPath.split(":").map((dir) => `${dir}/${program}`);
-      const found = candidates.find((p) => programs.has(p));
+      const at = (p: string) => (root ? inside(root, p) : p);
+      const found = candidates.find((p) => programs.has(at(p)) && !missing.includes(at(p)));
       if (found) return found;
-      const plain = candidates.find((p) => notExecutable.has(p));
+      const plain = candidates.find((p) => notExecutable.has(at(p)));
       if (plain) return { errno: "EACCES", subject: plain, message: "" };
       return { errno: "ENOENT", subject: program.includes("/") ? candidates[0]! : `${program} in PATH`, message: "" };
     },
     findUser: (nameOrUid) => users.find((u) => u.name === nameOrUid || String(u.uid) === nameOrUid) ?? null,
-    directoryError: (path) => (directories.has(path) ? undefined : { errno: programs.has(path) ? "ENOTDIR" : "ENOENT" }),
+    directoryError(path, root) {
+      const at = root ? inside(root, path) : path;
+      return directories.has(at) ? undefined : { errno: programs.has(at) ? "ENOTDIR" : "ENOENT" };
+    },
     uid: 0,
   };
   return { lookups, searched };
@@ -45,7 +55,10 @@ function plan(input: Partial<ServiceDescriptionInput>, request?: ExecRequest, en
   if (!("argv" in result)) throw new Error(`expected a plan, got ${result.message}`);
   return result;
 }
-const refusal = (input: Partial<ServiceDescriptionInput>, request?: ExecRequest) => prepareExec(svc(input), daemonEnv, fakeLookups().lookups, request);
+const refusal = (input: Partial<ServiceDescriptionInput>, request?: ExecRequest, missing?: string[]) =>
+  prepareExec(svc(input), daemonEnv, fakeLookups(missing).lookups, request);
+/** The argv of each helper stage, by stage name. */
+const stagesOf = (input: Partial<ServiceDescriptionInput>) => plan(input).stages.map((s) => [s.stage, s.argv.join(" "), s.place ?? "host"]);
 
 group("the plan", () => {
   test("a plain command execs the program found on PATH directly, under the name it was given", () => {
@@ -56,7 +69,9 @@ group("the plan", () => {
       env: { PATH: "/usr/bin", FROM_DAEMON: "d" },
       fds: ["stdin", "stdout", "stderr"],
       stages: [],
+      marked: 0,
       markerFd: null,
+      pidNamespace: null,
       cgroup: null,
     });
   });
@@ -81,7 +96,7 @@ group("the plan", () => {
     expect(plan({ command: ["./run.sh"] }).argv).toEqual(["/srv/web/run.sh"]);
   });
 
-  test("helpers come in their fixed order, each followed by a marker step, the program last", () => {
+  test("helpers come in their fixed order by absolute path, each followed by a marker step, the program last", () => {
     const p = plan({
       command: ["sleep", "1"],
       runAs: "app",
@@ -92,25 +107,27 @@ group("the plan", () => {
       rlimits: { nofile: { soft: 100, hard: 200 }, core: null, data: null, addrspace: { soft: "unlimited", hard: null } },
     });
     expect(p.stages).toEqual([
-      { stage: "rlimit", argv: ["prlimit", "--nofile=100:200", "--as=unlimited:", "--"] },
-      { stage: "nice", argv: ["nice", "-n", "5"] },
-      { stage: "ioprio", argv: ["ionice", "-c", "2", "-n", "4", "--"] },
-      { stage: "oom-score-adj", argv: ["choom", "-n", "300", "--"] },
-      { stage: "run-as", argv: ["setpriv", "--reuid=1000", "--regid=1001", "--init-groups", "--no-new-privs", "--"] },
+      { stage: "rlimit", argv: ["/usr/bin/prlimit", "--nofile=100:200", "--as=unlimited:", "--"] },
+      { stage: "nice", argv: ["/usr/bin/nice", "-n", "5"] },
+      { stage: "ioprio", argv: ["/usr/bin/ionice", "-c", "2", "-n", "4", "--"] },
+      { stage: "oom-score-adj", argv: ["/usr/bin/choom", "-n", "300", "--"] },
+      { stage: "run-as", argv: ["/usr/bin/setpriv", "--reuid=1000", "--regid=1001", "--init-groups", "--no-new-privs", "--"] },
     ]);
+    expect(p.marked).toBe(5);
     expect(p.markerFd).toBe(3);
     expect(p.fds).toEqual(["stdin", "stdout", "stderr", "pipe"]);
     expect(p.argv0).toBeUndefined();
-    const marks = p.argv.filter((a) => a.startsWith("printf x >&3;"));
+    // the first step sends the helpers' stderr to the marker pipe, keeping the service's on fd 4
+    expect(p.argv.slice(0, 4)).toEqual(["/bin/sh", "-c", 'exec 4>&2 2>&3; exec "$0" "$@"', "/usr/bin/prlimit"]);
+    const marks = p.argv.filter((a) => a.startsWith("printf '\\001' >&3;"));
     expect(marks).toHaveLength(p.stages.length);
-    expect(marks.at(-1)).toBe('printf x >&3; exec 3>&-; exec "$0" "$@"');
-    expect(p.argv.slice(0, 4)).toEqual(["prlimit", "--nofile=100:200", "--as=unlimited:", "--"]);
+    expect(marks.at(-1)).toBe(`printf '\\001' >&3; exec 2>&4 4>&- 3>&-; exec "$0" "$@"`);
     expect(p.argv.slice(-2)).toEqual(["/usr/bin/sleep", "1"]);
   });
 
   test("no-new-privs without run-as is a setpriv of its own; a uid without a passwd entry gets the group of that number", () => {
-    expect(plan({ noNewPrivs: true }).stages).toEqual([{ stage: "no-new-privs", argv: ["setpriv", "--no-new-privs", "--"] }]);
-    expect(plan({ runAs: "4242" }).stages).toEqual([{ stage: "run-as", argv: ["setpriv", "--reuid=4242", "--regid=4242", "--clear-groups", "--"] }]);
+    expect(plan({ noNewPrivs: true }).stages).toEqual([{ stage: "no-new-privs", argv: ["/usr/bin/setpriv", "--no-new-privs", "--"] }]);
+    expect(plan({ runAs: "4242" }).stages).toEqual([{ stage: "run-as", argv: ["/usr/bin/setpriv", "--reuid=4242", "--regid=4242", "--clear-groups", "--"] }]);
   });
 
   test("socket-listen's socket is fd 3 with LISTEN_FDS, and the last step before the program sets LISTEN_PID", () => {
@@ -125,6 +142,13 @@ group("the plan", () => {
     const both = plan({ nice: 1 }, { listenFd: 9, pipes: [4] });
     expect(both.markerFd).toBe(5);
     expect(both.fds).toEqual(["stdin", "stdout", "stderr", 9, "pipe", "pipe"]);
+    // the service's stderr waits on the next free fd, which the spawn leaves closed
+    expect(both.argv[2]).toBe('exec 6>&2 2>&5; exec "$0" "$@"');
+  });
+
+  test("the last step before the program sets LISTEN_PID after the helpers", () => {
+    const p = plan({ nice: 1 }, { listenFd: 17 });
+    expect(p.argv.at(-4)).toBe(`printf '\\001' >&4; exec 2>&5 5>&- 4>&-; LISTEN_PID=$$; export LISTEN_PID; exec "$0" "$@"`);
   });
 
   test("a stop-command runs with /dev/null as stdin and the service's identity, limits and environment", () => {
@@ -149,6 +173,128 @@ group("the plan", () => {
   test("injected helper stages replace the description's", () => {
     const stages = [{ stage: "setpriv", argv: ["false"] }];
     expect(plan({ nice: 3 }, { stages }).stages).toEqual(stages);
+  });
+});
+
+group("isolation", () => {
+  test("namespaces are one unshare after scheduling; net brings lo up with ip; pid spawns into a new pid namespace with a fresh /proc", () => {
+    expect(stagesOf({ nice: 3, namespaces: ["uts", "net", "ipc", "mount"] })).toEqual([
+      ["nice", "/usr/bin/nice -n 3", "host"],
+      ["namespaces", "/usr/bin/unshare --net --mount --uts --ipc --", "host"],
+      ["namespaces", '/bin/sh -c /usr/sbin/ip link set lo up && exec "$0" "$@"', "host"],
+    ]);
+    const pid = plan({ namespaces: ["pid"] });
+    expect(pid.pidNamespace).toBe("new");
+    expect(pid.stages).toEqual([{ stage: "namespaces", argv: ["/usr/bin/unshare", "--mount-proc", "--"] }]);
+    expect(plan({}).pidNamespace).toBeNull();
+  });
+
+  test("a user namespace is made by the run-as user after setpriv, so its uid and gid map to themselves", () => {
+    expect(stagesOf({ runAs: "app", namespaces: ["user", "net"] })).toEqual([
+      ["namespaces", "/usr/bin/unshare --net --", "host"],
+      ["namespaces", '/bin/sh -c /usr/sbin/ip link set lo up && exec "$0" "$@"', "host"],
+      ["run-as", "/usr/bin/setpriv --reuid=1000 --regid=1001 --init-groups --", "host"],
+      ["namespaces", "/usr/bin/unshare --user --map-current-user --", "host"],
+    ]);
+  });
+
+  test("capabilities and securebits go on setpriv as dinit's IAB: exact inheritable and ambient sets, ! drops from the bounding set", () => {
+    expect(stagesOf({ runAs: "app", noNewPrivs: true, capabilities: "^cap_net_bind_service,!CAP_NET_RAW,cap_chown", securebits: ["noroot", "noroot-locked"] })).toEqual([
+      [
+        "capabilities",
+        "/usr/bin/setpriv --reuid=1000 --regid=1001 --init-groups --inh-caps=-all,+net_bind_service,+chown --ambient-caps=-all,+net_bind_service --bounding-set=-net_raw --securebits=+noroot,+noroot_locked --no-new-privs --",
+        "host",
+      ],
+    ]);
+    expect(stagesOf({ securebits: ["no-setuid-fixup"] })).toEqual([["securebits", "/usr/bin/setpriv --securebits=+no_setuid_fixup --", "host"]]);
+  });
+
+  test("chroot is unshare --root last, with no marker after it; the working dir and the program are looked up inside the new root", () => {
+    const p = plan({ chroot: "/srv/jail", workingDir: "/var/www", command: ["serve", "-p", "80"] });
+    expect(p.stages).toEqual([{ stage: "chroot", argv: ["/usr/bin/unshare", "--root=/srv/jail", "--wd=/var/www", "--"], place: "root" }]);
+    expect(p.marked).toBe(0);
+    expect(p.markerFd).toBeNull();
+    expect(p.cwd).toBe("/srv/jail");
+    expect(p.argv).toEqual(["/usr/bin/unshare", "--root=/srv/jail", "--wd=/var/www", "--", "/usr/bin/serve", "-p", "80"]);
+    // without working-dir, the new root's /
+    expect(plan({ chroot: "/srv/jail", workingDir: null }).stages[0]!.argv).toContain("--wd=/");
+  });
+
+  test("with chroot, helpers acting on the outside run before the change of root, whose run-as needs no tool inside it", () => {
+    const p = plan({ chroot: "/srv/bare", workingDir: null, nice: 2, runAs: "app", noNewPrivs: true, namespaces: ["pid", "net"] });
+    expect(p.stages.map((s) => [s.stage, s.argv.join(" "), s.place ?? "host"])).toEqual([
+      ["nice", "/usr/bin/nice -n 2", "host"],
+      ["namespaces", "/usr/bin/unshare --net --mount-proc=/srv/bare/proc --", "host"],
+      ["namespaces", '/bin/sh -c /usr/sbin/ip link set lo up && exec "$0" "$@"', "host"],
+      ["no-new-privs", "/usr/bin/setpriv --no-new-privs --", "host"],
+      ["chroot", "/usr/bin/unshare --root=/srv/bare --wd=/ --setgid=1001 --setuid=1000 --", "root"],
+    ]);
+    expect(p.marked).toBe(4);
+    // the last marker step (the last host shell) comes right before the change of root
+    const last = p.argv.lastIndexOf("/bin/sh");
+    expect(p.argv[last + 2]).toStartWith("printf '\\001' >&3; exec 2>&4");
+    expect(p.argv[last + 3]).toBe("/usr/bin/unshare");
+  });
+
+  test("with chroot, capabilities need setpriv inside the new root, after the change of root", () => {
+    const p = plan({ chroot: "/srv/jail", workingDir: null, runAs: "app", capabilities: "^cap_net_bind_service" });
+    expect(p.stages).toEqual([
+      { stage: "chroot", argv: ["/usr/bin/unshare", "--root=/srv/jail", "--wd=/", "--"], place: "root" },
+      {
+        stage: "capabilities",
+        argv: ["/usr/bin/setpriv", "--reuid=1000", "--regid=1001", "--clear-groups", "--inh-caps=-all,+net_bind_service", "--ambient-caps=-all,+net_bind_service", "--"],
+        place: "root",
+      },
+    ]);
+    expect(refusal({ chroot: "/srv/bare", workingDir: null, capabilities: "^cap_net_bind_service" })).toEqual({
+      stage: "capabilities",
+      errno: "ENOENT",
+      message:
+        "capabilities: ENOENT (no such file: setpriv inside /srv/bare; install the Debian package util-linux there (with chroot, setpriv sets capabilities and securebits after the change of root, so it must be there))",
+    });
+  });
+
+  test("in a user namespace the change of root comes with it, after setpriv", () => {
+    expect(stagesOf({ chroot: "/srv/jail", workingDir: null, runAs: "app", namespaces: ["user"] })).toEqual([
+      ["run-as", "/usr/bin/setpriv --reuid=1000 --regid=1001 --init-groups --", "host"],
+      ["chroot", "/usr/bin/unshare --user --map-current-user --root=/srv/jail --wd=/ --", "root"],
+    ]);
+  });
+
+  test("a command beside a running service joins its namespaces with nsenter instead of making new ones", () => {
+    const enter = (input: Partial<ServiceDescriptionInput>) => plan(input, { command: ["serve"], enter: 4242 });
+    const net = enter({ namespaces: ["net", "pid", "uts"] });
+    expect(net.pidNamespace).toBe(4242);
+    // lo is up already; the pid namespace's /proc is in the mount namespace made for it
+    expect(net.stages).toEqual([{ stage: "namespaces", argv: ["/usr/bin/nsenter", "--target=4242", "--net", "--uts", "--mount", "--"] }]);
+    expect(enter({ runAs: "app", namespaces: ["user"] }).stages.map((s) => s.argv.join(" "))).toEqual([
+      "/usr/bin/setpriv --reuid=1000 --regid=1001 --init-groups --",
+      "/usr/bin/nsenter --target=4242 --user --preserve-credentials --",
+    ]);
+    // nsenter opens the working dir before it changes root: the path outside
+    expect(enter({ runAs: "app", namespaces: ["user"], chroot: "/srv/jail", workingDir: "/var/www" }).stages.at(-1)).toEqual({
+      stage: "chroot",
+      argv: ["/usr/bin/nsenter", "--target=4242", "--user", "--preserve-credentials", "--root=/srv/jail", "--wd=/srv/jail/var/www", "--"],
+      place: "root",
+    });
+    expect(enter({}).stages).toEqual([]);
+    expect(enter({}).pidNamespace).toBeNull();
+  });
+
+  test("a missing new root fails at stage chroot, a working dir missing inside it at stage chdir", () => {
+    expect(refusal({ chroot: "/srv/nope", workingDir: null })).toEqual({ stage: "chroot", errno: "ENOENT", message: "chroot: ENOENT (no such file: /srv/nope)" });
+    expect(refusal({ chroot: "/srv/jail", workingDir: "/nope" })).toEqual({ stage: "chdir", errno: "ENOENT", message: "chdir: ENOENT (no such file: /nope inside /srv/jail)" });
+    expect(refusal({ chroot: "/srv/bare", workingDir: null, command: ["sh"] })).toMatchObject({ stage: "exec", errno: "ENOENT" });
+  });
+
+  test("a helper that is not installed fails the launch at its stage, naming the Debian package", () => {
+    expect(refusal({ namespaces: ["uts"] }, {}, ["/usr/bin/unshare"])).toEqual({
+      stage: "namespaces",
+      errno: "ENOENT",
+      message: "namespaces: ENOENT (no such file: unshare; install the Debian package util-linux)",
+    });
+    expect(refusal({ namespaces: ["net"] }, {}, ["/usr/sbin/ip"])).toMatchObject({ stage: "namespaces", message: expect.stringContaining("ip; install the Debian package iproute2") });
+    expect(refusal({ nice: 1 }, {}, ["/usr/bin/nice"])).toMatchObject({ stage: "nice", message: expect.stringContaining("coreutils") });
   });
 });
 
@@ -189,15 +335,16 @@ group("refusals name their stage", () => {
 });
 
 group("after the spawn", () => {
-  test("a chain that ended before the program ran names the first stage without a marker", () => {
+  test("a chain that ended before the program ran names the first stage without a marker, with the helpers' message", () => {
     const p = plan({ nice: 2, runAs: "app" });
-    expect(helperFailure(p, 1, { code: 127, signal: null })).toEqual({
+    expect(helperFailure(p, { passed: 1, message: "setpriv: setresuid failed: Operation not permitted" }, { code: 127, signal: null })).toEqual({
       stage: "run-as",
       errno: null,
-      message: "run-as: setpriv failed before the program ran (exited with 127); its message is in the service's log",
+      message: "run-as: setpriv: setresuid failed: Operation not permitted (before the program ran: exited with 127)",
     });
-    expect(helperFailure(p, 2, { code: 127, signal: null })).toBeNull();
-    expect(helperFailure(plan({}), 0, { code: 127, signal: null })).toBeNull();
+    expect(helperFailure(p, { passed: 0, message: "" }, { code: 1, signal: null })?.message).toBe("nice: nice failed (before the program ran: exited with 1)");
+    expect(helperFailure(p, { passed: 2, message: "" }, { code: 127, signal: null })).toBeNull();
+    expect(helperFailure(plan({}), { passed: 0, message: "" }, { code: 127, signal: null })).toBeNull();
   });
 
   test("the system lookups tell a directory from a file and from nothing", () => {

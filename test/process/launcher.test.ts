@@ -327,9 +327,26 @@ group("helper stages", () => {
     const d = svc({ command: ["true"] });
     launcher.start(d);
     const failed = await rec.next("launchFailed", d.name);
-    expect(failed.failure.stage).toBe("setpriv");
-    expect(failed.failure.message).toContain("exited with 127");
+    expect(failed.failure).toEqual({ stage: "setpriv", errno: null, message: "setpriv: setpriv: cannot drop (before the program ran: exited with 127)" });
     expect(rec.kinds(d.name)).toEqual(["launched", "launchFailed"]);
+    // the helper's message went into the failure, not into the service's log
+    expect(out.lines(d.name)).toEqual([]);
+  });
+
+  test("after the helpers the program has its own stderr back, and none of the chain's fds", async () => {
+    fresh();
+    // the shell's own fds, less the one its $(...) reads from
+    const command = sh('echo "fds $(ls /proc/$$/fd | tr "\n" " ")"; echo oops >&2');
+    const plain = svc({ command });
+    const chained = svc({ command, nice: 1, oomScoreAdj: 10 });
+    launcher.start(plain);
+    launcher.start(chained);
+    for (const d of [plain, chained]) {
+      expect((await rec.next("exited", d.name)).status.code).toBe(0);
+      await waitFor("both lines", () => out.lines(d.name).length === 2);
+    }
+    expect(out.lines(chained.name).sort()).toEqual(out.lines(plain.name).sort());
+    expect(out.lines(chained.name)).toContain("oops");
   });
 
   test("after the helpers, a program exiting 127 is the program's exit, not a launch failure", async () => {
