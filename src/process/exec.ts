@@ -9,7 +9,7 @@
  * carries the cgroup of the service's run, so whatever it starts is born inside it.
  */
 import { statSync } from "node:fs";
-import { basename, dirname } from "node:path";
+import { basename, dirname, join } from "node:path";
 import type { Subprocess } from "bun";
 import { DEFAULT_PATH, findProgram, HELPER_PATH, inRoot, type ProgramProblem } from "../config/program.ts";
 import type { ServiceDescription } from "../config/schema.ts";
@@ -172,6 +172,12 @@ export function prepareExec(d: ServiceDescription, env: ReadonlyMap<string, stri
   const extra = new Map<number, ChildFd>();
   if (listening) extra.set(LISTEN_FD, request.listenFd!);
   for (const fd of request.pipes ?? []) extra.set(fd, "pipe");
+  const pidNamespace = d.namespaces.includes("pid") ? (request.enter ?? "new") : null;
+  // Bun's cgroup option cannot spawn into a pid namespace on cgroup v1 (ENOMEM): there the join
+  // step joins every hierarchy, its own pid then being the one the namespace gives it
+  const cgroup = request.cgroup ?? null;
+  const joinAll = cgroup !== null && pidNamespace !== null;
+  const joinFiles = cgroup === null ? [] : joinAll ? [join(cgroup.spawnCgroup, "cgroup.procs"), ...cgroup.joinFiles] : cgroup.joinFiles;
   const stages =
     request.stages ??
     helperStages(
@@ -184,7 +190,7 @@ export function prepareExec(d: ServiceDescription, env: ReadonlyMap<string, stri
         },
       },
       request.enter ?? null,
-      request.cgroup?.joinFiles,
+      joinFiles,
     );
   if (!Array.isArray(stages)) return stages;
   const marked = stages.filter((s) => s.place !== "root").length;
@@ -204,8 +210,7 @@ export function prepareExec(d: ServiceDescription, env: ReadonlyMap<string, stri
   const argv = chainArgv([exe, ...args], stages, { markerFd, stderrFd, listenPid: listening });
   // the program sees the name it was given, unless a helper or shell comes first
   const argv0 = argv[0] === exe ? program : undefined;
-  const pidNamespace = d.namespaces.includes("pid") ? (request.enter ?? "new") : null;
-  return { argv, argv0, cwd: root ?? cwd, env: childEnv, fds, stages, marked, markerFd, pidNamespace, cgroup: request.cgroup?.spawnCgroup ?? null };
+  return { argv, argv0, cwd: root ?? cwd, env: childEnv, fds, stages, marked, markerFd, pidNamespace, cgroup: joinAll ? null : (cgroup?.spawnCgroup ?? null) };
 }
 
 /** A started plan: the process, and what came back from the helper stages (all passed once the program runs). */

@@ -57,6 +57,8 @@ beforeAll(async () => {
     "forker.sh": `setsid /bin/sh -c 'trap "" TERM; /bin/sleep 100 & exec /bin/sleep 100' &\nsetsid /bin/sh -c 'trap "" TERM; exec /bin/sleep 100' &\nexec /bin/sleep 100\n`,
     // a scheduled run leaving a child behind
     ticker: `type = scripted\nschedule = @yearly\ncommand = /bin/sh -c "grep memory /proc/self/cgroup; /bin/sleep 100 & echo left $$!"\nmemory-max = 64M\nlog-type = buffer\n`,
+    // the init of a pid namespace of its own: the stop-command enters that namespace
+    boxed: `type = process\ncommand = /bin/sh -c "echo start $$$$; cat /proc/self/cgroup; trap 'exit 0' TERM; /bin/sleep 1000 & wait"\nstop-command = /bin/sh -c "echo stop; cat /proc/self/cgroup; kill -TERM 1"\nnamespaces = pid\nmemory-max = 64M\nlog-type = buffer\nrestart = no\n`,
     placed: `type = process\ncommand = /bin/sh -c "/bin/sleep 100 & exec /bin/sleep 100"\nrun-in-cgroup = ${external}\nmemory-max = 32M\nrestart = no\n`,
     busy: `type = process\ncommand = /bin/sh -c "echo $$$$ > ${dir}/busy.pid; cat /proc/self/cgroup; exec /bin/sleep 1000"\nstop-command = /bin/sh -c "cat /proc/self/cgroup; kill $$(cat ${dir}/busy.pid)"\ncpu-max = 50%\ncpu-weight = 200\nlog-type = buffer\nrestart = no\n`,
   });
@@ -204,5 +206,20 @@ describe.skipIf(!isV1)("bosun on cgroup v1", () => {
     const left = Number(/^left (\d+)$/m.exec(out)![1]);
     expect(dead(left)).toBe(true);
     expect(existsSync(cgroupDir("memory", "ticker"))).toBe(false);
+  });
+
+  test("a service in a pid namespace of its own, and its stop-command entering it, join every hierarchy of its cgroup", async () => {
+    expect((await cli(d.socket, "start", "boxed")).code).toBe(0);
+    await waitFor("boxed's first lines", async () => (await cli(d.socket, "logs", "boxed")).stdout.includes("start 1"));
+    await waitFor("boxed's two processes", () => procsOf("freezer", "boxed").length === 2);
+    expect(procsOf("memory", "boxed")).toEqual(procsOf("freezer", "boxed"));
+    expect((await status("boxed")).usage?.pids).toBe(2);
+    expect((await cli(d.socket, "stop", "boxed")).code).toBe(0);
+    const out = (await cli(d.socket, "logs", "boxed")).stdout;
+    const [command, stop] = out.split(/^stop$/m);
+    for (const read of [command!, stop!]) {
+      for (const controller of ["freezer", "memory"]) expect(cgroupOf(read, controller)).toEndWith(`/${instance}/boxed.service`);
+    }
+    expect(d.output()).not.toMatch(/boxed: .*stop-timeout/);
   });
 });

@@ -29,7 +29,7 @@ test.skipIf(!writable)("as PID 1 every service gets a cgroup, holding its setsid
   const b = boot(["-d", s.dir], { root: s.root, pid1: true });
   let instance = "";
   cleanups.push(async () => {
-    b.kill();
+    await b.kill();
     if (instance) await scrub(instance);
     s.cleanup();
   });

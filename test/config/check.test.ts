@@ -243,9 +243,9 @@ describe("bosun check", () => {
   });
 
   test("the example services in services/ pass cleanly", () => {
-    const r = bosun("check", "-d", "services");
-    // TODO(lead): --strict and an empty stderr once health checks and cgroup limits are honoured (their warnings go then)
-    expect(r.err).toContain("0 error(s)");
+    // health checks and cgroup limits are honoured now: not even a warning
+    const r = bosun("check", "--strict", "-d", "services");
+    expect(r.err).toBe("");
     expect(r.code).toBe(0);
   });
 

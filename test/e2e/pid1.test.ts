@@ -7,15 +7,15 @@
 import { afterEach, expect, test } from "bun:test";
 import { boot, serviceDir, waitFor, type Running } from "./support.ts";
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups.splice(0)) c();
+const cleanups: (() => void | Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0)) await c();
 });
 function start(files: Record<string, string>, args: string[]): Running {
   const s = serviceDir(files);
   const b = boot(["-d", s.dir, ...args], { root: s.root, pid1: true });
-  cleanups.push(() => {
-    b.kill();
+  cleanups.push(async () => {
+    await b.kill();
     s.cleanup();
   });
   return b;

@@ -14,15 +14,15 @@ import { boot, serviceDir, waitFor, type Running } from "./support.ts";
 
 setDefaultTimeout(30_000);
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups.splice(0)) c();
+const cleanups: (() => void | Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0)) await c();
 });
 function start(files: Record<string, string>, args: string[], opts: { pid1?: boolean; env?: Record<string, string> } = {}): Running & { root: string } {
   const s = serviceDir(files);
   const b = boot(["-d", s.dir, ...args], { root: s.root, ...opts });
-  cleanups.push(() => {
-    b.kill();
+  cleanups.push(async () => {
+    await b.kill();
     s.cleanup();
   });
   return { ...b, root: s.root };

@@ -37,8 +37,12 @@ export interface Running {
   exited: Promise<number>;
   stdout(): string;
   stderr(): string;
-  /** Kills whatever is left (for afterEach). */
-  kill(): void;
+  /**
+   * Ends whatever is left (for afterEach) as a runtime does: SIGTERM, a second one (bosun then
+   * kills its services and exits), SIGKILL last, each after a bounded wait; so bosun removes its
+   * cgroups on the way out. Resolves once it is gone.
+   */
+  kill(): Promise<void>;
 }
 
 /**
@@ -84,6 +88,21 @@ export function boot(args: string[], opts: { root: string; pid1?: boolean; env?:
     }),
     stdout: () => out,
     stderr: () => err,
-    kill: () => proc.kill("SIGKILL"),
+    async kill() {
+      const gone = () => proc.exitCode !== null || proc.signalCode !== null;
+      const within = (ms: number) => Promise.race([proc.exited.then(() => true), Bun.sleep(ms).then(() => false)]);
+      for (const sig of ["SIGTERM", "SIGTERM"] as const) {
+        if (gone()) return;
+        const inside = opts.pid1 ? Number(readFileSync(`/proc/${proc.pid}/task/${proc.pid}/children`, "latin1").trim().split(" ")[0]) : proc.pid;
+        try {
+          if (inside > 0) process.kill(inside, sig);
+        } catch {
+          // gone meanwhile
+        }
+        if (await within(3000)) return;
+      }
+      proc.kill("SIGKILL");
+      await proc.exited;
+    },
   };
 }

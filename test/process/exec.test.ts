@@ -166,8 +166,19 @@ group("the plan", () => {
     const files = ["/cg/memory/b/web.service/cgroup.procs", "/cg/cpu/b/web.service/cgroup.procs"];
     const many = plan({ nice: 2, runAs: "app" }, { cgroup: { spawnCgroup: "/cg/freezer/b/web.service", joinFiles: files }, command: ["serve", "--stop"] });
     expect(many.stages.map((s) => s.stage)).toEqual(["cgroup", "nice", "run-as"]);
-    expect(many.argv.slice(0, 7)).toEqual(["/bin/sh", "-c", expect.stringContaining('echo $$ > "$1"'), "cgroup", ...files, "--"]);
+    // after the chain's first step (which only moves stderr), before any helper
+    const join = many.argv.indexOf("cgroup");
+    expect(many.argv.slice(join - 3, join + 4)).toEqual(["/bin/sh", "-c", expect.stringContaining('echo $$ > "$1"'), "cgroup", ...files, "--"]);
+    expect(many.argv.findIndex((a) => a.endsWith("/nice"))).toBeGreaterThan(join);
     expect(many.cgroup).toBe("/cg/freezer/b/web.service");
+  });
+
+  test("into a pid namespace, the join step joins every hierarchy of the run's cgroup and Bun's option is not used", () => {
+    const files = ["/cg/memory/b/web.service/cgroup.procs"];
+    const p = plan({ namespaces: ["pid"] }, { cgroup: { spawnCgroup: "/cg/freezer/b/web.service", joinFiles: files } });
+    expect(p.cgroup).toBeNull();
+    expect(p.pidNamespace).toBe("new");
+    expect(p.stages[0]).toEqual({ stage: "cgroup", argv: expect.arrayContaining(["/cg/freezer/b/web.service/cgroup.procs", ...files]) });
   });
 
   test("injected helper stages replace the description's", () => {
