@@ -93,7 +93,6 @@ export function buildDescription(input: BuildInput): Built {
         },
         ctx,
       );
-      if (spec.pending) ctx.warn(spec.pending);
       const quotes = spec.argv ? singleQuoteHint(s.name, s.op, s.value) : null;
       if (quotes !== null) ctx.warn(quotes);
     } catch (e) {

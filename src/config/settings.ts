@@ -73,8 +73,6 @@ export interface SettingSpec {
   field: string;
   /** bosun's own setting (not dinit's). */
   bosun?: boolean;
-  /** Validated but not applied by this version: the warning each use gets, saying what happens instead. */
-  pending?: string;
   apply(d: Draft, value: SettingValue, ctx: SettingContext): void;
 }
 
@@ -561,10 +559,6 @@ export const SETTINGS: Record<string, SettingSpec> = {
   "no-new-privs": bool("noNewPrivs", true),
   "restart-delay-max": { ...seconds("restartDelayMax"), bosun: true },
 };
-
-/** What a service gets instead, for settings later work will honour (see `SettingSpec.pending`). */
-const PENDING: [string[], string][] = [];
-for (const [names, message] of PENDING) for (const name of names) SETTINGS[name] = { ...SETTINGS[name]!, pending: message };
 
 /**
  * The setting a description field came from (for schema issues): `health.interval` ->
