@@ -355,7 +355,17 @@ describe.skipIf(kubeReason !== null)("container/kubernetes.yaml", () => {
     // web is main: SIGTERM's 143 is mapped to 0 by its exit-code-map
     expect(await box.stop()).toBe(0);
   }, SLOW);
-  test.todo("a service's memory-max is applied in a container given a writable cgroupfs (cgroup limits are in progress)");
+  test("a service's memory-max is applied in a container given a writable cgroupfs; without one, best effort skips it", async () => {
+    const limited = { boot: "type = internal\ndepends-on = web\n", web: `${sleeper()}memory-max = 64M\n` };
+    const writable = await start(images.app, { services: limited, flags: ["--privileged"] });
+    const web = (await writable.started(["web"])).find((s) => s.name === "web") as Service & { usage: { memoryMax: number | null } | null };
+    expect(web.usage?.memoryMax).toBe(64 * 1024 * 1024);
+    // An unprivileged container's cgroupfs is read-only: the image's BOSUN_CGROUPS=best-effort starts it anyway.
+    const readOnly = await start(images.app, { services: limited });
+    const unlimited = (await readOnly.started(["web"])).find((s) => s.name === "web") as Service & { usage: unknown };
+    expect(unlimited.usage).toBeNull();
+    expect((await readOnly.logs()).stderr).toContain("memory-max");
+  }, SLOW);
 });
 
 /** The parts of container/kubernetes.yaml the test reads and renames. */
