@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { buildImages, kubeUnavailable, NAMED_USER, podman, runId, unavailable, workDir, type Images, type Podman, type Result } from "./container-support.ts";
+import { buildImages, cgroupSnapshot, kubeUnavailable, NAMED_USER, podman, removeNewCgroups, runId, unavailable, workDir, type Images, type Podman, type Result } from "./container-support.ts";
 
 const reason = unavailable();
 if (reason) console.warn(`container tests skipped: ${reason}`);
@@ -24,10 +24,12 @@ const made: string[] = [];
 const containers: string[] = [];
 const kubeFiles: string[] = [];
 let pauseImagesBefore = new Set<string>();
+let cgroupsBefore = new Set<string>();
 
 beforeAll(async () => {
   if (reason) return;
   work = workDir();
+  cgroupsBefore = cgroupSnapshot();
   p = podman(work);
   pauseImagesBefore = await pauseImages();
   images = await buildImages(p, id, work, made);
@@ -41,6 +43,7 @@ afterAll(async () => {
   // kube play builds its pause image on first use: remove it only if this run made it
   for (const image of await pauseImages()) if (!pauseImagesBefore.has(image)) await p.run(["rmi", image]);
   if (work) rmSync(work, { recursive: true, force: true });
+  removeNewCgroups(cgroupsBefore);
 }, 120_000);
 
 async function pauseImages(): Promise<Set<string>> {
