@@ -42,7 +42,7 @@ function launcherWithCgroups() {
   const out = stubLogs();
   const reaper = createReaper();
   const tmp = tempDir();
-  const launcher = createLauncher({ events: rec.events, logs: out.logs, env, reaper, runtimeDir: tmp.dir, cgroups, killWaitMs: 300 });
+  const launcher = createLauncher({ events: rec.events, logs: out.logs, env, reaper, runtimeDir: () => tmp.dir, cgroups, killWaitMs: 300 });
   setup = { cgroups, instance, launcher, close: () => (reaper.close(), tmp.cleanup()) };
   const freezerDir = (name: string) => join(ownDirs().find((d) => d.includes("/freezer"))!, instance, name);
   return { launcher, rec, out, freezerDir };

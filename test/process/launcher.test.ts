@@ -31,7 +31,7 @@ afterAll(() => {
 function fresh() {
   rec = recorder();
   out = stubLogs();
-  launcher = createLauncher({ events: rec.events, logs: out.logs, env, reaper, runtimeDir: tmp.dir });
+  launcher = createLauncher({ events: rec.events, logs: out.logs, env, reaper, runtimeDir: () => tmp.dir });
 }
 afterEach(() => {
   // whatever a failed test left running goes now
@@ -323,7 +323,7 @@ group("helper stages", () => {
     ];
     rec = recorder();
     out = stubLogs();
-    launcher = createLauncher({ events: rec.events, logs: out.logs, env, reaper, runtimeDir: tmp.dir, stages: () => stages });
+    launcher = createLauncher({ events: rec.events, logs: out.logs, env, reaper, runtimeDir: () => tmp.dir, stages: () => stages });
     const d = svc({ command: ["true"] });
     launcher.start(d);
     const failed = await rec.next("launchFailed", d.name);

@@ -19,7 +19,7 @@ const env = new Map<string, string>([["PATH", process.env.PATH ?? "/usr/bin:/bin
 beforeAll(() => {
   tmp = tempDir();
   reaper = createReaper();
-  launcher = createLauncher({ events: recorder().events, logs: stubLogs().logs, env, reaper, runtimeDir: tmp.dir });
+  launcher = createLauncher({ events: recorder().events, logs: stubLogs().logs, env, reaper, runtimeDir: () => tmp.dir });
 });
 afterAll(() => {
   launcher.close();

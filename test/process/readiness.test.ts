@@ -31,7 +31,7 @@ function fresh() {
   rec = recorder();
   out = stubLogs();
   const env = new Map([["PATH", process.env.PATH ?? "/usr/bin:/bin"]]);
-  launcher = createLauncher({ events: rec.events, logs: out.logs, env, reaper, runtimeDir: tmp.dir });
+  launcher = createLauncher({ events: rec.events, logs: out.logs, env, reaper, runtimeDir: () => tmp.dir });
 }
 afterEach(() => {
   launcher.killAll();

@@ -43,7 +43,7 @@ function zombies(): number[] {
 test("bosun becomes subreaper and reaps double-forked orphans without disturbing its own children's exit codes", async () => {
   expect(reaper.reaping).toBe(true);
   const rec = recorder();
-  const launcher = createLauncher({ events: rec.events, logs: stubLogs().logs, env: new Map([["PATH", process.env.PATH!]]), reaper, runtimeDir: tmp.dir });
+  const launcher = createLauncher({ events: rec.events, logs: stubLogs().logs, env: new Map([["PATH", process.env.PATH!]]), reaper, runtimeDir: () => tmp.dir });
   const before = reaper.reaped;
   const n = 60;
   for (let i = 0; i < n; i++) {

@@ -35,7 +35,7 @@ afterAll(() => {
 function fresh() {
   rec = recorder();
   out = stubLogs();
-  launcher = createLauncher({ events: rec.events, logs: out.logs, env, reaper, runtimeDir: tmp.dir });
+  launcher = createLauncher({ events: rec.events, logs: out.logs, env, reaper, runtimeDir: () => tmp.dir });
 }
 afterEach(() => {
   launcher?.killAll();
