@@ -14,7 +14,7 @@ import type { Kind, Service } from "./kinds/index.ts";
 import { writeFile } from "./kinds/types.ts";
 import { childrenOf, memoryOf, Workload } from "./proc.ts";
 import { quantile } from "./stats.ts";
-import { TimedOut, Trial, type TrialSettings } from "./trial.ts";
+import { TimedOut, Trial, type TrialSettings, within } from "./trial.ts";
 
 /** Settings of the scenarios beyond the trial's own. */
 export interface ScenarioSettings extends TrialSettings {
@@ -122,8 +122,7 @@ export async function shutdown(
   if (init === undefined) throw new Error("no PID 1 found below unshare");
   const t0 = performance.now();
   process.kill(init, "SIGTERM");
-  const gone = await Promise.race([t.proc!.exited.then(() => true), Bun.sleep(s.timeoutMs).then(() => false)]);
-  if (!gone) throw new Error(`${kind.name} still running ${s.timeoutMs / 1000} s after SIGTERM`);
+  if ((await within(t.proc!.exited, s.timeoutMs)) === undefined) throw new Error(`${kind.name} still running ${s.timeoutMs / 1000} s after SIGTERM`);
   const exit = (performance.now() - t0) / 1000;
   const p = t.proc!;
   const status = p.signalCode ? `signal ${p.signalCode}` : String(p.exitCode);

@@ -38,6 +38,22 @@ export interface TrialSettings {
   keep: boolean;
 }
 
+/**
+ * `p`'s value, or undefined if it takes longer than `ms`; the timer is cleared either way, so a
+ * finished run does not wait for it to expire.
+ *
+ * @example
+ * if ((await within(proc.exited, 5000)) === undefined) throw new Error("still running after 5 s");
+ */
+export async function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: Timer | undefined;
+  try {
+    return await Promise.race([p, new Promise<undefined>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** A wait that ran out; start and memory runs that time out skip their remaining repetitions. */
 export class TimedOut extends Error {}
 

@@ -14,6 +14,7 @@ import { writeFile } from "../kinds/types.ts";
 import { killTree, memoryOf, ownedByBun } from "../proc.ts";
 import type { OwnRow } from "../results.ts";
 import { STAMPER, stampsIn } from "../scenarios.ts";
+import { within } from "../trial.ts";
 import { quantile } from "../stats.ts";
 import { type OwnBench, runAlone, scratch } from "./context.ts";
 
@@ -26,8 +27,8 @@ async function probeRun(probe: string, args: string[], settleS: number, timeoutM
     let text = "";
     const deadline = performance.now() + timeoutMs;
     while (!text.includes("\n")) {
-      const next = await Promise.race([reader.read(), Bun.sleep(Math.max(0, deadline - performance.now())).then(() => null)]);
-      if (next === null) throw new Error(`floor-probe ${args.join(" ")}: not ready within ${timeoutMs / 1000} s`);
+      const next = await within(reader.read(), Math.max(0, deadline - performance.now()));
+      if (next === undefined) throw new Error(`floor-probe ${args.join(" ")}: not ready within ${timeoutMs / 1000} s`);
       if (next.done) throw new Error(`floor-probe ${args.join(" ")} exited before it was ready`);
       text += new TextDecoder().decode(next.value);
     }
