@@ -18,7 +18,7 @@ export function findSupervisord(): Kind | Missing {
     name: "supervisord",
     version: output([daemon, "--version"]).trim() || "?",
     statusTool: "`supervisorctl status`",
-    restartSetting: "autorestart=true, startsecs=0 (its main loop ticks once a second: one tick to see the exit, one to restart)",
+    restartSetting: "autorestart=true, startsecs=0 (no delay setting; its main loop wakes about once a second)",
     write(dir, services) {
       mkdirSync(join(dir, "logs"));
       const text = [
