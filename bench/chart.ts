@@ -22,6 +22,7 @@ const COLOURS: Record<string, string> = {
   dinit: "#4c78a8",
   bosun: "#e45756",
   "bosun-src": "#f28e2b",
+  "bun-floor": "#888888",
   s6: "#54a24b",
   runit: "#72b7b2",
   supervisord: "#b279a2",
@@ -74,7 +75,9 @@ function panel(p: Panel, dx: number): string {
     const colour = COLOURS[s.kind] ?? "#333";
     const width = s.kind.startsWith("bosun") ? 2.5 : 1.5;
     const line = s.points.map(([x, y]) => `${sx(x).toFixed(1)},${sy(y).toFixed(1)}`).join(" ");
-    if (s.points.length > 1) out.push(`<polyline points="${line}" fill="none" stroke="${colour}" stroke-width="${width}"/>`);
+    // the floor is a reference, not a supervisor: dashed
+    const dash = s.kind === "bun-floor" ? ' stroke-dasharray="5,3"' : "";
+    if (s.points.length > 1) out.push(`<polyline points="${line}" fill="none" stroke="${colour}" stroke-width="${width}"${dash}/>`);
     for (const [x, y] of s.points) {
       out.push(`<circle cx="${sx(x).toFixed(1)}" cy="${sy(y).toFixed(1)}" r="3" fill="${colour}"><title>${esc(`${s.kind}, ${x} services: ${Number(y.toPrecision(3))} ${p.unit}`)}</title></circle>`);
     }

@@ -196,6 +196,7 @@ export function report(r: RunRecord): string {
     `- kinds: ${r.kinds.map((k) => `${k.name} ${k.version}`).join(" · ") || "none"}`,
     ...r.missing.map((k) => `- not measured: **${k.name}**: ${k.missing}`),
     ...(peerScenarios.length > 0 && !r.kinds.some((k) => k.name === BASE) ? ["- no dinit in this run, so no ratios"] : []),
+    ...(r.kinds.some((k) => k.name === "bun-floor") ? ["- bun-floor is a reference, not a peer: the least a supervisor on Bun does (spawn detached, read the output pipes, restart at once, TERM and wait), compiled like dist/bosun; what bosun adds is the difference"] : []),
     "",
   ];
   if (peerScenarios.length > 0 && r.kinds.length > 0) {

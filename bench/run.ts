@@ -41,8 +41,9 @@ if (options.help) {
 const o = options;
 
 const base = trialBase();
-// A private copy of Bun for bosun-src (see kinds/bosun.ts), removed at the end. On the disk
-// where bun and dist/bosun are: a binary mapped from tmpfs shows ~5 MiB less resident memory.
+// A private copy of Bun for bosun-src (see kinds/bosun.ts) and the bun-floor probe, removed at
+// the end. On the disk where bun and dist/bosun are: a binary mapped from tmpfs shows ~5 MiB
+// less resident memory.
 const bunDir = mkdtempSync(join(tmpdir(), "bench-bun-"));
 const bun = join(bunDir, "bun");
 copyFileSync(process.execPath, bun);
@@ -60,7 +61,7 @@ for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
 const wantsPeers = o.scenarios.some((s) => (PEER_SCENARIOS as readonly string[]).includes(s));
 const wantsCompiled = o.kinds.includes("bosun") || o.scenarios.includes("cli") || o.scenarios.includes("floor");
 const buildProblem = wantsCompiled ? ensureCompiled() : null;
-const { found, missing } = wantsPeers ? findKinds(o.kinds, { bun }) : { found: [] as Kind[], missing: [] as Missing[] };
+const { found, missing } = wantsPeers ? findKinds(o.kinds, { bun, scratch: bunDir }) : { found: [] as Kind[], missing: [] as Missing[] };
 if (buildProblem) for (const m of missing) if (m.name === "bosun") m.missing = buildProblem;
 const subreaper = becomeSubreaper();
 

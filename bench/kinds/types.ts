@@ -15,7 +15,7 @@ export interface Service {
 
 /** A supervisor found on this machine, ready to be measured. */
 export interface Kind {
-  /** The key used in --kinds and in the tables: dinit, bosun, bosun-src, s6, runit, supervisord, pm2. */
+  /** The key used in --kinds and in the tables: dinit, bosun, bosun-src, bun-floor, s6, runit, supervisord, pm2. */
   readonly name: string;
   /** Version and how it runs, for the results header. */
   readonly version: string;
@@ -31,8 +31,8 @@ export interface Kind {
   pid1Argv(dir: string): string[];
   /** Extra environment for the supervisor and its tools. */
   env(dir: string): Record<string, string>;
-  /** How many of `names` the kind's own status tool reports as up (0 when it cannot tell yet). */
-  countUp(dir: string, names: string[]): number;
+  /** How many of `names` the kind's own status tool reports as up (0 when it cannot tell yet); null without a status tool. */
+  countUp: ((dir: string, names: string[]) => number) | null;
 }
 
 /** A kind that could not be measured here, and why (what to install or set). */

@@ -3,37 +3,66 @@
  * A bare Bun program, compiled like dist/bosun, that does only what any supervisor on Bun must:
  * the floor bosun's figures are compared with.
  *
- *   floor-probe idle                       a timer, nothing else
- *   floor-probe hold N pipe|inherit|ignore spawn N `sleep 1000` (detached), output as given
- *                                          (piped output is read), then idle
- *   floor-probe restart K SCRIPT FILE      run `sh SCRIPT FILE` K times, each after the last ended
- *
- * Prints `ready MS` (MS: the time its work took) when done, then stays until killed.
+ *   floor-probe idle                        a timer, nothing else; prints `ready`
+ *   floor-probe hold N pipe|inherit         spawns N `sleep 1000` (detached), output piped and
+ *                                           read, or inherited; prints `ready`, then idles
+ *   floor-probe supervise FILE              runs the services of FILE (JSON: [{argv, restart}])
+ *                                           as bosun does at the least: detached, output piped
+ *                                           and read, restarted at once when asked; on SIGTERM
+ *                                           or SIGINT, TERM to every group, then exit 0 when
+ *                                           all have ended
  */
-const [mode, a, b, c] = process.argv.slice(2);
-const t0 = performance.now();
+const [mode, a, b] = process.argv.slice(2);
 
+/** Reads a stream to its end, dropping what comes. */
 async function drain(stream: ReadableStream<Uint8Array>): Promise<void> {
   for await (const _ of stream);
 }
 
+function spawnPiped(argv: string[]) {
+  const p = Bun.spawn(argv, { stdio: ["ignore", "pipe", "pipe"], detached: true });
+  void drain(p.stdout as ReadableStream<Uint8Array>);
+  void drain(p.stderr as ReadableStream<Uint8Array>);
+  return p;
+}
+
 if (mode === "hold") {
-  const stdio = b as "pipe" | "inherit" | "ignore";
   for (let i = 0; i < Number(a); i++) {
-    const p = Bun.spawn(["sleep", "1000"], { stdio: ["ignore", stdio, stdio], detached: true });
-    if (stdio === "pipe") {
-      void drain(p.stdout as ReadableStream<Uint8Array>);
-      void drain(p.stderr as ReadableStream<Uint8Array>);
-    }
+    if (b === "pipe") spawnPiped(["sleep", "1000"]);
+    else Bun.spawn(["sleep", "1000"], { stdio: ["ignore", "inherit", "inherit"], detached: true });
   }
-} else if (mode === "restart") {
-  for (let i = 0; i < Number(a); i++) await Bun.spawn(["sh", b!, c!], { stdio: ["ignore", "ignore", "ignore"] }).exited;
+} else if (mode === "supervise") {
+  const services = (await Bun.file(a!).json()) as { argv: string[]; restart?: boolean }[];
+  const running = new Map<number, Promise<unknown>>();
+  let stopping = false;
+  const start = (s: { argv: string[]; restart?: boolean }) => {
+    const p = spawnPiped(s.argv);
+    running.set(p.pid, p.exited);
+    void p.exited.then(() => {
+      running.delete(p.pid);
+      if (s.restart && !stopping) start(s);
+    });
+  };
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    for (const pid of running.keys()) {
+      try {
+        process.kill(-pid, "SIGTERM");
+      } catch {}
+    }
+    await Promise.all(running.values());
+    process.exit(0);
+  };
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+  for (const s of services) start(s);
 } else if (mode !== "idle") {
-  console.error("usage: floor-probe idle | hold N pipe|inherit|ignore | restart K SCRIPT FILE");
+  console.error("usage: floor-probe idle | hold N pipe|inherit | supervise FILE");
   process.exit(2);
 }
 // Bun.write to the stdout fd: not process.stdout, whose stream layer costs memory of its own
-await Bun.write(Bun.stdout, `ready ${(performance.now() - t0).toFixed(3)}\n`);
+if (mode !== "supervise") await Bun.write(Bun.stdout, "ready\n");
 setInterval(() => {}, 1 << 30);
 
 export {};
