@@ -1,0 +1,92 @@
+/**
+ * @module bench/study/settings
+ * Bun's own memory settings on the compiled bosun, with their cost in CPU: smol mode, the JIT
+ * tiers, JSC's heap sizing and concurrent GC, mimalloc's purge and commit behaviour. For each:
+ * Pss with 3 and 1000 `sleep` services (after a settle), the time and the daemon's CPU to start
+ * 1000, and the restart interval; kinds interleaved and rotated as in the bench.
+ *
+ *   bun bench/study/settings.ts [--reps 3] [--settle 3] [--n 1000]
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { ensureCompiled } from "../build.ts";
+import { findCompiledBosun } from "../kinds/bosun.ts";
+import type { Kind } from "../kinds/index.ts";
+import { becomeSubreaper, memoryOf, Workload } from "../proc.ts";
+import * as scenarios from "../scenarios.ts";
+import { quantile } from "../stats.ts";
+import { Trial, trialBase } from "../trial.ts";
+
+const { values } = parseArgs({ options: { reps: { type: "string", default: "3" }, settle: { type: "string", default: "3" }, n: { type: "string", default: "1000" } } });
+const reps = Number(values.reps);
+const n = Number(values.n);
+const settleS = Number(values.settle);
+
+const VARIANTS: [string, Record<string, string>][] = [
+  ["default", {}],
+  ["--smol (BUN_OPTIONS)", { BUN_OPTIONS: "--smol" }],
+  ["JSC forceRAMSize 256 MiB", { BUN_JSC_forceRAMSize: String(256 * 2 ** 20) }],
+  ["JSC no concurrent GC", { BUN_JSC_useConcurrentGC: "0" }],
+  ["JSC no DFG/FTL (baseline JIT only)", { BUN_JSC_useDFGJIT: "0", BUN_JSC_useFTLJIT: "0" }],
+  ["JSC no JIT (interpreter)", { BUN_JSC_useJIT: "0" }],
+  ["mimalloc purge_delay 0", { MIMALLOC_PURGE_DELAY: "0" }],
+  ["mimalloc arena_eager_commit 0", { MIMALLOC_ARENA_EAGER_COMMIT: "0" }],
+  ["--smol + purge_delay 0 + no DFG/FTL", { BUN_OPTIONS: "--smol", MIMALLOC_PURGE_DELAY: "0", BUN_JSC_useDFGJIT: "0", BUN_JSC_useFTLJIT: "0" }],
+];
+
+/** CPU time (ms) a process has used, from /proc/PID/stat. */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(f[11]) + Number(f[12])) * 10;
+}
+
+const problem = ensureCompiled();
+if (problem) throw new Error(problem);
+const found = findCompiledBosun();
+if ("missing" in found) throw new Error(found.missing);
+const compiled = found;
+becomeSubreaper();
+const settings: scenarios.ScenarioSettings = { base: trialBase().dir, timeoutMs: 120_000, keep: false, settleS, restarts: 50, restartTimeS: 15 };
+const kinds: Kind[] = VARIANTS.map(([name, env]) => ({ ...compiled, name, env: () => env }));
+
+type Row = { pss3: number[]; pssN: number[]; startMs: number[]; startCpu: number[]; restart: number[] };
+const rows = new Map<string, Row>(kinds.map((k) => [k.name, { pss3: [], pssN: [], startMs: [], startCpu: [], restart: [] }]));
+
+/** Starts N sleeps: time to all running and the daemon's CPU by then; then Pss after the settle. */
+async function startAndMemory(kind: Kind, count: number): Promise<{ ms: number; cpu: number; pss: number }> {
+  const services = Array.from({ length: count }, (_, i) => ({ name: `s${i}`, argv: [Bun.which("sleep")!, "1000"] }));
+  await using t = new Trial(kind, services, settings);
+  const t0 = t.launch();
+  const sleeps = new Workload(t.proc!.pid, "sleep");
+  const at = await t.until(`${count} running`, () => sleeps.count() >= count);
+  const cpu = cpuMs(t.proc!.pid);
+  await Bun.sleep(settleS * 1000);
+  return { ms: at - t0, cpu, pss: memoryOf(t.proc!.pid).pss / 1024 };
+}
+
+for (let rep = 0; rep < reps; rep++) {
+  const order = [...kinds.slice(rep % kinds.length), ...kinds.slice(0, rep % kinds.length)];
+  for (const k of order) {
+    const r = rows.get(k.name)!;
+    const big = await startAndMemory(k, n);
+    r.startMs.push(big.ms);
+    r.startCpu.push(big.cpu);
+    r.pssN.push(big.pss);
+    r.pss3.push((await startAndMemory(k, 3)).pss);
+    r.restart.push((await scenarios.restart(k, settings)).median);
+    console.error(`  rep ${rep + 1} ${k.name}: done`);
+  }
+}
+
+const med = (xs: number[]) => quantile(xs, 0.5);
+const base = rows.get("default")!;
+console.log(`compiled bosun (${join("dist", "bosun")}), median of ${reps}; Pss after ${settleS} s; CPU = the daemon's user+system time when all ${n} run`);
+console.log(`${"setting".padEnd(40)} ${"Pss 3".padStart(7)} ${`Pss ${n}`.padStart(9)} ${"start ms".padStart(9)} ${"start CPU ms".padStart(13)} ${"restart ms".padStart(11)}`);
+for (const [name, r] of rows) {
+  const d = (x: number, b: number) => (name === "default" ? "" : ` ${x - b >= 0 ? "+" : ""}${(((x - b) / b) * 100).toFixed(0)}%`);
+  console.log(
+    `${name.padEnd(40)} ${med(r.pss3).toFixed(1).padStart(7)} ${med(r.pssN).toFixed(1).padStart(9)} ${med(r.startMs).toFixed(0).padStart(9)} ${`${med(r.startCpu).toFixed(0)}${d(med(r.startCpu), med(base.startCpu))}`.padStart(13)} ${`${med(r.restart).toFixed(2)}${d(med(r.restart), med(base.restart))}`.padStart(11)}`,
+  );
+}
