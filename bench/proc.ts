@@ -102,6 +102,41 @@ export class Workload {
   }
 }
 
+/** CPU time (user + system, ms) a process has used so far, from /proc/PID/stat (USER_HZ is 100 on Linux). */
+export function cpuMs(pid: number): number {
+  const stat = readProc(`/proc/${pid}/stat`) ?? "";
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/**
+ * Runs argv to its end: wall ms and CPU ms (from the child's rusage). Throws with its stderr
+ * when it exits non-zero.
+ *
+ * @example
+ * const { wall } = timed(["bosun", "list"], { BOSUN_SOCKET: sock });
+ */
+export function timed(argv: string[], env: Record<string, string> = {}): { wall: number; cpu: number } {
+  const t0 = performance.now();
+  const r = Bun.spawnSync(argv, { stdin: "ignore", stdout: "ignore", stderr: "pipe", env: { ...process.env, ...env } });
+  const wall = performance.now() - t0;
+  if (r.exitCode !== 0) throw new Error(`${argv.join(" ")} exited ${r.exitCode}: ${r.stderr.toString().trim()}`);
+  const u = r.resourceUsage;
+  return { wall, cpu: u ? Number(u.cpuTime.user + u.cpuTime.system) / 1000 : NaN };
+}
+
+/**
+ * The peak resident memory (MiB) of argv run to its end, as GNU time reports it; null without
+ * /usr/bin/time. Not from Bun's own rusage: Bun spawns with vfork, so a child's maxRSS starts
+ * at the parent's resident size.
+ */
+export function peakRss(argv: string[], env: Record<string, string> = {}): number | null {
+  if (!Bun.which("time", { PATH: "/usr/bin" })) return null;
+  const r = Bun.spawnSync(["/usr/bin/time", "-f", "%M", ...argv], { stdin: "ignore", stdout: "ignore", stderr: "pipe", env: { ...process.env, ...env } });
+  const kib = Number(r.stderr.toString().trim().split("\n").at(-1));
+  return r.exitCode === 0 && Number.isFinite(kib) ? kib / 1024 : null;
+}
+
 /** Resident memory of one process in KiB: VmRSS (shared pages in full) and Pss (shared pages divided among sharers). */
 export function memoryOf(pid: number): { rss: number; pss: number } {
   const field = (text: string | null, name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(text ?? "")?.[1] ?? 0);

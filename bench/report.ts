@@ -193,7 +193,7 @@ export function report(r: RunRecord): string {
     "",
     `- machine: ${m.cores} cores (${m.cpu}), ${m.memory} memory, ${m.kernel}, ${m.os}; Bun ${m.bun}; trial directories on ${r.trialFs}${r.trialFs === "tmpfs" ? "" : " (not tmpfs: s6 and runit write state files per service, so their start includes disk latency; set BENCH_TMP to a tmpfs)"}`,
     `- command: \`bun run bench${r.options.argv.length ? ` ${r.options.argv.join(" ")}` : ""}\`; ${r.options.reps} repetition(s)${r.options.quick ? " (quick mode: a smoke run, not for comparison)" : ""}`,
-    `- kinds: ${r.kinds.map((k) => `${k.name} ${k.version}`).join(" · ") || "none"}`,
+    ...(peerScenarios.length > 0 ? [`- kinds: ${r.kinds.map((k) => `${k.name} ${k.version}`).join(" · ") || "none"}`] : []),
     ...r.missing.map((k) => `- not measured: **${k.name}**: ${k.missing}`),
     ...(peerScenarios.length > 0 && !r.kinds.some((k) => k.name === BASE) ? ["- no dinit in this run, so no ratios"] : []),
     ...(r.kinds.some((k) => k.name === "bun-floor") ? ["- bun-floor is a reference, not a peer: the least a supervisor on Bun does (spawn detached, read the output pipes, restart at once, TERM and wait), compiled like dist/bosun; what bosun adds is the difference"] : []),

@@ -41,13 +41,17 @@ if (options.help) {
 const o = options;
 
 const base = trialBase();
-// A private copy of Bun for bosun-src (see kinds/bosun.ts) and the bun-floor probe, removed at
-// the end. On the disk where bun and dist/bosun are: a binary mapped from tmpfs shows ~5 MiB
-// less resident memory.
-const bunDir = mkdtempSync(join(tmpdir(), "bench-bun-"));
-const bun = join(bunDir, "bun");
-copyFileSync(process.execPath, bun);
-const cleanup = () => rmSync(bunDir, { recursive: true, force: true });
+const wantsPeers = o.scenarios.some((s) => (PEER_SCENARIOS as readonly string[]).includes(s));
+// Built probes and a private copy of Bun for bosun-src (see kinds/bosun.ts), removed at the end;
+// on the disk where bun and dist/bosun are: a binary mapped from tmpfs shows ~5 MiB less
+// resident memory.
+const scratchDir = mkdtempSync(join(tmpdir(), "bench-bin-"));
+const cleanup = () => rmSync(scratchDir, { recursive: true, force: true });
+let bun = process.execPath;
+if (wantsPeers && o.kinds.includes("bosun-src")) {
+  bun = join(scratchDir, "bun");
+  copyFileSync(process.execPath, bun);
+}
 let interrupted = false;
 for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   process.on(sig, () => {
@@ -58,10 +62,9 @@ for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   });
 }
 
-const wantsPeers = o.scenarios.some((s) => (PEER_SCENARIOS as readonly string[]).includes(s));
-const wantsCompiled = o.kinds.includes("bosun") || o.scenarios.includes("cli") || o.scenarios.includes("floor");
+const wantsCompiled = (wantsPeers && o.kinds.includes("bosun")) || o.scenarios.includes("cli");
 const buildProblem = wantsCompiled ? ensureCompiled() : null;
-const { found, missing } = wantsPeers ? findKinds(o.kinds, { bun, scratch: bunDir }) : { found: [] as Kind[], missing: [] as Missing[] };
+const { found, missing } = wantsPeers ? findKinds(o.kinds, { bun, scratch: scratchDir }) : { found: [] as Kind[], missing: [] as Missing[] };
 if (buildProblem) for (const m of missing) if (m.name === "bosun") m.missing = buildProblem;
 const subreaper = becomeSubreaper();
 
@@ -125,7 +128,7 @@ try {
   }
 
   const own: OwnResult[] = [];
-  const ctx: OwnContext = { quick: o.quick, reps: o.reps, settleS: o.settleS, timeoutMs: o.timeoutS * 1000, compiled: buildProblem ? null : COMPILED, bun };
+  const ctx: OwnContext = { quick: o.quick, reps: o.reps, settleS: o.settleS, timeoutMs: o.timeoutS * 1000, compiled: buildProblem ? null : COMPILED, bun: process.execPath };
   for (const name of OWN_SCENARIOS) {
     if (!o.scenarios.includes(name) || interrupted) continue;
     note(`== ${name}`);

@@ -11,24 +11,27 @@ import type { Subprocess } from "bun";
 import type { Kind, Service } from "./kinds/index.ts";
 import { killTree, ownedByBun } from "./proc.ts";
 
-/** Where trial directories go: an exec-able tmpfs if there is one (supervision state lives on tmpfs in a container, /run), else the temp dir. */
-export function trialBase(): { dir: string; fs: string } {
-  const mounts = readFileSync("/proc/mounts", "utf8")
-    .split("\n")
-    .map((line) => line.split(" "))
-    .filter((f) => f.length > 3);
-  const fsOf = (path: string) => {
-    let best: string[] | undefined;
-    for (const f of mounts) if ((path === f[1] || path.startsWith(`${f[1]!.replace(/\/$/, "")}/`)) && f[1]!.length >= (best?.[1]!.length ?? 0)) best = f;
-    return { type: best?.[2] ?? "?", exec: !(best?.[3] ?? "").split(",").includes("noexec") };
-  };
-  if (process.env.BENCH_TMP) return { dir: process.env.BENCH_TMP, fs: fsOf(process.env.BENCH_TMP).type };
-  for (const dir of [process.env.XDG_RUNTIME_DIR, "/dev/shm"]) {
-    if (!dir) continue;
-    const fs = fsOf(dir);
-    if (fs.type === "tmpfs" && fs.exec) return { dir, fs: fs.type };
+/** The mount holding `path` (the longest mount point that is a prefix of it): its type and whether it allows exec. */
+function mountOf(path: string): { type: string; exec: boolean } {
+  let best = { point: "", type: "?", exec: true };
+  for (const line of readFileSync("/proc/mounts", "utf8").split("\n")) {
+    const [, point, type, options] = line.split(" ");
+    if (!point || !type || !options) continue;
+    const inside = path === point || path.startsWith(point.endsWith("/") ? point : `${point}/`);
+    if (inside && point.length >= best.point.length) best = { point, type, exec: !options.split(",").includes("noexec") };
   }
-  return { dir: tmpdir(), fs: fsOf(tmpdir()).type };
+  return best;
+}
+
+/**
+ * Where trial directories go: $BENCH_TMP, else an exec-able tmpfs (supervision state lives on
+ * tmpfs in a container, /run; s6 and runit write state files per service, so a disk would make
+ * their start measure the disk), else the temp dir. Returns the directory and its filesystem.
+ */
+export function trialBase(): { dir: string; fs: string } {
+  const tmpfs = [process.env.XDG_RUNTIME_DIR, "/dev/shm"].find((d) => d && mountOf(d).type === "tmpfs" && mountOf(d).exec);
+  const chosen = process.env.BENCH_TMP || tmpfs || tmpdir();
+  return { dir: chosen, fs: mountOf(chosen).type };
 }
 
 /** What every trial shares: where it goes, how long any wait may take, whether to keep its directory. */
@@ -76,7 +79,7 @@ export class Trial {
     private readonly settings: TrialSettings,
     prepare?: (dir: string) => void,
   ) {
-    this.dir = mkdtempSync(join(settings.base, `bench-${kind.name}-`));
+    this.dir = mkdtempSync(join(settings.base, `bench-${kind.name.replace(/[^\w.-]+/g, "_")}-`));
     prepare?.(this.dir);
     kind.write(this.dir, services);
     // as if written well before boot: runsvdir puts off its first look at a directory changed

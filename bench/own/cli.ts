@@ -8,7 +8,7 @@
  *
  *   bun bench/own/cli.ts [--quick]
  */
-import { closeSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { closeSync, openSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
@@ -17,34 +17,17 @@ import { ROOT } from "../kinds/bosun.ts";
 import { findDinit } from "../kinds/dinit.ts";
 import { writeDinitServices } from "../kinds/dinit-format.ts";
 import { binary } from "../kinds/types.ts";
-import { killTree, ownedByBun } from "../proc.ts";
+import { cpuMs, killTree, ownedByBun, peakRss, timed } from "../proc.ts";
 import type { OwnRow } from "../results.ts";
 import { type OwnBench, runAlone, scratch } from "./context.ts";
 
-/** CPU time (ms) a process has used so far, from /proc/PID/stat (USER_HZ is 100 on Linux). */
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
 /** Polls `ready` every 20 ms until it holds, or throws naming `what` after `ms`. */
-async function until(what: string, ready: () => boolean | Promise<boolean>, ms: number): Promise<void> {
+export async function until(what: string, ready: () => boolean | Promise<boolean>, ms: number): Promise<void> {
   const deadline = performance.now() + ms;
   while (!(await ready())) {
     if (performance.now() > deadline) throw new Error(`no ${what} within ${ms / 1000} s`);
     await Bun.sleep(20);
   }
-}
-
-/** Runs argv to the end; wall ms, CPU ms and peak RSS (MiB; Bun reports maxRSS in bytes); throws with its stderr when it fails. */
-function timed(argv: string[], env: Record<string, string>): { wall: number; cpu: number; peak: number } {
-  const t0 = performance.now();
-  const r = Bun.spawnSync(argv, { stdin: "ignore", stdout: "ignore", stderr: "pipe", env: { ...process.env, ...env } });
-  const wall = performance.now() - t0;
-  if (r.exitCode !== 0) throw new Error(`${argv.join(" ")} exited ${r.exitCode}: ${r.stderr.toString().trim()}`);
-  const u = r.resourceUsage;
-  return { wall, cpu: u ? Number(u.cpuTime.user + u.cpuTime.system) / 1000 : NaN, peak: u ? u.maxRSS / 2 ** 20 : NaN };
 }
 
 const bench: OwnBench = async (ctx) => {
@@ -111,15 +94,21 @@ const bench: OwnBench = async (ctx) => {
     // round robin, so drift on a busy machine hits every command alike; two rounds to warm up
     const wall = new Map<string, number[]>(commands.map(([label]) => [label, []]));
     const cpu = new Map<string, number[]>(commands.map(([label]) => [label, []]));
-    const peak: number[] = [];
     for (let round = 0; round < runs + 2; round++) {
       for (const [label, argv] of commands) {
         const t = timed(argv, env);
         if (round < 2) continue;
         wall.get(label)!.push(t.wall);
         cpu.get(label)!.push(t.cpu);
-        if (label === "compiled: bosun list") peak.push(t.peak);
       }
+    }
+    const peaks: number[] = [];
+    const helloPeaks: number[] = [];
+    for (let i = 0; i < (ctx.quick ? 1 : 5); i++) {
+      const p = peakRss([bosun, "list"], env);
+      const h = peakRss([hello]);
+      if (p !== null) peaks.push(p);
+      if (h !== null) helloPeaks.push(h);
     }
     const diff = (a: string, b: string) => wall.get(a)!.map((x, i) => x - wall.get(b)![i]!);
 
@@ -144,7 +133,8 @@ const bench: OwnBench = async (ctx) => {
       { label: "compiled bosun list − console.log program (same round)", unit: "ms", samples: diff("compiled: bosun list", commands[0]![0]) },
       { label: "compiled bosun status − console.log program (same round)", unit: "ms", samples: diff("compiled: bosun status s1", commands[0]![0]) },
       { label: "from source bosun list − bun -e 0 (same round)", unit: "ms", samples: diff("from source: bosun list", "bun -e 0") },
-      { label: "compiled bosun list: peak RSS", unit: "MiB", samples: peak },
+      { label: "compiled bosun list: peak RSS", unit: "MiB", samples: peaks, note: peaks.length ? "GNU time's %M" : "not measured: no /usr/bin/time" },
+      { label: "compiled console.log program: peak RSS", unit: "MiB", samples: helloPeaks },
       { label: "stop + start of one service through the compiled CLI", unit: "ms", samples: cycles },
       { label: "control round trip: GET /v1/services/s1 over the socket (fetch)", unit: "ms", samples: trips },
       { label: `daemon CPU while idle with ${n} services, per 10 s`, unit: "ms", samples: [(idleCpu * 10) / idleS], note: `measured over ${idleS} s, ${ctx.settleS} s after all started` },

@@ -7,13 +7,12 @@
  *
  *   bun bench/study/settings.ts [--reps 3] [--settle 3] [--n 1000]
  */
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { ensureCompiled } from "../build.ts";
 import { findCompiledBosun } from "../kinds/bosun.ts";
 import type { Kind } from "../kinds/index.ts";
-import { becomeSubreaper, memoryOf, Workload } from "../proc.ts";
+import { becomeSubreaper, cpuMs, memoryOf, Workload } from "../proc.ts";
 import * as scenarios from "../scenarios.ts";
 import { quantile } from "../stats.ts";
 import { Trial, trialBase } from "../trial.ts";
@@ -35,13 +34,6 @@ const VARIANTS: [string, Record<string, string>][] = [
   ["--smol + purge_delay 0 + no DFG/FTL", { BUN_OPTIONS: "--smol", MIMALLOC_PURGE_DELAY: "0", BUN_JSC_useDFGJIT: "0", BUN_JSC_useFTLJIT: "0" }],
 ];
 
-/** CPU time (ms) a process has used, from /proc/PID/stat. */
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(f[11]) + Number(f[12])) * 10;
-}
-
 const problem = ensureCompiled();
 if (problem) throw new Error(problem);
 const found = findCompiledBosun();
@@ -51,7 +43,7 @@ becomeSubreaper();
 const settings: scenarios.ScenarioSettings = { base: trialBase().dir, timeoutMs: 120_000, keep: false, settleS, restarts: 50, restartTimeS: 15 };
 const kinds: Kind[] = VARIANTS.map(([name, env]) => ({ ...compiled, name, env: () => env }));
 
-type Row = { pss3: number[]; pssN: number[]; startMs: number[]; startCpu: number[]; restart: number[] };
+type Row = { pss3: number[]; pssN: number[]; startMs: number[]; startCpu: number[]; restart: number[]; failure?: string };
 const rows = new Map<string, Row>(kinds.map((k) => [k.name, { pss3: [], pssN: [], startMs: [], startCpu: [], restart: [] }]));
 
 /** Starts N sleeps: time to all running and the daemon's CPU by then; then Pss after the settle. */
@@ -70,13 +62,19 @@ for (let rep = 0; rep < reps; rep++) {
   const order = [...kinds.slice(rep % kinds.length), ...kinds.slice(0, rep % kinds.length)];
   for (const k of order) {
     const r = rows.get(k.name)!;
-    const big = await startAndMemory(k, n);
-    r.startMs.push(big.ms);
-    r.startCpu.push(big.cpu);
-    r.pssN.push(big.pss);
-    r.pss3.push((await startAndMemory(k, 3)).pss);
-    r.restart.push((await scenarios.restart(k, settings)).median);
-    console.error(`  rep ${rep + 1} ${k.name}: done`);
+    if (r.failure) continue;
+    try {
+      const big = await startAndMemory(k, n);
+      r.startMs.push(big.ms);
+      r.startCpu.push(big.cpu);
+      r.pssN.push(big.pss);
+      r.pss3.push((await startAndMemory(k, 3)).pss);
+      r.restart.push((await scenarios.restart(k, settings)).median);
+      console.error(`  rep ${rep + 1} ${k.name}: done`);
+    } catch (e) {
+      r.failure = (e as Error).message.split("\n")[0]!;
+      console.error(`  rep ${rep + 1} ${k.name}: ${r.failure}`);
+    }
   }
 }
 
@@ -85,6 +83,10 @@ const base = rows.get("default")!;
 console.log(`compiled bosun (${join("dist", "bosun")}), median of ${reps}; Pss after ${settleS} s; CPU = the daemon's user+system time when all ${n} run`);
 console.log(`${"setting".padEnd(40)} ${"Pss 3".padStart(7)} ${`Pss ${n}`.padStart(9)} ${"start ms".padStart(9)} ${"start CPU ms".padStart(13)} ${"restart ms".padStart(11)}`);
 for (const [name, r] of rows) {
+  if (r.failure) {
+    console.log(`${name.padEnd(40)} fails: ${r.failure}`);
+    continue;
+  }
   const d = (x: number, b: number) => (name === "default" ? "" : ` ${x - b >= 0 ? "+" : ""}${(((x - b) / b) * 100).toFixed(0)}%`);
   console.log(
     `${name.padEnd(40)} ${med(r.pss3).toFixed(1).padStart(7)} ${med(r.pssN).toFixed(1).padStart(9)} ${med(r.startMs).toFixed(0).padStart(9)} ${`${med(r.startCpu).toFixed(0)}${d(med(r.startCpu), med(base.startCpu))}`.padStart(13)} ${`${med(r.restart).toFixed(2)}${d(med(r.restart), med(base.restart))}`.padStart(11)}`,
