@@ -34,17 +34,18 @@ export function ensureCompiled(): string | null {
 }
 
 /**
- * Compiles `entry` to `outfile` with exactly the flags of the project's `build` script, so a
- * probe program is built the way dist/bosun is. Throws with the compiler's message on failure.
+ * Compiles `entry` to `outfile` with exactly the flags of the project's `build` script (plus
+ * `extra`), so a probe program is built the way dist/bosun is. Throws with the compiler's
+ * message on failure.
  *
  * @example
  * compileLike("bench/own/floor-probe.ts", "/tmp/probe");
  */
-export function compileLike(entry: string, outfile: string): void {
+export function compileLike(entry: string, outfile: string, extra: string[] = []): void {
   const script = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: { build: string } }).scripts.build;
   const words = script.split(/\s+/).filter(Boolean);
   // "bun build src/main.ts ... --outfile dist/bosun": the same flags, another entry and output
   const argv = words.map((w, i) => (i === 0 ? process.execPath : words[i - 1] === "--outfile" ? outfile : w.endsWith(".ts") ? entry : w));
-  const r = Bun.spawnSync(argv, { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
+  const r = Bun.spawnSync([...argv, ...extra], { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
   if (r.exitCode !== 0) throw new Error(`compiling ${entry} failed: ${r.stderr.toString().trim().split("\n").at(-1)}`);
 }

@@ -22,7 +22,7 @@ function packageVersion(): string {
 }
 
 /** One way of running bosun: `command` is the argv before bosun's own arguments. */
-function bosunKind(name: string, command: string[], how: string): Kind {
+export function bosunKind(name: string, command: string[], how: string): Kind {
   const args = (dir: string) => ["-d", join(dir, "sd"), "-p", join(dir, "sock")];
   return {
     name,

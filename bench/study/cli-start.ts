@@ -32,6 +32,8 @@ const programs: [string, string][] = [
   ["console.log one line", `console.log("hello");`],
   ["process.stdout.write one line", `process.stdout.write("hello\\n");`],
   ["Bun.write(Bun.stdout) one line", `await Bun.write(Bun.stdout, "hello\\n");`],
+  ["+ node:fs lstatSync", `import { lstatSync } from "node:fs";\nlstatSync("/tmp");\nconsole.log("hello");`],
+  ["+ node:os homedir, node:path join", `import { homedir } from "node:os";\nimport { join } from "node:path";\nconsole.log(join(homedir(), "x"));`],
   ["+ node:util parseArgs", `import { parseArgs } from "node:util";\nparseArgs({ args: ["--json"], options: { json: { type: "boolean" } } });\nconsole.log("hello");`],
   ["+ valibot and bosun's control schemas", `import * as v from "valibot";\nimport { ServiceList } from ${schemas};\nconsole.log(v.safeParse(ServiceList, []).success);`],
   ["fetch GET /v1/services, print it", `const r = await fetch("http://bosun/v1/services", { unix: process.env.BOSUN_SOCKET! });\nconsole.log(await r.text());`],

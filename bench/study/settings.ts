@@ -5,29 +5,35 @@
  * Pss with 3 and 1000 `sleep` services (after a settle), the time and the daemon's CPU to start
  * 1000, and the restart interval; kinds interleaved and rotated as in the bench.
  *
- *   bun bench/study/settings.ts [--reps 3] [--settle 3] [--n 1000]
+ *   bun bench/study/settings.ts [--reps 3] [--settle 3] [--n 1000] [--only WORD,WORD]
+ *   (--only: just the variants whose name contains one of the words, and the default)
  */
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { ensureCompiled } from "../build.ts";
-import { findCompiledBosun } from "../kinds/bosun.ts";
+import { compileLike, ensureCompiled } from "../build.ts";
+import { bosunKind, findCompiledBosun, ROOT } from "../kinds/bosun.ts";
 import type { Kind } from "../kinds/index.ts";
 import { becomeSubreaper, cpuMs, memoryOf, Workload } from "../proc.ts";
 import * as scenarios from "../scenarios.ts";
 import { quantile } from "../stats.ts";
 import { Trial, trialBase } from "../trial.ts";
+import { workspace } from "./memory.ts";
 
-const { values } = parseArgs({ options: { reps: { type: "string", default: "3" }, settle: { type: "string", default: "3" }, n: { type: "string", default: "1000" } } });
+const { values } = parseArgs({ options: { reps: { type: "string", default: "3" }, settle: { type: "string", default: "3" }, n: { type: "string", default: "1000" }, only: { type: "string" } } });
 const reps = Number(values.reps);
 const n = Number(values.n);
 const settleS = Number(values.settle);
 
-const VARIANTS: [string, Record<string, string>][] = [
+/** A variant: its environment, and extra flags for a build of its own (none: dist/bosun). */
+const VARIANTS: [string, Record<string, string>, string[]?][] = [
   ["default", {}],
   ["--smol (BUN_OPTIONS)", { BUN_OPTIONS: "--smol" }],
   ["JSC forceRAMSize 256 MiB", { BUN_JSC_forceRAMSize: String(256 * 2 ** 20) }],
   ["JSC no concurrent GC", { BUN_JSC_useConcurrentGC: "0" }],
+  ["JSC no FTL", { BUN_JSC_useFTLJIT: "0" }],
   ["JSC no DFG/FTL (baseline JIT only)", { BUN_JSC_useDFGJIT: "0", BUN_JSC_useFTLJIT: "0" }],
+  ["built with --compile-jit-policy=20", {}, ["--compile-jit-policy=20"]],
+  ["built with --compile-jit-policy=1000", {}, ["--compile-jit-policy=1000"]],
   ["JSC no JIT (interpreter)", { BUN_JSC_useJIT: "0" }],
   ["mimalloc purge_delay 0", { MIMALLOC_PURGE_DELAY: "0" }],
   ["mimalloc arena_eager_commit 0", { MIMALLOC_ARENA_EAGER_COMMIT: "0" }],
@@ -41,7 +47,14 @@ if ("missing" in found) throw new Error(found.missing);
 const compiled = found;
 becomeSubreaper();
 const settings: scenarios.ScenarioSettings = { base: trialBase().dir, timeoutMs: 120_000, keep: false, settleS, restarts: 50, restartTimeS: 15 };
-const kinds: Kind[] = VARIANTS.map(([name, env]) => ({ ...compiled, name, env: () => env }));
+using ws = workspace();
+const only = values.only?.split(",");
+const kinds: Kind[] = VARIANTS.filter(([name]) => name === "default" || !only || only.some((w) => name.includes(w))).map(([name, env, flags], i) => {
+  if (!flags) return { ...compiled, name, env: () => env };
+  const binary = join(ws.bin, `bosun-${i}`);
+  compileLike(join(ROOT, "src", "main.ts"), binary, flags);
+  return { ...bosunKind(name, [binary], "compiled"), env: () => env };
+});
 
 type Row = { pss3: number[]; pssN: number[]; startMs: number[]; startCpu: number[]; restart: number[]; failure?: string };
 const rows = new Map<string, Row>(kinds.map((k) => [k.name, { pss3: [], pssN: [], startMs: [], startCpu: [], restart: [] }]));
