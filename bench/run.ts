@@ -151,18 +151,23 @@ try {
   const out = o.out ?? (o.quick ? mkdtempSync(join(tmpdir(), "bosun-bench-")) : import.meta.dir);
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, "RESULTS.md"), text);
-  const median = (scenario: string, kind: string, n: number, field: string) => peers.spread(scenario, kind, n, field)?.median;
-  const series = (scenario: string, field: string, sizes: number[]) =>
-    found.map((k) => ({ kind: k.name, points: sizes.flatMap((n): [number, number][] => {
-      const m = peers.spread(scenario, k.name, n, field)?.median;
-      return m === undefined ? [] : [[n, m]];
-    }) }));
-  const panels: Panel[] = [
-    { title: "start: all N running", unit: "ms", series: series("start", "running", o.startN) },
-    { title: "supervisor memory (Pss)", unit: "MiB", series: series("memory", "pss", o.memoryN) },
-  ];
-  writeFileSync(join(out, "chart.svg"), chart(panels, `bun run bench, ${record.machine.date}, ${record.machine.cores} cores, median of ${o.reps}`));
-  note(`bench: wrote ${join(out, "RESULTS.md")} and ${join(out, "chart.svg")}`);
+  // the chart shows the peer scenarios; a run without them leaves the last chart alone
+  if (wantsPeers && found.length > 0) {
+    const series = (scenario: string, field: string, sizes: number[]) =>
+      found.map((k) => ({
+        kind: k.name,
+        points: sizes.flatMap((n): [number, number][] => {
+          const m = peers.spread(scenario, k.name, n, field)?.median;
+          return m === undefined ? [] : [[n, m]];
+        }),
+      }));
+    const panels: Panel[] = [
+      { title: "start: all N running", unit: "ms", series: series("start", "running", o.startN) },
+      { title: "supervisor memory (Pss)", unit: "MiB", series: series("memory", "pss", o.memoryN) },
+    ];
+    writeFileSync(join(out, "chart.svg"), chart(panels, `bun run bench, ${record.machine.date}, ${record.machine.cores} cores, median of ${o.reps}`));
+  }
+  note(`bench: wrote ${join(out, "RESULTS.md")}${wantsPeers && found.length > 0 ? ` and ${join(out, "chart.svg")}` : ""}`);
 } finally {
   cleanup();
 }
