@@ -3,16 +3,19 @@
  * What each import costs a compiled program at start: small programs compiled with the same
  * flags as dist/bosun, each loading one thing more than a bare timer, their Pss after a settle
  * (split into the executable's pages and anonymous memory) and the time to their first line.
- * Beside them, bosun's own modules imported without running, and `bosun boot` with 3 services.
+ * Beside them, bosun's own modules imported without running. With --without, the other way
+ * round: a program using everything the daemon uses, and the same with one piece left out each
+ * time, which is what dropping that piece from the daemon would save (pieces share code, so
+ * the single costs do not add up).
  *
- *   bun bench/study/imports.ts [--settle S] [--reps N]
+ *   bun bench/study/imports.ts [--settle S] [--reps N] [--without]
  */
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { ROOT } from "../kinds/bosun.ts";
 import { compileSource, measureRun, type Usage, workspace } from "./memory.ts";
 
-const { values } = parseArgs({ options: { settle: { type: "string", default: "3" }, reps: { type: "string", default: "3" } } });
+const { values } = parseArgs({ options: { settle: { type: "string", default: "3" }, reps: { type: "string", default: "3" }, without: { type: "boolean", default: false } } });
 const settle = Number(values.settle);
 const reps = Number(values.reps);
 const src = (path: string) => JSON.stringify(join(ROOT, "src", path));
@@ -56,12 +59,39 @@ const variants: [string, string][] = [
   ["bosun: cli/control.ts imported (what list/status load)", `import * as m from ${src("cli/control.ts")};\n${keep("m")}`],
 ];
 
+/** What the daemon uses, piece by piece: [name, imports, code]. */
+const PIECES: [string, string, string][] = [
+  ["node:fs", `import { readFileSync, statSync } from "node:fs";`, `readFileSync("/proc/self/stat"); statSync("/tmp");`],
+  ["node:path", `import { join } from "node:path";`, `(globalThis as any).p = join("/a", "b");`],
+  ["node:os", `import { tmpdir } from "node:os";`, `(globalThis as any).o = tmpdir();`],
+  ["node:util (format, parseArgs)", `import { format, parseArgs } from "node:util";`, `(globalThis as any).u = [format("%s", "x"), parseArgs({ args: [], options: {} })];`],
+  ["node:net (imported, not called)", `import { connect } from "node:net";`, `(globalThis as any).n = connect;`],
+  ["process.stderr (Node's stream)", ``, `process.stderr.write("x\\n");`],
+  ["valibot", `import * as v from "valibot";`, `v.parse(v.object({ a: v.string() }), { a: "x" });`],
+  ["hono app + one request", `import { Hono } from "hono";`, `await new Hono().get("/", (c) => c.text("ok")).request("/");`],
+  ["consola/core", `import { createConsola } from "consola/core";`, `createConsola({ reporters: [{ log: () => {} }] }).withTag("x").info("x");`],
+  ["bun:ffi", `import { dlopen, FFIType } from "bun:ffi";`, `dlopen("libc.so.6", { getpid: { args: [], returns: FFIType.i32 } }).symbols.getpid();`],
+  ["Bun.serve (unix)", ``, `Bun.serve({ unix: "/tmp/study-" + process.pid + ".sock", fetch: () => new Response("ok") });`],
+  ["3 sleeps, output piped and read", ``, `for (let i = 0; i < 3; i++) { const p = Bun.spawn(["sleep", "1000"], { stdio: ["ignore", "pipe", "pipe"], detached: true }); (async () => { for await (const _ of p.stdout as ReadableStream) {} })(); (async () => { for await (const _ of p.stderr as ReadableStream) {} })(); }`],
+];
+const program = (pieces: typeof PIECES) => `${pieces.map((x) => x[1]).join("\n")}\n${pieces.map((x) => x[2]).join("\n")}`;
+const runs: [string, string][] = values.without
+  ? [
+      ["everything the daemon uses", program(PIECES)],
+      ...PIECES.map(([name], i): [string, string] => [`without ${name}`, program(PIECES.filter((_, j) => j !== i))]),
+      // pieces share Bun's code: what leaving out a whole group saves
+      ["without every node:* module and Node's stream", program(PIECES.filter(([name]) => !name.startsWith("node:") && !name.startsWith("process.")))],
+      ["without node:*, Node's stream and bun:ffi", program(PIECES.filter(([name]) => !name.startsWith("node:") && !name.startsWith("process.") && name !== "bun:ffi"))],
+      ["a timer only (the floor)", ""],
+    ]
+  : variants;
+
 using ws = workspace();
 const mib = (k: number) => (k / 1024).toFixed(1).padStart(6);
 {
   console.log(`compiled like dist/bosun; Pss after ${settle} s, median of ${reps}; MiB (executable code / anonymous / rest); ms to the first line`);
-  let floor = 0;
-  for (const [i, [label, body]] of variants.entries()) {
+  let first = 0;
+  for (const [i, [label, body]] of runs.entries()) {
     let bin: string;
     try {
       bin = compileSource(ws, `v${i}`, body + TAIL);
@@ -69,18 +99,18 @@ const mib = (k: number) => (k / 1024).toFixed(1).padStart(6);
       console.log(`${label.padEnd(86)} not built: ${(e as Error).message}`);
       continue;
     }
-    const runs: { usage: Usage; code: number; anon: number; ready: number }[] = [];
+    const measured: { usage: Usage; code: number; anon: number; ready: number }[] = [];
     for (let r = 0; r < reps; r++) {
       const m = await measureRun([bin], settle);
       const code = m.parts["executable: code"]?.pss ?? 0;
       const anon = m.parts["anonymous (JS heap, allocators, thread stacks)"]?.pss ?? 0;
-      runs.push({ usage: m.usage, code, anon, ready: m.ready });
+      measured.push({ usage: m.usage, code, anon, ready: m.ready });
     }
-    runs.sort((a, b) => a.usage.pss - b.usage.pss);
-    const m = runs[Math.floor(runs.length / 2)]!;
-    if (i === 0) floor = m.usage.pss;
-    const delta = i === 0 ? "" : ` (${m.usage.pss - floor >= 0 ? "+" : ""}${((m.usage.pss - floor) / 1024).toFixed(1)})`;
-    const ready = runs.map((x) => x.ready).sort((a, b) => a - b)[Math.floor(runs.length / 2)]!;
+    measured.sort((a, b) => a.usage.pss - b.usage.pss);
+    const m = measured[Math.floor(measured.length / 2)]!;
+    if (i === 0) first = m.usage.pss;
+    const delta = i === 0 ? "" : ` (${m.usage.pss - first >= 0 ? "+" : ""}${((m.usage.pss - first) / 1024).toFixed(1)})`;
+    const ready = measured.map((x) => x.ready).sort((a, b) => a - b)[Math.floor(measured.length / 2)]!;
     console.log(`${label.padEnd(86)} Pss ${mib(m.usage.pss)}${delta.padEnd(8)} = ${mib(m.code)} / ${mib(m.anon)} / ${mib(m.usage.pss - m.code - m.anon)}   ${ready.toFixed(0).padStart(4)} ms`);
   }
 }
