@@ -119,7 +119,7 @@ function memoryDetails(r: RunRecord): string[] {
   return [
     "### memory",
     "",
-    `With all N services running and ${r.options.settleS} s to settle, the sum over the supervisor's own processes (its whole tree except the sleeps: one process for dinit, bosun, supervisord and pm2; one per service plus the scanner for s6 and runit) of Pss from /proc/PID/smaps_rollup (shared pages divided among the processes that map them: what the tree really costs) and of VmRSS (shared pages counted in full by every process). bosun-src runs a private copy of the bun executable, so its Pss is not lowered by sharing Bun's pages with the bench's own Bun.`,
+    `With all N services running and ${r.options.settleS} s to settle, the sum over the supervisor's own processes (its whole tree except the sleeps: one process for dinit, bosun, supervisord and pm2; one per service plus the scanner for s6 and runit) of Pss from /proc/PID/smaps_rollup (shared pages divided among the processes that map them: what the tree really costs) and of VmRSS (shared pages counted in full by every process). Shared pages include libc, which the sleeps and every other process on the machine map too: a small C supervisor's Pss falls as services are added and moves with whatever else runs, so memory ratios against dinit's 1–4 MiB are coarse. bosun-src runs a private copy of the bun executable, so its Pss is not lowered by sharing Bun's pages with the bench's own Bun.`,
     "",
     ...table(["kind", "N", "processes", "Pss, MiB", "VmRSS, MiB"], rows),
     ...failures(r, "memory", r.options.memoryN),
