@@ -9,6 +9,7 @@ import { closeSync, constants, fchmodSync, fchownSync, fstatSync, openSync } fro
 import { open, rename, type FileHandle } from "node:fs/promises";
 import type { ServiceDescription } from "../config/schema.ts";
 import { groupId, userId } from "../config/users.ts";
+import { joined } from "./format.ts";
 
 /** The file settings of a service, resolved. */
 export interface FileSettings {
@@ -91,7 +92,7 @@ const NEWLINE = 10;
  *
  * @example
  * const log = new FileLog(settings, { retryMs: 5000, onProblem: (p) => report(p) });
- * await log.write(new TextEncoder().encode("one\ntwo\n"));
+ * await log.write([new TextEncoder().encode("one\ntwo\n")]);
  */
 export class FileLog {
   private handle: FileHandle | null = null;
@@ -106,9 +107,12 @@ export class FileLog {
     private readonly opts: { retryMs: number; onProblem: (problem: string | null) => void },
   ) {}
 
-  /** Appends whole lines (rotating between lines when the size limit is reached). */
-  write(data: Uint8Array): Promise<boolean> {
-    const result = this.queue.then(() => this.append(data));
+  /**
+   * Appends the parts, one after another, as whole lines (rotating between lines when the size
+   * limit is reached).
+   */
+  write(parts: Uint8Array[]): Promise<boolean> {
+    const result = this.queue.then(() => this.append(parts));
     this.queue = result;
     return result;
   }
@@ -128,10 +132,10 @@ export class FileLog {
     return this.reopen();
   }
 
-  private async append(data: Uint8Array): Promise<boolean> {
+  private async append(parts: Uint8Array[]): Promise<boolean> {
     if (this.failure && Date.now() < this.retryAt) return false;
     try {
-      await this.appendWhole(data);
+      await this.appendWhole(parts);
     } catch (error) {
       await this.closeHandle();
       this.retryAt = Date.now() + this.opts.retryMs;
@@ -147,15 +151,16 @@ export class FileLog {
     return true;
   }
 
-  private async appendWhole(data: Uint8Array): Promise<void> {
+  private async appendWhole(parts: Uint8Array[]): Promise<void> {
     const { maxSize } = this.settings;
-    let rest = data;
-    while (rest.length > 0) {
+    let total = 0;
+    for (const part of parts) total += part.length;
+    /** Set once a rotation falls in this batch (once per file): then it is cut as one run of bytes. */
+    let rest: Uint8Array | null = null;
+    for (;;) {
       const handle = this.handle ?? (await this.openHandle());
-      if (maxSize === 0 || !this.regular || this.size + rest.length <= maxSize) {
-        await this.writeAll(handle, rest);
-        return;
-      }
+      if (maxSize === 0 || !this.regular || this.size + (rest?.length ?? total) <= maxSize) return this.writeAll(handle, rest ? [rest] : parts);
+      rest ??= joined(parts);
       // Cut after the last newline that still fits; a full file is rotated before the next piece.
       const room = maxSize - this.size;
       let cut = room > 0 ? rest.lastIndexOf(NEWLINE, room - 1) + 1 : 0;
@@ -164,20 +169,23 @@ export class FileLog {
         cut = rest.indexOf(NEWLINE) + 1 || rest.length;
       }
       if (cut > 0) {
-        await this.writeAll(handle, rest.subarray(0, cut));
+        await this.writeAll(handle, [rest.subarray(0, cut)]);
         rest = rest.subarray(cut);
       }
-      if (rest.length > 0) await this.rotate();
+      if (rest.length === 0) return;
+      await this.rotate();
     }
   }
 
-  private async writeAll(handle: FileHandle, bytes: Uint8Array): Promise<void> {
-    let offset = 0;
-    while (offset < bytes.length) {
-      const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset);
-      offset += bytesWritten;
+  /** Writes all the parts with as few calls as the kernel allows (one, unless it takes less). */
+  private async writeAll(handle: FileHandle, parts: Uint8Array[]): Promise<void> {
+    let rest = parts.filter((part) => part.length > 0);
+    while (rest.length > 0) {
+      let { bytesWritten } = await handle.writev(rest);
+      this.size += bytesWritten;
+      while (rest.length > 0 && bytesWritten >= (rest[0] as Uint8Array).length) bytesWritten -= (rest.shift() as Uint8Array).length;
+      if (bytesWritten > 0) rest[0] = (rest[0] as Uint8Array).subarray(bytesWritten);
     }
-    this.size += bytes.length;
   }
 
   private async openHandle(): Promise<FileHandle> {

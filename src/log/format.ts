@@ -4,7 +4,7 @@
  * coloured only on a terminal) or JSON lines `{time, service, stream, line}` for collectors.
  * bosun's own lines use the same shapes, with `stream: "system"` and a `level` in JSON.
  */
-import type { LogLine } from "./lines.ts";
+import { linesOf, type LineEnds, type LogChunk } from "./lines.ts";
 import type { Stream, SystemLevel } from "./types.ts";
 
 /** `text` (prefixed lines) or `json` (one object per line); the `log-format` setting. */
@@ -74,15 +74,19 @@ export class Prefixes {
 }
 
 /**
- * One JSON line (with its newline) for a service's output line. `time` is when bosun read it
- * (one ISO string per batch: the lines of one read arrived together).
+ * JSON lines (each with its newline) for a service's output lines, all read at `time` (one ISO
+ * string per batch: the lines of one read arrived together). The same text as
+ * `JSON.stringify({ time, service, stream, line })` per line, without an object per line.
  *
  * @example
- * jsonLine("web", "stdout", "listening", new Date().toISOString())
+ * jsonLines("web", "stdout", ["listening"], new Date().toISOString())
  * // '{"time":"2026-…Z","service":"web","stream":"stdout","line":"listening"}\n'
  */
-export function jsonLine(service: string, stream: Stream, line: string, time: string): string {
-  return `${JSON.stringify({ time, service, stream, line })}\n`;
+export function jsonLines(service: string, stream: Stream, lines: string[], time: string): string {
+  const head = `{"time":${JSON.stringify(time)},"service":${JSON.stringify(service)},"stream":"${stream}","line":`;
+  let text = "";
+  for (const line of lines) text += `${head}${JSON.stringify(line)}}\n`;
+  return text;
 }
 
 /**
@@ -111,43 +115,71 @@ export function systemLine(
   return `${prefix}${tag}${about}${head}\n${rest.map((line) => `${prefix}  ${line}\n`).join("")}`;
 }
 
-/** `prefix line\n` for each line, in one buffer (console text: no decode/encode round trip). */
-export function prefixed(prefix: Uint8Array, lines: LogLine[]): Uint8Array {
-  let size = 0;
-  for (const line of lines) size += prefix.length + line.bytes.length + 1;
+const NEWLINE = 10;
+
+/**
+ * `prefix line\n` for each line of the chunks that `ends` has just indexed, in one buffer
+ * (console text: the bytes as the service wrote them, no decode/encode round trip). A piece of
+ * a line gets its newline here.
+ *
+ * @example
+ * ends.index(chunks);
+ * prefixed(new TextEncoder().encode("web | "), chunks, ends)
+ */
+export function prefixed(prefix: Uint8Array, chunks: LogChunk[], ends: LineEnds): Uint8Array {
+  const width = prefix.length;
+  let size = ends.total * width;
+  for (const { bytes, complete } of chunks) size += bytes.length + (complete ? 0 : 1);
   const out = new Uint8Array(size);
+  const lineEnds = ends.at;
   let at = 0;
-  for (const line of lines) {
-    out.set(prefix, at);
-    out.set(line.bytes, at + prefix.length);
-    at += prefix.length + line.bytes.length;
-    out[at++] = 10;
+  let line = 0;
+  for (let i = 0; i < chunks.length; i++) {
+    const { bytes, complete } = chunks[i] as LogChunk;
+    const count = ends.counts[i] as number;
+    // The chunk is copied once behind the room its prefixes take, then each line is moved
+    // forward behind its prefix: no object per line (copyWithin takes offsets where set needs a
+    // subarray), and a prefix of a few bytes is quicker copied in JS than by a native call.
+    const src = at + count * width;
+    out.set(bytes, src);
+    let start = 0;
+    for (const last = line + count; line < last; line++) {
+      const end = lineEnds[line] as number;
+      for (let k = 0; k < width; k++) out[at + k] = prefix[k] as number;
+      at += width;
+      out.copyWithin(at, src + start, src + end);
+      at += end - start;
+      start = end;
+    }
+    if (!complete) out[at++] = NEWLINE;
   }
   return out;
 }
 
-const decoder = new TextDecoder();
+/** The parts one after another in one buffer (the part itself when there is one). */
+export function joined(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0] as Uint8Array;
+  let size = 0;
+  for (const part of parts) size += part.length;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
 const encoder = new TextEncoder();
 
 /**
- * The bytes a log file gets for these lines: as the service wrote them (newlines only where it
- * wrote them), or JSON lines.
+ * What a log file gets for these chunks, as parts to write one after another: the bytes as the
+ * service wrote them (newlines only where it wrote them), or JSON lines.
  */
-export function fileBytes(service: string, lines: LogLine[], format: LogFormat): Uint8Array {
-  if (format === "json") {
-    const time = new Date().toISOString();
-    let text = "";
-    for (const line of lines) text += jsonLine(service, line.stream, decoder.decode(line.bytes), time);
-    return encoder.encode(text);
-  }
-  let size = 0;
-  for (const line of lines) size += line.bytes.length + (line.complete ? 1 : 0);
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const line of lines) {
-    out.set(line.bytes, at);
-    at += line.bytes.length;
-    if (line.complete) out[at++] = 10;
-  }
-  return out;
+export function fileParts(service: string, chunks: LogChunk[], format: LogFormat): Uint8Array[] {
+  if (format === "text") return chunks.map((chunk) => chunk.bytes);
+  const time = new Date().toISOString();
+  let text = "";
+  for (const chunk of chunks) text += jsonLines(service, chunk.stream, linesOf(chunk), time);
+  return [encoder.encode(text)];
 }

@@ -53,38 +53,54 @@ export class ByteRing {
   }
 }
 
+const decoder = new TextDecoder();
+
 /**
- * The newest `capacity` lines.
+ * The newest `capacity` lines, kept as the bytes they came in (copied) and decoded only when
+ * read: a console service writing much keeps its latest lines without a string per line, and
+ * one writing nothing holds nothing.
  *
  * @example
  * const ring = new LineRing(2);
- * ["a", "b", "c"].forEach((l) => ring.push(l));
+ * ring.push(new TextEncoder().encode("a\n"), 1);
+ * ring.push(new TextEncoder().encode("b\nc\n"), 2);
  * ring.last() // ["b", "c"]
  */
 export class LineRing {
-  private readonly lines: string[] = [];
-  private start = 0;
+  /** Runs of whole lines, oldest first; the first may hold more lines than are still kept. */
+  private runs: { bytes: Uint8Array; lines: number }[] | null = null;
+  private lines = 0;
 
   constructor(readonly capacity: number) {}
 
-  push(line: string): void {
-    if (this.capacity === 0) return;
-    if (this.lines.length < this.capacity) {
-      this.lines.push(line);
-      return;
-    }
-    this.lines[this.start] = line;
-    this.start = (this.start + 1) % this.capacity;
+  /** Keeps a copy of `lines` whole lines (at most `capacity`), each ending in a newline. */
+  push(bytes: Uint8Array, lines: number): void {
+    if (this.capacity === 0 || lines === 0) return;
+    const runs = (this.runs ??= []);
+    runs.push({ bytes: bytes.slice(), lines });
+    this.lines += lines;
+    // The oldest run goes once the newer ones hold all the lines kept.
+    while (runs.length > 1 && this.lines - (runs[0] as { lines: number }).lines >= this.capacity) this.lines -= (runs.shift() as { lines: number }).lines;
   }
 
-  /** The newest `count` lines (all when omitted), oldest first. */
+  /** The newest `count` lines (all kept when omitted), oldest first. */
   last(count?: number): string[] {
-    const ordered = [...this.lines.slice(this.start), ...this.lines.slice(0, this.start)];
-    return count === undefined ? ordered : ordered.slice(Math.max(0, ordered.length - count));
+    if (!this.runs) return [];
+    let size = 0;
+    for (const run of this.runs) size += run.bytes.length;
+    const all = new Uint8Array(size);
+    let at = 0;
+    for (const run of this.runs) {
+      all.set(run.bytes, at);
+      at += run.bytes.length;
+    }
+    const lines = size === 0 ? [] : decoder.decode(all.subarray(0, size - 1)).split("\n");
+    const keep = Math.min(this.capacity, count ?? this.capacity);
+    return lines.slice(Math.max(0, lines.length - keep));
   }
 
   clear(): void {
-    this.lines.length = 0;
-    this.start = 0;
+    this.runs = null;
+    this.lines = 0;
   }
 }

@@ -8,7 +8,7 @@
 import { closeSync } from "node:fs";
 import type { ServiceDescription } from "../config/schema.ts";
 import type { LogFormat } from "./format.ts";
-import { passthrough, type Reading } from "./launch.ts";
+import { Passthrough, type Reading } from "./launch.ts";
 import { HeldPipes } from "./pipes.ts";
 import { Channel, type Sink } from "./sink.ts";
 import { BufferSink } from "./sinks/buffer.ts";
@@ -68,11 +68,10 @@ interface Sinks {
  * previous one, which drops the memory kept for its readers (the rings) but keeps what still
  * matters after the change: a file sink's writer (rotation) and its held `log-file-after` output.
  */
-interface Outlet {
+interface Outlet extends Partial<Sinks> {
   channel: Channel;
   /** The log type of the latest launch. */
   type: LogType;
-  sinks: Partial<Sinks>;
 }
 
 /**
@@ -93,7 +92,7 @@ export function createLogRouter(opts: LogRouterOptions = {}): LogRouter {
   const started = new Set<string>();
   const outlets = new Map<string, Outlet>();
   /** Output of every launch still being read, with the options of the readers. */
-  const reading: Reading = { reads: new Set(), stopped: false, maxLineBytes: opts.maxLineBytes ?? 16384, quietMs: opts.quietMs ?? 100, onError: (message) => system("error", message) };
+  const reading: Reading = { pumps: new Set(), stopped: false, maxLineBytes: opts.maxLineBytes ?? 16384, quietMs: opts.quietMs ?? 100, onError: (message) => system("error", message) };
   const fileOptions = { console: output, retryMs: opts.retryMs ?? 5000, holdBytes: opts.holdBytes ?? 1024 * 1024, recentLines, started: (name: string) => started.has(name), report: system };
   const make: { [T in LogType]: (channel: Channel) => Sinks[T] } = {
     console: (channel) => new ConsoleSink(channel, output, recentLines),
@@ -111,14 +110,14 @@ export function createLogRouter(opts: LogRouterOptions = {}): LogRouter {
   function outletOf(name: string): Outlet {
     let outlet = outlets.get(name);
     if (!outlet) {
-      outlet = { channel: new Channel(name, system), type: "console", sinks: {} };
+      outlet = { channel: new Channel(name, system), type: "console" };
       outlets.set(name, outlet);
     }
     return outlet;
   }
 
   function sinkOf<T extends LogType>(outlet: Outlet, type: T): Sinks[T] {
-    const sinks = outlet.sinks as Sinks;
+    const sinks = outlet as Sinks;
     sinks[type] ??= make[type](outlet.channel);
     return sinks[type];
   }
@@ -130,31 +129,32 @@ export function createLogRouter(opts: LogRouterOptions = {}): LogRouter {
 
   /** Every sink of every service: the current ones and the retired ones (a file's writer and held output). */
   function* allSinks(): Generator<Sink> {
-    for (const outlet of outlets.values()) yield* Object.values(outlet.sinks);
+    const types = Object.keys(make) as LogType[];
+    for (const outlet of outlets.values()) for (const type of types) if (outlet[type]) yield outlet[type];
   }
 
   function open(desc: ServiceDescription): ServiceOutput {
     const outlet = outletOf(desc.name);
     if (outlet.type !== desc.logType) {
-      const previous: Sink | undefined = outlet.sinks[outlet.type];
+      const previous: Sink | undefined = outlet[outlet.type];
       previous?.retire?.();
       outlet.type = desc.logType;
     }
     // Per-launch descriptors: the child has its own copies once spawned, so bosun closes its
     // own at release (held pipes stay open in HeldPipes).
-    const fds: number[] = [];
-    const release = () => {
-      for (const fd of fds.splice(0)) closeSync(fd);
-    };
+    let stdin: ServiceOutput["stdin"] = "ignore";
+    if (desc.consumerOf) stdin = pipes.readEnd(desc.consumerOf);
+    const fds = typeof stdin === "number" ? [stdin] : null;
     try {
-      let stdin: ServiceOutput["stdin"] = "ignore";
-      if (desc.consumerOf) fds.push((stdin = pipes.readEnd(desc.consumerOf)));
       const target = sinkOf(outlet, desc.logType).open(desc);
-      if ("deliver" in target) return passthrough(target.deliver, stdin, release, reading);
-      if (target.fd !== "ignore") fds.push(target.fd);
+      if ("deliver" in target) return new Passthrough(target.deliver, stdin, fds, reading);
+      const all = typeof target.fd === "number" ? [...(fds ?? []), target.fd] : fds;
+      const release = () => {
+        for (const fd of all?.splice(0) ?? []) closeSync(fd);
+      };
       return { stdin, stdout: target.fd, stderr: target.fd, attach() {}, release, delivered: Promise.resolve() };
     } catch (error) {
-      release();
+      for (const fd of fds ?? []) closeSync(fd);
       throw error;
     }
   }
@@ -169,7 +169,7 @@ export function createLogRouter(opts: LogRouterOptions = {}): LogRouter {
         const format = desc.logFormat ?? output.format;
         // A console service keeps these lines for `bosun logs` as usual.
         const deliver = outlet.type === "console" ? sinkOf(outlet, "console").deliver(format) : output.lines(outlet.channel, format, null);
-        return passthrough(deliver, "ignore", () => {}, reading);
+        return new Passthrough(deliver, "ignore", null, reading);
       }
     },
     system,
@@ -199,9 +199,9 @@ export function createLogRouter(opts: LogRouterOptions = {}): LogRouter {
       // What the services wrote is in their pipes by now; a process that outlived its service
       // may hold one open for ever, so each is read as far as it goes at once and let go.
       reading.stopped = true;
-      const reads = [...reading.reads];
-      for (const read of reads) read.stop();
-      const held = (await Promise.all(reads.map((read) => read.done))).filter((ended) => !ended).length;
+      const pumps = [...reading.pumps];
+      for (const pump of pumps) pump.stop();
+      const held = (await Promise.all(pumps.map((pump) => pump.done))).filter((ended) => !ended).length;
       if (held > 0) system("warn", `${held} output stream(s) still open at exit (a leftover process holds them); what it writes from now on is dropped`);
       for (const sink of allSinks()) await sink.close?.();
       pipes.close();

@@ -6,11 +6,11 @@
  * (log/router.ts) maps each service to its sink.
  */
 import type { ServiceDescription } from "../config/schema.ts";
-import type { LogLine } from "./lines.ts";
+import type { LogChunk } from "./lines.ts";
 import type { Stream, SystemLevel } from "./types.ts";
 
-/** Takes a batch of lines (one stream's, in order); resolves when it can take more (backpressure). */
-export type Deliver = (lines: LogLine[]) => Promise<void>;
+/** Takes a batch of output (one stream's, in order); resolves when it can take more (backpressure). */
+export type Deliver = (chunks: LogChunk[]) => Promise<void>;
 
 /**
  * Where one launch's output goes, as its sink decides:
@@ -66,7 +66,8 @@ export interface Sink {
  * channel.notify("listening", "stdout");
  */
 export class Channel {
-  private readonly followers = new Set<Follower>();
+  /** Made on the first follow: most services are never followed. */
+  private followers: Set<Follower> | null = null;
   private current: string | null = null;
 
   constructor(
@@ -76,21 +77,24 @@ export class Channel {
 
   /** True while someone follows (a sink decodes lines for followers only then). */
   get following(): boolean {
-    return this.followers.size > 0;
+    return this.followers !== null && this.followers.size > 0;
   }
 
   follow(onLine: Follower): () => void {
-    this.followers.add(onLine);
-    return () => void this.followers.delete(onLine);
+    const followers = (this.followers ??= new Set());
+    followers.add(onLine);
+    return () => void followers.delete(onLine);
   }
 
   /** Hands a line to every follower; one that throws is dropped, never the sink. */
   notify(line: string, stream: Stream): void {
-    for (const follower of this.followers) {
+    const followers = this.followers;
+    if (!followers) return;
+    for (const follower of followers) {
       try {
         follower(line, stream);
       } catch (error) {
-        this.followers.delete(follower);
+        followers.delete(follower);
         this.report("warn", `a log follower failed and was dropped: ${String(error)}`, this.name);
       }
     }

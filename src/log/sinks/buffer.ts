@@ -4,12 +4,10 @@
  * written (newlines where the service wrote them), for `bosun logs` and `--clear`.
  */
 import type { ServiceDescription } from "../../config/schema.ts";
-import type { LogLine } from "../lines.ts";
+import { linesOf, type LogChunk } from "../lines.ts";
 import { ByteRing } from "../ring.ts";
 import type { Channel, Follower, Sink, Target } from "../sink.ts";
 import { lastLines } from "../tail.ts";
-
-const NEWLINE = new Uint8Array([10]);
 
 /**
  * A buffer service's sink. The ring is kept across launches, and made anew when a reload
@@ -31,11 +29,11 @@ export class BufferSink implements Sink {
     const ring = this.ring;
     const channel = this.channel;
     return {
-      deliver: (lines: LogLine[]): Promise<void> => {
-        for (const line of lines) {
-          ring.write(line.bytes);
-          if (line.complete) ring.write(NEWLINE);
-          if (channel.following) channel.notify(this.decoder.decode(line.bytes), line.stream);
+      deliver: (chunks: LogChunk[]): Promise<void> => {
+        for (const chunk of chunks) {
+          // Kept as written: a piece of a line gets no newline of its own.
+          ring.write(chunk.bytes);
+          if (channel.following) for (const line of linesOf(chunk)) channel.notify(line, chunk.stream);
         }
         return Promise.resolve();
       },

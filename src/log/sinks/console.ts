@@ -6,12 +6,14 @@
  * service, by the sinks that fall back to it, and by bosun's own lines.
  */
 import type { ServiceDescription } from "../../config/schema.ts";
-import { jsonLine, prefixed, Prefixes, systemLine, type LogFormat } from "../format.ts";
-import type { LogLine } from "../lines.ts";
+import { joined, jsonLines, prefixed, Prefixes, systemLine, type LogFormat } from "../format.ts";
+import { LineEnds, linesOf, type LogChunk } from "../lines.ts";
 import { LineRing } from "../ring.ts";
 import type { Channel, Deliver, Follower, Sink, Target } from "../sink.ts";
 import type { SystemLevel } from "../types.ts";
 import { ConsoleWriter, type Writable } from "../writer.ts";
+
+const NEWLINE = new Uint8Array([10]);
 
 /** Settings of `ConsoleOutput`. */
 export interface ConsoleOptions {
@@ -36,7 +38,8 @@ export class ConsoleOutput {
   private readonly stdout: ConsoleWriter;
   private readonly stderr: ConsoleWriter;
   private readonly prefixes: Prefixes;
-  private readonly decoder = new TextDecoder();
+  /** The newline index of the run being written (every service's deliveries share it). */
+  private readonly ends = new LineEnds();
 
   constructor(opts: ConsoleOptions) {
     this.stdout = new ConsoleWriter(opts.stdout);
@@ -51,26 +54,30 @@ export class ConsoleOutput {
    */
   lines(channel: Channel, format: LogFormat, recent: LineRing | null): Deliver {
     this.prefixes.admit(channel.name);
-    return (lines: LogLine[]): Promise<void> => {
-      const first = lines[0];
+    return (chunks: LogChunk[]): Promise<void> => {
+      const first = chunks[0];
       if (!first) return Promise.resolve();
-      // Only the newest lines of a batch can stay in the ring: decode just those.
-      const keepFrom = recent ? Math.max(0, lines.length - recent.capacity) : lines.length;
+      const ends = this.ends;
+      ends.index(chunks);
       const following = channel.following;
-      const texts: string[] = [];
-      for (let i = 0; i < lines.length; i++) {
-        const line = lines[i] as LogLine;
-        if (format === "text" && i < keepFrom && !following) continue;
-        const s = this.decoder.decode(line.bytes);
-        if (i >= keepFrom) recent?.push(s);
-        if (following) channel.notify(s, line.stream);
-        texts.push(s);
+      const json = format === "json";
+      let text = "";
+      const time = json ? new Date().toISOString() : "";
+      for (let i = 0; i < chunks.length; i++) {
+        const chunk = chunks[i] as LogChunk;
+        if (recent && !chunk.complete) recent.push(joined([chunk.bytes, NEWLINE]), 1);
+        else if (recent) {
+          const kept = Math.min(ends.counts[i] as number, recent.capacity);
+          recent.push(chunk.bytes.subarray(ends.startOfLast(i, kept)), kept);
+        }
+        if (!json && !following) continue;
+        const lines = linesOf(chunk);
+        if (following) for (const line of lines) channel.notify(line, chunk.stream);
+        if (json) text += jsonLines(channel.name, chunk.stream, lines, time);
       }
       // A batch comes from one stream; text is assembled as bytes (no decode/encode round trip).
       const out = first.stream === "stderr" ? this.stderr : this.stdout;
-      if (format === "text") return out.write(prefixed(this.prefixes.bytes(channel.name), lines));
-      const time = new Date().toISOString();
-      return out.write(texts.map((s) => jsonLine(channel.name, first.stream, s, time)).join(""));
+      return out.write(json ? text : prefixed(this.prefixes.bytes(channel.name), chunks, ends));
     };
   }
 

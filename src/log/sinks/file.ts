@@ -9,8 +9,8 @@
  */
 import type { ServiceDescription } from "../../config/schema.ts";
 import { FileLog, fileProblem, fileSettings, openDirect, sameSettings } from "../file.ts";
-import { fileBytes, type LogFormat } from "../format.ts";
-import type { LogLine } from "../lines.ts";
+import { fileParts, type LogFormat } from "../format.ts";
+import { lineCount, type LogChunk } from "../lines.ts";
 import type { Channel, Deliver, Follower, Report, Sink, Target } from "../sink.ts";
 import { followFile, tailFile, type FileFollow } from "../tail.ts";
 import type { ConsoleOutput } from "./console.ts";
@@ -33,7 +33,7 @@ export interface FileSinkOptions {
 /** Output held for `log-file-after` until the named service has started. */
 interface Hold {
   until: string;
-  lines: LogLine[];
+  chunks: LogChunk[];
   bytes: number;
   dropped: number;
 }
@@ -86,7 +86,7 @@ export class FileSink implements Sink {
     // (log-file-after changed by a reload) writes through bosun too.
     const held = this.hold !== null || this.flushing !== null;
     if (desc.logFileAfter && !this.opts.started(desc.logFileAfter)) {
-      this.hold ??= { until: desc.logFileAfter, lines: [], bytes: 0, dropped: 0 };
+      this.hold ??= { until: desc.logFileAfter, chunks: [], bytes: 0, dropped: 0 };
     } else if (held) {
       void this.releaseHold();
     }
@@ -148,24 +148,30 @@ export class FileSink implements Sink {
   private toFile(writer: FileLog): Deliver {
     const format = this.fileFormat;
     const fallback = this.opts.console.lines(this.channel, this.consoleFormat, null);
-    return async (lines: LogLine[]): Promise<void> => {
-      if (lines.length === 0) return;
-      if (this.hold) return this.holdLines(this.hold, lines);
-      if (!(await writer.write(fileBytes(this.channel.name, lines, format)))) await fallback(lines);
+    return async (chunks: LogChunk[]): Promise<void> => {
+      if (chunks.length === 0) return;
+      if (this.hold) return this.holdChunks(this.hold, chunks);
+      if (!(await writer.write(fileParts(this.channel.name, chunks, format)))) await fallback(chunks);
     };
   }
 
-  /** Holds lines until `log-file-after`'s service starts, dropping the oldest beyond the limit. */
-  private holdLines(hold: Hold, lines: LogLine[]): void {
-    for (const line of lines) {
-      // Copied: the reader's chunk memory is not ours to keep.
-      hold.lines.push({ ...line, bytes: line.bytes.slice() });
-      hold.bytes += line.bytes.length + 1;
+  /** Holds output until `log-file-after`'s service starts, dropping the oldest lines beyond the limit. */
+  private holdChunks(hold: Hold, chunks: LogChunk[]): void {
+    for (const chunk of chunks) {
+      // Copied: held for long, it should not keep the reader's larger chunk alive.
+      hold.chunks.push({ ...chunk, bytes: chunk.bytes.slice() });
+      hold.bytes += chunk.bytes.length;
     }
-    while (hold.bytes > this.opts.holdBytes && hold.lines.length > 0) {
-      const dropped = hold.lines.shift();
-      hold.bytes -= (dropped?.bytes.length ?? 0) + 1;
-      hold.dropped++;
+    while (hold.bytes > this.opts.holdBytes && hold.chunks.length > 0) {
+      const oldest = hold.chunks[0] as LogChunk;
+      const excess = hold.bytes - this.opts.holdBytes;
+      // Whole lines go: the oldest run loses as many of its first lines as it takes.
+      const cut = oldest.complete && excess < oldest.bytes.length ? oldest.bytes.indexOf(10, excess - 1) + 1 : oldest.bytes.length;
+      const gone: LogChunk = { ...oldest, bytes: oldest.bytes.subarray(0, cut) };
+      if (cut === oldest.bytes.length) hold.chunks.shift();
+      else oldest.bytes = oldest.bytes.subarray(cut);
+      hold.bytes -= cut;
+      hold.dropped += lineCount(gone);
     }
   }
 
@@ -177,7 +183,7 @@ export class FileSink implements Sink {
     if (hold.dropped > 0) {
       this.opts.report("warn", `${hold.dropped} line(s) dropped while waiting for ${hold.until} (more than ${this.opts.holdBytes} bytes held)`, this.channel.name);
     }
-    const flushing = this.toFile(this.writer)(hold.lines).finally(() => {
+    const flushing = this.toFile(this.writer)(hold.chunks).finally(() => {
       if (this.flushing === flushing) this.flushing = null;
     });
     this.flushing = flushing;
