@@ -9,7 +9,7 @@ import { closeSync, constants, fchmodSync, fchownSync, fstatSync, openSync } fro
 import { open, rename, type FileHandle } from "node:fs/promises";
 import type { ServiceDescription } from "../config/schema.ts";
 import { groupId, userId } from "../config/users.ts";
-import { joined } from "./format.ts";
+import { joinBytes } from "./lines.ts";
 
 /** The file settings of a service, resolved. */
 export interface FileSettings {
@@ -160,7 +160,7 @@ export class FileLog {
     for (;;) {
       const handle = this.handle ?? (await this.openHandle());
       if (maxSize === 0 || !this.regular || this.size + (rest?.length ?? total) <= maxSize) return this.writeAll(handle, rest ? [rest] : parts);
-      rest ??= joined(parts);
+      rest ??= joinBytes(parts);
       // Cut after the last newline that still fits; a full file is rotated before the next piece.
       const room = maxSize - this.size;
       let cut = room > 0 ? rest.lastIndexOf(NEWLINE, room - 1) + 1 : 0;

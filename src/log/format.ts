@@ -156,20 +156,6 @@ export function prefixed(prefix: Uint8Array, chunks: LogChunk[], ends: LineEnds)
   return out;
 }
 
-/** The parts one after another in one buffer (the part itself when there is one). */
-export function joined(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0] as Uint8Array;
-  let size = 0;
-  for (const part of parts) size += part.length;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
-
 const encoder = new TextEncoder();
 
 /**

@@ -43,12 +43,23 @@ function characterBoundary(bytes: Uint8Array, start: number, at: number): number
   return cut;
 }
 
-/** `a` then `b` in a new array. */
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const joined = new Uint8Array(a.length + b.length);
-  joined.set(a);
-  joined.set(b, a.length);
-  return joined;
+/**
+ * The parts one after another in one buffer (the part itself when there is only one).
+ *
+ * @example
+ * joinBytes([encode("a"), encode("b\n")]) // "ab\n"
+ */
+export function joinBytes(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0] as Uint8Array;
+  let size = 0;
+  for (const part of parts) size += part.length;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
 }
 
 /**
@@ -80,9 +91,9 @@ export class LineSplitter {
     else {
       // The held start of a line is completed by this chunk's first line (or grows by all of it).
       const nl = chunk.indexOf(NEWLINE);
-      if (nl === -1) tail = this.scan(concat(held, chunk), out);
+      if (nl === -1) tail = this.scan(joinBytes([held, chunk]), out);
       else {
-        this.scan(concat(held, chunk.subarray(0, nl + 1)), out);
+        this.scan(joinBytes([held, chunk.subarray(0, nl + 1)]), out);
         tail = this.scan(chunk.subarray(nl + 1), out);
       }
     }

@@ -6,8 +6,8 @@
  * service, by the sinks that fall back to it, and by bosun's own lines.
  */
 import type { ServiceDescription } from "../../config/schema.ts";
-import { joined, jsonLines, prefixed, Prefixes, systemLine, type LogFormat } from "../format.ts";
-import { LineEnds, linesOf, type LogChunk } from "../lines.ts";
+import { jsonLines, prefixed, Prefixes, systemLine, type LogFormat } from "../format.ts";
+import { joinBytes, LineEnds, linesOf, type LogChunk } from "../lines.ts";
 import { LineRing } from "../ring.ts";
 import type { Channel, Deliver, Follower, Sink, Target } from "../sink.ts";
 import type { SystemLevel } from "../types.ts";
@@ -65,7 +65,7 @@ export class ConsoleOutput {
       const time = json ? new Date().toISOString() : "";
       for (let i = 0; i < chunks.length; i++) {
         const chunk = chunks[i] as LogChunk;
-        if (recent && !chunk.complete) recent.push(joined([chunk.bytes, NEWLINE]), 1);
+        if (recent && !chunk.complete) recent.push(joinBytes([chunk.bytes, NEWLINE]), 1);
         else if (recent) {
           const kept = Math.min(ends.counts[i] as number, recent.capacity);
           recent.push(chunk.bytes.subarray(ends.startOfLast(i, kept)), kept);
