@@ -31,7 +31,7 @@ export interface ConsoleOptions {
  *
  * @example
  * const output = new ConsoleOutput({ stdout: process.stdout, stderr: process.stderr, format: "text" });
- * await output.lines(channel, "text", null)(lines);
+ * await output.lines(channel, "text", null)(chunks);
  */
 export class ConsoleOutput {
   readonly format: LogFormat;
@@ -59,25 +59,30 @@ export class ConsoleOutput {
       if (!first) return Promise.resolve();
       const ends = this.ends;
       ends.index(chunks);
-      const following = channel.following;
-      const json = format === "json";
-      let text = "";
-      const time = json ? new Date().toISOString() : "";
-      for (let i = 0; i < chunks.length; i++) {
-        const chunk = chunks[i] as LogChunk;
-        if (recent && !chunk.complete) recent.push(joinBytes([chunk.bytes, NEWLINE]), 1);
-        else if (recent) {
+      if (recent) {
+        for (let i = 0; i < chunks.length; i++) {
+          const { bytes, complete } = chunks[i] as LogChunk;
           const kept = Math.min(ends.counts[i] as number, recent.capacity);
-          recent.push(chunk.bytes.subarray(ends.startOfLast(i, kept)), kept);
+          recent.push(complete ? bytes.subarray(ends.startOfLast(i, kept)) : joinBytes([bytes, NEWLINE]), kept);
         }
-        if (!json && !following) continue;
-        const lines = linesOf(chunk);
-        if (following) for (const line of lines) channel.notify(line, chunk.stream);
-        if (json) text += jsonLines(channel.name, chunk.stream, lines, time);
       }
-      // A batch comes from one stream; text is assembled as bytes (no decode/encode round trip).
+      // Text is assembled as bytes (no decode/encode round trip), before any follower runs: the
+      // newline index is shared, and a follower's own output must not renumber it meanwhile.
+      const json = format === "json";
+      const prefixedText = json ? null : prefixed(this.prefixes.bytes(channel.name), chunks, ends);
+      const following = channel.following;
+      let text = "";
+      if (json || following) {
+        const time = json ? new Date().toISOString() : "";
+        for (const chunk of chunks) {
+          const lines = linesOf(chunk);
+          if (following) for (const line of lines) channel.notify(line, chunk.stream);
+          if (json) text += jsonLines(channel.name, chunk.stream, lines, time);
+        }
+      }
+      // A batch comes from one stream.
       const out = first.stream === "stderr" ? this.stderr : this.stdout;
-      return out.write(json ? text : prefixed(this.prefixes.bytes(channel.name), chunks, ends));
+      return out.write(prefixedText ?? text);
     };
   }
 
