@@ -13,26 +13,26 @@
  * new TextDecoder().decode(ring.contents()) // "cdef"
  */
 export class ByteRing {
-  private readonly bytes: Uint8Array;
+  /** Made on the first write: a service that writes nothing holds nothing. */
+  private bytes: Uint8Array | null = null;
   private next = 0;
   private full = false;
 
-  constructor(readonly size: number) {
-    this.bytes = new Uint8Array(size);
-  }
+  constructor(readonly size: number) {}
 
   write(data: Uint8Array): void {
     const size = this.size;
-    if (size === 0) return;
+    if (size === 0 || data.length === 0) return;
+    const bytes = (this.bytes ??= new Uint8Array(size));
     if (data.length >= size) {
-      this.bytes.set(data.subarray(data.length - size));
+      bytes.set(data.subarray(data.length - size));
       this.next = 0;
       this.full = true;
       return;
     }
     const first = Math.min(data.length, size - this.next);
-    this.bytes.set(data.subarray(0, first), this.next);
-    this.bytes.set(data.subarray(first), 0);
+    bytes.set(data.subarray(0, first), this.next);
+    bytes.set(data.subarray(first), 0);
     const end = this.next + data.length;
     if (end >= size) this.full = true;
     this.next = end % size;
@@ -40,10 +40,12 @@ export class ByteRing {
 
   /** The kept bytes, oldest first (a copy). */
   contents(): Uint8Array {
-    if (!this.full) return this.bytes.slice(0, this.next);
+    const bytes = this.bytes;
+    if (!bytes) return new Uint8Array(0);
+    if (!this.full) return bytes.slice(0, this.next);
     const out = new Uint8Array(this.size);
-    out.set(this.bytes.subarray(this.next));
-    out.set(this.bytes.subarray(0, this.next), this.size - this.next);
+    out.set(bytes.subarray(this.next));
+    out.set(bytes.subarray(0, this.next), this.size - this.next);
     return out;
   }
 
