@@ -7,20 +7,18 @@
 import { afterEach, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { boot, bootDir, freePort } from "../support/daemon.ts";
+import { boot, bootDir, freePort, stopDaemons } from "../support/daemon.ts";
 import { removeTempDirs } from "../support/files.ts";
 import { waitFor } from "../support/wait.ts";
 
-const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
-  for (const c of cleanups.splice(0)) await c();
+  await stopDaemons();
   removeTempDirs();
 });
 
 test("--log-format json writes service output and bosun's own lines as JSON lines", async () => {
   const root = bootDir({});
   const b = boot(root, { args: ["--log-format", "json", "--", "sh", "-c", "echo hello"] });
-  cleanups.push(b.stop);
   expect(await b.exited).toBe(0);
   const out = b.stdout().trimEnd().split("\n").map((l) => JSON.parse(l));
   expect(out).toContainEqual(expect.objectContaining({ service: "main", stream: "stdout", line: "hello" }));
@@ -38,7 +36,6 @@ test("--max-starting 1 starts one service at a time, each after the previous one
   writeFileSync(join(dir, "boot"), "type = internal\nwaits-for = step@a\nwaits-for = step@b\nwaits-for = step@c\n");
   const main = `while [ "$(grep -c ^end ${trace} 2>/dev/null)" != 3 ]; do sleep 0.05; done`;
   const b = boot(root, { args: ["--max-starting", "1", "boot", "--", "sh", "-c", main] });
-  cleanups.push(b.stop);
   expect(await b.exited).toBe(0);
   const lines = readFileSync(trace, "utf8").trimEnd().split("\n");
   expect(lines).toHaveLength(6);
@@ -49,7 +46,6 @@ test("bad values of the daemon flags are usage errors with exit 2", async () => 
   const root = bootDir({});
   for (const args of [["--log-format", "xml"], ["--max-starting", "0"], ["--max-starting", "x"]]) {
     const b = boot(root, { args: [...args, "--", "true"] });
-    cleanups.push(b.stop);
     expect(await b.exited).toBe(2);
     expect(b.stderr()).toContain(`--${args[0]!.slice(2)}`);
   }
@@ -60,7 +56,6 @@ test("-e FILE edits the environment every service inherits and that substitution
   const envFile = join(root, "environment");
   writeFileSync(envFile, "# bosun's environment\n!clear\n!import PATH\nFROM_FILE=from the file\n");
   const b = boot(root, { args: ["-e", envFile, "show"] });
-  cleanups.push(b.stop);
   expect(await b.exited).toBe(0);
   expect(b.stdout()).toMatch(/^show +\| loaded from the file$/m);
   expect(b.stdout()).toMatch(/^show +\| run from the file none$/m); // !clear dropped HOME
@@ -71,7 +66,6 @@ test("a bad -e file stops boot with exit 1 naming file and line", async () => {
   const envFile = join(root, "environment");
   writeFileSync(envFile, "GOOD=1\nnot an assignment\n");
   const b = boot(root, { args: ["-e", envFile, "--", "true"] });
-  cleanups.push(b.stop);
   expect(await b.exited).toBe(1);
   expect(b.stderr()).toContain(`${envFile}:2:`);
 });
@@ -79,7 +73,6 @@ test("a bad -e file stops boot with exit 1 naming file and line", async () => {
 test("a trailing '--' with no command boots the services as if it were absent (ENTRYPOINT [\"bosun\",\"boot\",\"--\"] without CMD)", async () => {
   const root = bootDir({ boot: 'type = process\nrestart = false\ncommand = /bin/sh -c "echo booted"\n' });
   const b = boot(root, { args: ["--"] });
-  cleanups.push(b.stop);
   expect(await b.exited).toBe(0);
   expect(b.stderr()).not.toContain("must be followed by a command");
   expect(b.stdout()).toMatch(/^boot +\| booted$/m);
@@ -90,7 +83,6 @@ test("a -d that does not exist is one of bosun's warnings at start; the services
   const dir = join(root, "services");
   const missing = join(root, "no-such-dir");
   const b = boot(root, { dirs: [missing, dir] });
-  cleanups.push(b.stop);
   expect(await b.exited).toBe(0);
   expect(b.stderr()).toMatch(new RegExp(`^bosun +\\| warn: ${missing}: service directory \\(-d\\) does not exist; check the path$`, "m"));
   expect(b.stdout()).toMatch(/^boot +\| booted$/m);
@@ -100,14 +92,12 @@ test("--control-token is warned about (every user sees it in ps); $BOSUN_CONTROL
   const show = 'type = process\nrestart = false\ncommand = /bin/sh -c "echo token=$${BOSUN_CONTROL_TOKEN-unset}"\n';
   const root = bootDir({ show });
   const flag = boot(root, { args: ["--control-token", "s3cret", "show"] });
-  cleanups.push(flag.stop);
   expect(await flag.exited).toBe(0);
   expect(flag.stderr()).toMatch(/^bosun +\| warn: --control-token shows the token to every user of this machine \(ps, \/proc\/PID\/cmdline\); use --control-token-file FILE or \$BOSUN_CONTROL_TOKEN$/m);
 
   const port = freePort();
   const url = `http://127.0.0.1:${port}/v1/services`;
   const env = boot(root, { args: ["--health-listen", `127.0.0.1:${port}`, "show", "--", "sleep", "30"], env: { BOSUN_CONTROL_TOKEN: "s3cret" } });
-  cleanups.push(env.stop);
   await waitFor("show's line", () => /^show +\| token=/m.test(env.stdout()), 10_000);
   expect(env.stdout()).toMatch(/^show +\| token=unset$/m);
   await waitFor("the TCP listener", async () => (await fetch(url).catch(() => null)) !== null);
@@ -122,7 +112,6 @@ test("an image's fixed ENTRYPOINT is configured by environment: the services' di
   const root = bootDir({ app: "type = process\ncommand = /bin/sh -c \"echo from app; exit 5\"\nmain = true\nrestart = false\n" });
   const dir = join(root, "services");
   const b = boot(root, { dirs: [], env: { BOSUN_SERVICES_DIRS: `/nonexistent-bosun:${dir}`, BOSUN_SERVICES: "app", BOSUN_VERBOSITY: "quiet" } });
-  cleanups.push(b.stop);
   expect(await b.exited).toBe(5);
   expect(b.stdout()).toContain("from app");
   // quiet: bosun's info lines (started, shutting down) are gone, its warnings stay

@@ -7,13 +7,12 @@
 import { afterEach, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { boot, bootDir } from "../support/daemon.ts";
+import { boot, bootDir, stopDaemons } from "../support/daemon.ts";
 import { removeTempDirs, tempDir } from "../support/files.ts";
 import { waitFor } from "../support/wait.ts";
 
-const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
-  for (const c of cleanups.splice(0)) await c();
+  await stopDaemons();
   removeTempDirs();
 });
 
@@ -21,7 +20,6 @@ const cleanup = "type = internal\noptions = kill-all-on-stop\n";
 
 test("a bosun that is not PID 1 of its pid namespace refuses to load a kill-all-on-stop service, saying why", async () => {
   const b = boot(bootDir({ boot: "type = internal\ndepends-on = cleanup\n", cleanup }));
-  cleanups.push(b.stop);
   expect(await b.exited).toBe(1);
   expect(b.stderr()).toContain(`${join(b.services, "cleanup")}:2: service 'cleanup': options: kill-all-on-stop sends TERM and then KILL to every process in bosun's pid namespace, so bosun honours it only as PID 1`);
 });
@@ -35,7 +33,6 @@ test("as PID 1 of a pid namespace, stopping it at shutdown sends TERM to a proce
     cleanup,
   };
   const b = boot(bootDir(files), { pid1: true });
-  cleanups.push(b.stop);
   await waitFor("the stray", () => b.stdout().includes("stray up"), 10_000);
   await b.signal("SIGTERM");
   expect(await b.exited).toBe(0);

@@ -5,19 +5,16 @@
  * stop-timeout escalation, and a second TERM cutting a slow shutdown short.
  */
 import { afterEach, expect, test } from "bun:test";
-import { boot, bootDir, type Daemon } from "../support/daemon.ts";
+import { boot, bootDir, stopDaemons, type Daemon } from "../support/daemon.ts";
 import { removeTempDirs, type Files } from "../support/files.ts";
 import { waitFor } from "../support/wait.ts";
 
-const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
-  for (const c of cleanups.splice(0)) await c();
+  await stopDaemons();
   removeTempDirs();
 });
 function start(files: Files, args: string[]): Daemon {
-  const b = boot(bootDir(files), { args, pid1: true });
-  cleanups.push(b.stop);
-  return b;
+  return boot(bootDir(files), { args, pid1: true });
 }
 
 test("-- sh -c 'exit 7' makes bosun exit 7", async () => {

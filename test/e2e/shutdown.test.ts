@@ -9,21 +9,18 @@ import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { runCli } from "../support/cli.ts";
-import { boot, bootDir, freePort, type Daemon } from "../support/daemon.ts";
+import { boot, bootDir, freePort, stopDaemons, type Daemon } from "../support/daemon.ts";
 import { removeTempDirs, tempDir, type Files } from "../support/files.ts";
 import { waitFor } from "../support/wait.ts";
 
 setDefaultTimeout(30_000);
 
-const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
-  for (const c of cleanups.splice(0)) await c();
+  await stopDaemons();
   removeTempDirs();
 });
 function start(files: Files, args: string[], opts: { pid1?: boolean; env?: Record<string, string> } = {}): Daemon {
-  const b = boot(bootDir(files), { args, ...opts });
-  cleanups.push(b.stop);
-  return b;
+  return boot(bootDir(files), { args, ...opts });
 }
 
 /** A process that ignores SIGTERM. */

@@ -6,19 +6,26 @@
 import { afterEach, expect, test } from "bun:test";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { boot, bootDir } from "../support/daemon.ts";
+import { boot, bootDir, stopDaemons } from "../support/daemon.ts";
 import { removeTempDirs } from "../support/files.ts";
 import { waitFor } from "../support/wait.ts";
 
-const cleanups: (() => Promise<void>)[] = [];
+let pidFile = "";
 afterEach(async () => {
-  for (const c of cleanups.splice(0)) await c();
+  await stopDaemons();
+  // a daemon left behind by a failed run has its own session: end it by its pid
+  const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, "utf8")) : 0;
+  try {
+    if (pid > 1) process.kill(pid, "SIGKILL");
+  } catch {
+    // gone, as it should be after a passing run
+  }
   removeTempDirs();
 });
 
 test("a double-forking bgprocess daemon is supervised through its pid file and reaped by bosun", async () => {
   const root = bootDir({});
-  const pidFile = join(root, "daemon.pid");
+  pidFile = join(root, "daemon.pid");
   // single quotes keep `$$` for the daemon's own shell (dinit's `$$$$` is a literal `$$`)
   const daemon = `'trap \\"exit 4\\" TERM; echo $$$$ > ${pidFile}; while :; do sleep 0.05; done'`;
   writeFileSync(
@@ -26,16 +33,6 @@ test("a double-forking bgprocess daemon is supervised through its pid file and r
     `type = bgprocess\ncommand = /bin/sh -c "(setsid sh -c ${daemon} &); while [ ! -s ${pidFile} ]; do sleep 0.01; done"\npid-file = ${pidFile}\nrestart = false\n`,
   );
   const b = boot(root, { args: ["daemon"] });
-  cleanups.push(async () => {
-    await b.stop();
-    // a daemon left behind by a failed run has its own session: end it by its pid
-    const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, "utf8")) : 0;
-    try {
-      if (pid > 1) process.kill(pid, "SIGKILL");
-    } catch {
-      // gone, as it should be after a passing run
-    }
-  });
   await waitFor("daemon started", () => b.stderr().includes("daemon: started"), 10_000);
   await b.signal("SIGTERM");
   expect(await b.exited).toBe(0);

@@ -4,7 +4,8 @@
  * its control socket in a directory of the test's and its services in DIR/services (or the -d
  * directories given), optionally with the probe listener on a free port, optionally as PID 1 of
  * a pid namespace of its own (a container's init); its output collected as it comes; a wait for
- * its socket to answer; and a stop the way a container runtime stops one.
+ * its socket to answer; and a stop the way a container runtime stops one. `stopDaemons` stops
+ * every one still running, for a test file's afterEach or afterAll.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -14,6 +15,9 @@ import { waitFor } from "./wait.ts";
 
 /** The argv prefix that makes bosun PID 1 of a fresh pid namespace, dying with this test's child. */
 const PID1 = ["unshare", "--pid", "--fork", "--mount-proc", "--kill-child"];
+
+/** Every daemon `boot` started in this process, for `stopDaemons`. */
+const started: Daemon[] = [];
 
 /** How `boot` runs bosun; everything is optional. */
 export interface BootOptions {
@@ -193,5 +197,20 @@ export function boot(dir: string, opts: BootOptions = {}): Daemon {
       return proc.exited;
     },
   };
+  started.push(daemon);
   return daemon;
+}
+
+/**
+ * Stops every daemon `boot` started that is still running (each as `Daemon.stop` does), so a
+ * failed test leaves no bosun behind; for afterEach or afterAll, before removeTempDirs.
+ *
+ * @example
+ * afterEach(async () => {
+ *   await stopDaemons();
+ *   removeTempDirs();
+ * });
+ */
+export async function stopDaemons(): Promise<void> {
+  await Promise.all(started.splice(0).map((d) => d.stop()));
 }
