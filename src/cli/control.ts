@@ -42,7 +42,8 @@ let consola: ConsolaInstance | null = null;
  */
 export async function say(): Promise<ConsolaInstance> {
   // The level is fixed: consola would otherwise go quiet when NODE_ENV=test or CI is set.
-  consola ??= (await import("consola")).createConsola({ level: 3, stdout: process.stderr, stderr: process.stderr });
+  // No throttling: consola would hold back a message repeated within a second.
+  consola ??= (await import("consola")).createConsola({ level: 3, throttle: 0, stdout: process.stderr, stderr: process.stderr });
   return consola;
 }
 

@@ -91,7 +91,7 @@ export function createEngine(opts: EngineOptions): Engine {
   function resolve(name: string, loading: string[] = []): Service | Failure {
     const existing = core.services.get(name);
     if (existing) return existing;
-    if (!opts.load) return { ok: false, code: "not-found", message: `service ${name} is not loaded` };
+    if (!opts.load) return { ok: false, code: "not-found", message: `no service named ${name} is loaded` };
     let desc: ServiceDescription;
     try {
       desc = opts.load(name);
@@ -139,7 +139,7 @@ export function createEngine(opts: EngineOptions): Engine {
 
   /** A loaded service for a command, or the failure to report. */
   function lookup(name: string): Service | Failure {
-    return core.services.get(name) ?? { ok: false, code: "not-found", message: `service ${name} is not loaded` };
+    return core.services.get(name) ?? { ok: false, code: "not-found", message: `no service named ${name} is loaded` };
   }
 
   function notWhileShuttingDown(command: "start" | "wake" | "restart", name: string): Failure | null {

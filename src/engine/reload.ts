@@ -250,7 +250,7 @@ export function planReload(core: Core, descs: ServiceDescription[]): ReloadPlan 
   const refused: ReloadPlan["refused"] = [];
   for (const next of descs) {
     const s = core.services.get(next.name);
-    const j = s ? judgeReload(core, s, next) : { ok: false, message: `${next.name} is not loaded; start it to load it` };
+    const j = s ? judgeReload(core, s, next) : { ok: false, message: `no service named ${next.name} is loaded; start it to load it` };
     if ("ok" in j) refused.push({ service: next.name, reason: j.message });
     else judged.push(j);
   }

@@ -31,6 +31,9 @@ function systemLevel(type: LogType): SystemLevel {
 export function systemLogger(logs: LogRouter, verbosity: Verbosity): ConsolaInstance {
   return createConsola({
     level: levels[verbosity],
+    // consola holds back a line repeated within a second and prints it later as "(repeated N
+    // times)"; each of bosun's lines is an event of its own and must come out when it happens.
+    throttle: 0,
     reporters: [
       {
         log(obj) {

@@ -23,7 +23,7 @@ export interface FailureDetail {
  * An operation bosun refused or could not carry out.
  *
  * @example
- * throw new OperationError("not-found", "service web is not loaded");
+ * throw new OperationError("not-found", "no service named web is loaded");
  */
 export class OperationError extends Error {
   constructor(

@@ -149,7 +149,7 @@ describe("reads", () => {
     for (const args of commands) {
       const r = await run(args[0]!, ...args.slice(1), "ghost");
       expect({ args, code: r.code }).toEqual({ args, code: 1 });
-      expect(r.stderr).toContain("ghost");
+      expect({ args, stderr: r.stderr }).toEqual({ args, stderr: expect.stringContaining("ghost") });
     }
     const dep = await run("rm-dep", "need", "ghost", "web");
     expect(dep.code).toBe(1);

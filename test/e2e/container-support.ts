@@ -6,7 +6,7 @@
  * bosun's images built from container/Containerfile's prebuilt targets with those bases as
  * build arguments. Everything a run creates carries its unique id and is removed by `cleanup`.
  */
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 
@@ -225,4 +225,49 @@ export function workDir(): string {
   const dir = mkdtempSync(join(tmpdir(), "bosun-container-"));
   chmodSync(dir, 0o755);
   return dir;
+}
+
+/** Where podman (cgroupfs manager) puts the cgroups of containers and their monitors, in every hierarchy. */
+const LIBPOD_CGROUPS = "libpod_parent";
+
+/** The directories under each hierarchy's libpod_parent (and those themselves), deepest first. */
+function libpodCgroups(): string[] {
+  const found: string[] = [];
+  const walk = (dir: string) => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) if (e.isDirectory()) walk(join(dir, e.name));
+    found.push(dir);
+  };
+  for (const h of readdirSync("/sys/fs/cgroup")) walk(join("/sys/fs/cgroup", h, LIBPOD_CGROUPS));
+  return found;
+}
+
+/**
+ * Podman on this machine kind leaves each container's (empty) cgroup behind in the named and
+ * unified hierarchies, and its `libpod_parent` tree on first use. The tests take a snapshot first
+ * and remove, afterwards, every empty cgroup directory podman made meanwhile, so a run leaves the
+ * machine's cgroup tree as it found it. A directory still in use (processes, children) stays.
+ *
+ * @example
+ * const before = cgroupSnapshot(); ...; removeNewCgroups(before);
+ */
+export function cgroupSnapshot(): Set<string> {
+  return new Set(libpodCgroups());
+}
+
+/** Removes the libpod cgroup directories made since `before` (deepest first); see cgroupSnapshot. */
+export function removeNewCgroups(before: Set<string>): void {
+  for (const dir of libpodCgroups()) {
+    if (before.has(dir)) continue;
+    try {
+      rmdirSync(dir);
+    } catch {
+      // still in use, or already gone
+    }
+  }
 }

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { waitFor } from "../support/wait.ts";
-import { buildImages, kubeUnavailable, NAMED_USER, podman, runId, unavailable, workDir, type Images, type Podman, type Result } from "./container-support.ts";
+import { buildImages, cgroupSnapshot, kubeUnavailable, NAMED_USER, podman, removeNewCgroups, runId, unavailable, workDir, type Images, type Podman, type Result } from "./container-support.ts";
 
 const reason = unavailable();
 if (reason) console.warn(`container tests skipped: ${reason}`);
@@ -25,10 +25,12 @@ const made: string[] = [];
 const containers: string[] = [];
 const kubeFiles: string[] = [];
 let pauseImagesBefore = new Set<string>();
+let cgroupsBefore = new Set<string>();
 
 beforeAll(async () => {
   if (reason) return;
   work = workDir();
+  cgroupsBefore = cgroupSnapshot();
   p = podman(work);
   pauseImagesBefore = await pauseImages();
   images = await buildImages(p, id, work, made);
@@ -42,6 +44,7 @@ afterAll(async () => {
   // kube play builds its pause image on first use: remove it only if this run made it
   for (const image of await pauseImages()) if (!pauseImagesBefore.has(image)) await p.run(["rmi", image]);
   if (work) rmSync(work, { recursive: true, force: true });
+  removeNewCgroups(cgroupsBefore);
 }, 120_000);
 
 async function pauseImages(): Promise<Set<string>> {
@@ -348,7 +351,17 @@ describe.skipIf(kubeReason !== null)("container/kubernetes.yaml", () => {
     // web is main: SIGTERM's 143 is mapped to 0 by its exit-code-map
     expect(await box.stop()).toBe(0);
   }, SLOW);
-  test.todo("a service's memory-max is applied in a container given a writable cgroupfs (cgroup limits are in progress)");
+  test("a service's memory-max is applied in a container given a writable cgroupfs; without one, best effort skips it", async () => {
+    const limited = { boot: "type = internal\ndepends-on = web\n", web: `${sleeper()}memory-max = 64M\n` };
+    const writable = await start(images.app, { services: limited, flags: ["--privileged"] });
+    const web = (await writable.started(["web"])).find((s) => s.name === "web") as Service & { usage: { memoryMax: number | null } | null };
+    expect(web.usage?.memoryMax).toBe(64 * 1024 * 1024);
+    // An unprivileged container's cgroupfs is read-only: the image's BOSUN_CGROUPS=best-effort starts it anyway.
+    const readOnly = await start(images.app, { services: limited });
+    const unlimited = (await readOnly.started(["web"])).find((s) => s.name === "web") as Service & { usage: unknown };
+    expect(unlimited.usage).toBeNull();
+    expect((await readOnly.logs()).stderr).toContain("memory-max");
+  }, SLOW);
 });
 
 /** The parts of container/kubernetes.yaml the test reads and renames. */

@@ -48,7 +48,7 @@ describe("loading", () => {
     const h = harness();
     const r = h.engine.add(svc("web", { depends: ["need:db"] }));
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.message).toContain("db is not loaded");
+    if (!r.ok) expect(r.message).toContain("no service named db is loaded");
   });
 
   test("a dependency cycle met while loading is refused with its path", () => {

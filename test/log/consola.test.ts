@@ -42,3 +42,10 @@ test("verbosity: quiet keeps warnings and errors, normal adds info, verbose adds
     ["debug", "info", "warn", "error"],
   ]);
 });
+
+test("a line repeated many times in a second comes out every time, when it happens", () => {
+  const lines: string[] = [];
+  const log = systemLogger({ system: (_level: string, message: string) => void lines.push(message) } as unknown as LogRouter, "normal");
+  for (let i = 0; i < 8; i++) log.withTag("web").info("started");
+  expect(lines).toEqual(Array(8).fill("started"));
+});
