@@ -50,7 +50,7 @@ export interface LauncherOptions {
   env: Map<string, string>;
   reaper: Reaper;
   /** A private directory for notify sockets (short path: socket paths stay < 108 bytes). */
-  runtimeDir: string;
+  runtimeDir: () => string;
   listeners?: Listeners;
   /** The helper commands a description needs (default helperStages; tests inject failing ones). */
   stages?: (service: ServiceDescription) => HelperStage[];
@@ -89,7 +89,7 @@ export interface ProcessLauncher extends Launcher {
  * Builds the launcher. Events are delivered to `opts.events` (usually the engine).
  *
  * @example
- * const launcher = createLauncher({ events: engine, logs, env, reaper, runtimeDir });
+ * const launcher = createLauncher({ events: engine, logs, env, reaper, runtimeDir: () => dir });
  * const engine = createEngine({ launcher, clock: realClock() });
  */
 export function createLauncher(opts: LauncherOptions): ProcessLauncher {
@@ -238,7 +238,7 @@ export function createLauncher(opts: LauncherOptions): ProcessLauncher {
     }
     if (d.readiness) {
       try {
-        run.readiness = openReadiness(d.readiness, { usedFds: request.listenFd === undefined ? [] : [LISTEN_FD], socketDir: opts.runtimeDir });
+        run.readiness = openReadiness(d.readiness, { usedFds: request.listenFd === undefined ? [] : [LISTEN_FD], socketDir: opts.runtimeDir() });
       } catch (e) {
         return ops.failed(run, launchFailure("ready-notification", errnoOf(e) ?? (e as { code?: string }).code ?? null, (e as Error).message));
       }

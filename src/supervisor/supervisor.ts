@@ -187,7 +187,8 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
   // bosun reports to the socket it was given; its services get their own (ready-notification = notify) or none
   const notifySocket = env.get("NOTIFY_SOCKET") ?? null;
   env.delete("NOTIFY_SOCKET");
-  const runtimeDir = mkdtempSync(join(tmpdir(), "bosun-"));
+  // Made on first use (a notify socket), so a bosun that never needs it leaves no directory behind.
+  let runtimeDir: string | null = null;
   const reaper = createReaper({ onError: (m) => log.warn(m) });
   const startedAt = Date.now();
   const loader = createLoader({ dirs: opts.dirs, env: Object.fromEntries(env) });
@@ -222,7 +223,7 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
     logs,
     env,
     reaper,
-    runtimeDir,
+    runtimeDir: () => (runtimeDir ??= mkdtempSync(join(tmpdir(), "bosun-"))),
     cgroups,
   });
   const engine: Engine = createEngine({
@@ -625,7 +626,7 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
       for (const left of await cgroups.close()) log.warn(`cgroup left behind: ${left}`);
       reaper.close();
       await logs.close();
-      rmSync(runtimeDir, { recursive: true, force: true });
+      if (runtimeDir) rmSync(runtimeDir, { recursive: true, force: true });
     },
   };
   return sup;

@@ -45,7 +45,8 @@ function launcherWithCgroups() {
   const rec = recorder();
   const out = stubLogs();
   const reaper = createReaper();
-  const launcher = createLauncher({ events: rec.events, logs: out.logs, env, reaper, runtimeDir: tempDir(), cgroups, killWaitMs: 300 });
+  const dir = tempDir();
+  const launcher = createLauncher({ events: rec.events, logs: out.logs, env, reaper, runtimeDir: () => dir, cgroups, killWaitMs: 300 });
   setup = { cgroups, instance, launcher, close: () => (reaper.close(), removeTempDirs()) };
   const freezerDir = (name: string) => join(ownDirs().find((d) => d.includes("/freezer"))!, instance, name);
   return { launcher, rec, out, freezerDir };

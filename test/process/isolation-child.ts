@@ -24,7 +24,7 @@ const reaper = createReaper();
 const rec = recorder();
 const logs = stubLogs();
 const env = new Map([["PATH", "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"]]);
-const launcher = createLauncher({ events: rec.events, logs: logs.logs, env, reaper, runtimeDir: dir });
+const launcher = createLauncher({ events: rec.events, logs: logs.logs, env, reaper, runtimeDir: () => dir });
 let serial = 0;
 
 const svc = (input: Partial<ServiceDescriptionInput>) => describe({ name: `s${++serial}`, type: "process", workingDir: dir, ...input });

@@ -16,7 +16,7 @@ const env = new Map<string, string>([["PATH", process.env.PATH ?? "/usr/bin:/bin
 const { dir, reaper } = processSetup(env);
 let launcher: ProcessLauncher;
 beforeAll(() => {
-  launcher = createLauncher({ events: recorder().events, logs: stubLogs().logs, env, reaper, runtimeDir: dir });
+  launcher = createLauncher({ events: recorder().events, logs: stubLogs().logs, env, reaper, runtimeDir: () => dir });
 });
 afterAll(() => launcher.close());
 

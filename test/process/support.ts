@@ -50,7 +50,7 @@ export function processSetup(env: Map<string, string>) {
     fresh(extra: Partial<LauncherOptions> = {}): Launched {
       const rec = recorder();
       const out = stubLogs();
-      latest = createLauncher({ events: rec.events, logs: out.logs, env, reaper, runtimeDir: dir, ...extra });
+      latest = createLauncher({ events: rec.events, logs: out.logs, env, reaper, runtimeDir: () => dir, ...extra });
       return { launcher: latest, rec, out };
     },
   };
