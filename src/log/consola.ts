@@ -43,3 +43,20 @@ export function systemLogger(logs: LogRouter, verbosity: Verbosity): ConsolaInst
     ],
   });
 }
+
+/**
+ * `log.withTag(name)`, made once per name: consola builds a whole instance for each call, and
+ * bosun's lines about services come one per state change (thousands when many services start).
+ *
+ * @example
+ * const about = taggedBy(log);
+ * about("web").info("started");
+ */
+export function taggedBy(log: ConsolaInstance): (name: string) => ConsolaInstance {
+  const made = new Map<string, ConsolaInstance>();
+  return (name) => {
+    let tagged = made.get(name);
+    if (!tagged) made.set(name, (tagged = log.withTag(name)));
+    return tagged;
+  };
+}

@@ -145,13 +145,31 @@ export function processTree(): ProcessTree {
     return [...found.values()];
   }
 
-  // nothing spawned yet (a launch that failed before its spawn): no need to read /proc
-  const live = () => (sessions.size === 0 && seen.size === 0 ? [] : members(processTable()).filter((e) => e.state !== "Z"));
+  /** Sessions added but not yet read: their leaders' start times, read now. */
+  const pending = new Set<number>();
+  function resolvePending(): void {
+    for (const sid of pending) {
+      const leader = readEntry(sid);
+      if (leader !== null && leader.session === sid && sid !== self?.session) sessions.set(sid, leader.start);
+    }
+    pending.clear();
+  }
+
+  /** The service's live processes now (zombies are dead: not counted). */
+  function live(): ProcessEntry[] {
+    resolvePending();
+    // nothing spawned yet (a launch that failed before its spawn): no need to read /proc
+    if (sessions.size === 0 && seen.size === 0) return [];
+    return members(processTable()).filter((e) => e.state !== "Z");
+  }
 
   return {
     addSession(sid) {
-      const leader = readEntry(sid);
-      if (leader !== null && leader.session === sid && sid !== self?.session) sessions.set(sid, leader.start);
+      // Read on the next turn, not now: a child still busy in exec keeps its /proc/PID/stat
+      // waiting until exec is done, which made every spawn of a 1000-service start wait too.
+      // Whatever asks for the members before then reads it at once.
+      pending.add(sid);
+      if (pending.size === 1) setImmediate(resolvePending);
     },
     snapshot() {
       for (const e of live()) seen.set(e.pid, e.start);
