@@ -22,7 +22,7 @@ import type { LogRouter, Stream } from "../log/types.ts";
 import { realClock } from "../process/clock.ts";
 import { createLauncher } from "../process/launcher.ts";
 import { removeMarker } from "../process/marker.ts";
-import { systemLogger, taggedBy, type Verbosity } from "../log/consola.ts";
+import { systemLogger, taggedLine, type Verbosity } from "../log/consola.ts";
 import { createReaper } from "../process/reaper.ts";
 import type { Resources } from "../process/run.ts";
 import { VERSION } from "../version.ts";
@@ -183,7 +183,7 @@ const FORCED_EXIT_WAIT_MS = 1000;
 export function createSupervisor(opts: SupervisorOptions): Supervisor {
   const { logs } = opts;
   const log = systemLogger(logs, opts.verbosity ?? "normal");
-  const about = taggedBy(log);
+  const about = (name: string) => taggedLine(log, name);
   const env = new Map(Object.entries(opts.env).filter((e): e is [string, string] => e[1] !== undefined));
   // bosun reports to the socket it was given; its services get their own (ready-notification = notify) or none
   const notifySocket = env.get("NOTIFY_SOCKET") ?? null;
