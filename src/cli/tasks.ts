@@ -9,7 +9,7 @@
 import type { ConsolaInstance } from "consola";
 import { describeExit } from "../engine/outcome.ts";
 import type { Client } from "../control/client.ts";
-import { ActionResult, type ServiceJson, type TaskJson } from "../control/schemas.ts";
+import { ActionResult, type ServiceJson, type TaskJson } from "../control/answers.ts";
 
 type Format = (ms: number, timezone: string | null) => string;
 
