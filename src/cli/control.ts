@@ -158,13 +158,16 @@ function stateText(s: ServiceJson): string {
 }
 
 async function listLines(services: ServiceJson[]): Promise<string[]> {
-  const rows = await Promise.all(services.map(async (s) => [
+  // A scheduled service's cell needs the due-time formatter: loaded only when one is listed.
+  const { taskCell } = services.some((s) => s.task) ? await import("./tasks.ts") : { taskCell: null };
+  const cells = taskCell ? await Promise.all(services.map((s) => (s.task ? taskCell({ ...s, task: s.task }) : pidOrExit(s)))) : services.map(pidOrExit);
+  const rows = services.map((s, i) => [
     s.name,
     stateText(s),
     [s.activated ? "activated" : "", s.pinned ? `pinned-${s.pinned}` : ""].filter(Boolean).join(","),
-    s.task ? await (await import("./tasks.ts")).taskCell({ ...s, task: s.task }) : pidOrExit(s),
+    cells[i]!,
     trouble(s),
-  ]));
+  ]);
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd());
 }
