@@ -20,7 +20,7 @@ import {
   type ServiceJson,
 } from "../control/answers.ts";
 import { socketPath } from "../paths.ts";
-import { summary } from "../supervisor/verdict.ts";
+import { summary } from "../supervisor/verdict-json.ts";
 import { nameArg, parseCommand, type CommandSpec } from "./args.ts";
 
 let consola: ConsolaInstance | null = null;
@@ -158,14 +158,13 @@ function stateText(s: ServiceJson): string {
 }
 
 async function listLines(services: ServiceJson[]): Promise<string[]> {
-  // A scheduled service's cell needs the due-time formatter: loaded only when one is listed.
-  const { taskCell } = services.some((s) => s.task) ? await import("./tasks.ts") : { taskCell: null };
-  const cells = taskCell ? await Promise.all(services.map((s) => (s.task ? taskCell({ ...s, task: s.task }) : pidOrExit(s)))) : services.map(pidOrExit);
-  const rows = services.map((s, i) => [
+  // cli/tasks words a scheduled service's cell: loaded only when one is listed.
+  const tasks = services.some((s) => s.task) ? await import("./tasks.ts") : null;
+  const rows = services.map((s) => [
     s.name,
     stateText(s),
     [s.activated ? "activated" : "", s.pinned ? `pinned-${s.pinned}` : ""].filter(Boolean).join(","),
-    cells[i]!,
+    s.task && tasks ? tasks.taskCell({ ...s, task: s.task }) : pidOrExit(s),
     trouble(s),
   ]);
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
@@ -190,7 +189,7 @@ async function statusLines(s: StatusJson): Promise<string[]> {
   const usage = s.usage ? (await import("../cgroup/usage.ts")).describeUsage(s.usage) : "";
   if (usage) lines.push(`  resources:  ${usage}`);
   if (s.oomKills) lines.push(`  oom kills:  ${s.oomKills} (processes the kernel's OOM killer ended in its cgroups since bosun started)`);
-  if (s.task) lines.push(...(await (await import("./tasks.ts")).taskLines(s.task, Date.now())));
+  if (s.task) lines.push(...(await import("./tasks.ts")).taskLines(s.task, Date.now()));
   lines.push(`  file:       ${s.file ?? "(none: ad-hoc)"}${s.fileChanged ? " (changed on disk since loaded: bosun reload " + s.name + ")" : ""}`);
   lines.push(`  depends:    ${edges(s.depends)}`, `  dependents: ${edges(s.dependents)}`);
   if (s.logProblem) lines.push(`  log:        ${s.logProblem}`);
@@ -363,7 +362,7 @@ async function dispatch(c: Client, name: Command, args: Record<string, unknown> 
       return act(c, name, first, body, !args["no-wait"]);
     }
     case "reload": {
-      const { describeReload } = await import("../supervisor/announce.ts");
+      const { describeReload } = await import("../supervisor/describe-reload.ts");
       const result = await c.post(path(first, "reload"), { plan: args.plan }, ActionResult);
       if (args.json) json(result);
       else if (result.plan) {

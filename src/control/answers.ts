@@ -8,7 +8,7 @@
 import * as v from "valibot";
 import { DepKind, ServiceType } from "../config/names.ts";
 import { ErrorCode } from "../supervisor/failure.ts";
-import { VerdictJson } from "../supervisor/verdict.ts";
+import { VerdictJson } from "../supervisor/verdict-json.ts";
 
 const State = v.picklist(["stopped", "starting", "started", "stopping"]);
 const Target = v.picklist(["started", "stopped"]);
