@@ -4,26 +4,20 @@
  * it waits on, SIGHUP reloads a changed description (with its warnings; a reload plan does not
  * count as having taken it), SIGUSR1 reopens log files.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdirSync, utimesSync, writeFileSync } from "node:fs";
+import { afterAll, expect, test } from "bun:test";
+import { utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runDaemon } from "../src/daemon.ts";
-import { stubLogs, tempDir, waitFor } from "./process/support.ts";
+import { removeTempDirs, tempDir, writeFiles } from "./support/files.ts";
+import { stubLogs } from "./support/logs.ts";
+import { waitFor } from "./support/wait.ts";
 
-let tmp: ReturnType<typeof tempDir>;
-beforeAll(() => (tmp = tempDir()));
-afterAll(() => tmp.cleanup());
-
-function services(name: string, files: Record<string, string>): string {
-  const dir = join(tmp.dir, name);
-  mkdirSync(dir);
-  for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text);
-  return dir;
-}
+const tmp = tempDir();
+afterAll(removeTempDirs);
 
 test("a slow shutdown logs every few seconds which services it still waits on", async () => {
   const out = stubLogs();
-  const dir = services("slow", { slow: `type = process\ncommand = /bin/sh -c "trap '' TERM; echo armed; while :; do sleep 0.05; done"\nstop-timeout = 0.6\nrestart = false\n` });
+  const dir = writeFiles(join(tmp, "slow"), { slow: `type = process\ncommand = /bin/sh -c "trap '' TERM; echo armed; while :; do sleep 0.05; done"\nstop-timeout = 0.6\nrestart = false\n` });
   const done = runDaemon({ dirs: [dir], services: ["slow"], mainCommand: null, socket: null, logs: out.logs, waitReportMs: 100 });
   await waitFor("armed", () => out.lines("slow").includes("armed"));
   process.kill(process.pid, "SIGTERM");
@@ -35,7 +29,7 @@ test("SIGHUP reloads a description changed on disk and SIGUSR1 reopens log files
   const out = stubLogs();
   let reopened = 0;
   out.logs.reopen = () => void reopened++;
-  const dir = services("hup", { app: "type = process\ncommand = sleep 30\nrestart = false\n" });
+  const dir = writeFiles(join(tmp, "hup"), { app: "type = process\ncommand = sleep 30\nrestart = false\n" });
   const done = runDaemon({ dirs: [dir], services: ["app"], mainCommand: null, socket: null, logs: out.logs });
   await waitFor("app started", () => out.system.some((l) => l.service === "app" && l.message === "started"));
   writeFileSync(join(dir, "app"), "type = process\ncommand = sleep 31\nrestart = false\n");
@@ -51,8 +45,8 @@ test("SIGHUP reloads a description changed on disk and SIGUSR1 reopens log files
 
 test("a reload plan reads the changed file without taking it: the file still counts as changed and SIGHUP still reloads it", async () => {
   const out = stubLogs();
-  const dir = services("plan", { app: "type = process\ncommand = sleep 30\nrestart = false\n" });
-  const socket = join(tmp.dir, "plan.sock");
+  const dir = writeFiles(join(tmp, "plan"), { app: "type = process\ncommand = sleep 30\nrestart = false\n" });
+  const socket = join(tmp, "plan.sock");
   const done = runDaemon({ dirs: [dir], services: ["app"], mainCommand: null, socket, logs: out.logs });
   await waitFor("app started", () => out.system.some((l) => l.service === "app" && l.message === "started"));
   writeFileSync(join(dir, "app"), "type = process\ncommand = sleep 31\nrestart = false\n");
@@ -74,7 +68,7 @@ test("a reload plan reads the changed file without taking it: the file still cou
 
 test("a description read after boot logs its warnings too, naming file and line", async () => {
   const out = stubLogs();
-  const dir = services("warn", { app: "type = process\ncommand = sleep 30\nrestart = false\n" });
+  const dir = writeFiles(join(tmp, "warn"), { app: "type = process\ncommand = sleep 30\nrestart = false\n" });
   const done = runDaemon({ dirs: [dir], services: ["app"], mainCommand: null, socket: null, logs: out.logs });
   await waitFor("app started", () => out.system.some((l) => l.service === "app" && l.message === "started"));
   writeFileSync(join(dir, "app"), "type = process\ncommand = sleep 30\nrestart = false\nnice = -50\n");

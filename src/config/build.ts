@@ -16,7 +16,7 @@ import { isolationConflicts } from "./isolation.ts";
 import { singleQuoteHint } from "./quotes.ts";
 import { runsAProcess } from "./kinds.ts";
 import { fileOf } from "./reach.ts";
-import { describe, ServiceDescription, ServiceName } from "./schema.ts";
+import { blankDescription, ServiceDescription, ServiceName } from "./schema.ts";
 import { closestSetting, settingForField, SETTINGS, type Draft, type SettingSpec } from "./settings.ts";
 import { substituteText, substituteWords, type Resolver } from "./substitute.ts";
 import { findUser } from "./users.ts";
@@ -58,7 +58,7 @@ export interface Built {
 export function buildDescription(input: BuildInput): Built {
   const { name, arg, file, env } = input;
   const problems: Problem[] = [];
-  const draft: Draft = { desc: { ...describe({ name, file }) }, logType: null, depDirs: [] };
+  const draft: Draft = { desc: blankDescription(name, file), logType: null, depDirs: [] };
   const lines: Record<string, number> = {};
   const sources: Record<string, string> = {};
   const preload: Resolver = { lookup: (n) => env[n], arg };
@@ -152,7 +152,7 @@ export function buildDescription(input: BuildInput): Built {
  * of a file whose values the schema checks after they were applied (a nice out of range...).
  */
 function readable(draft: Draft, issues: v.BaseIssue<unknown>[]): ServiceDescription | null {
-  const defaults: Record<string, unknown> = describe({ name: draft.desc.name, file: draft.desc.file });
+  const defaults: Record<string, unknown> = blankDescription(draft.desc.name, draft.desc.file);
   const desc: Record<string, unknown> = { ...draft.desc };
   for (const issue of issues) {
     const key = issue.path?.[0]?.key;

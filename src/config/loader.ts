@@ -33,6 +33,8 @@ export interface Loader {
   loadAll(names: string[]): ServiceDescription[];
   /** Warnings collected so far (settings bosun cannot honour, ...). */
   warnings(): Problem[];
+  /** The warnings of the last read of one service. */
+  warningsOf(name: string): Problem[];
   /** Forget the cache for a name (reload re-reads from disk). */
   forget(name: string): void;
 }
@@ -119,6 +121,7 @@ export function createLoader(opts: LoaderOptions): Loader {
       return [...result.services.values()];
     },
     warnings: () => [...warned.values()].flat(),
+    warningsOf: (name) => warned.get(name) ?? [],
     forget(name) {
       cache.delete(name);
       warned.delete(name);

@@ -12,7 +12,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import type { ExitStatus } from "../engine/types.ts";
 import { fromWaitStatus } from "./signals.ts";
 import { isOwnChild } from "./spawn.ts";
-import { getpid, reapPid, setSubreaper } from "./sys.ts";
+import { reapPid, setSubreaper } from "./sys.ts";
 
 /** The daemon's one reaper: orphans are reaped and counted, claimed pids reported to their claimant. */
 export interface Reaper {
@@ -72,7 +72,7 @@ function childPids(self: number): number[] {
  * reaper.claim(daemonPid, (status) => console.log("daemon ended", status));
  */
 export function createReaper(opts: { subreaper?: boolean; onError?: (message: string) => void } = {}): Reaper {
-  const self = getpid();
+  const self = process.pid;
   const claims = new Map<number, (status: ExitStatus) => void>();
   const recent = new Map<number, ExitStatus>();
   let reaped = 0;
@@ -108,6 +108,8 @@ export function createReaper(opts: { subreaper?: boolean; onError?: (message: st
   }
 
   const onSigchld = () => {
+    // Not reaping, only Bun's own children end here, and Bun reaps those.
+    if (!reaping) return;
     try {
       scan();
     } catch (e) {

@@ -23,7 +23,6 @@ const libc = dlopen("libc.so.6", {
   recv: { args: [FFIType.i32, FFIType.ptr, FFIType.u64, FFIType.i32], returns: FFIType.i64 },
   sendto: { args: [FFIType.i32, FFIType.ptr, FFIType.u64, FFIType.i32, FFIType.ptr, FFIType.u32], returns: FFIType.i64 },
   close: { args: [FFIType.i32], returns: FFIType.i32 },
-  getpid: { args: [], returns: FFIType.i32 },
   unshare: { args: [FFIType.i32], returns: FFIType.i32 },
   setns: { args: [FFIType.i32, FFIType.i32], returns: FFIType.i32 },
   __errno_location: { args: [], returns: FFIType.ptr },
@@ -67,11 +66,6 @@ function closeAndFail(fd: number, syscall: string): never {
   const err = lastError(syscall);
   c.close(fd);
   throw err;
-}
-
-/** This process's pid as the kernel sees it (1 inside a fresh pid namespace). */
-export function getpid(): number {
-  return c.getpid();
 }
 
 /**
@@ -168,7 +162,7 @@ export function listenUnix(path: string, backlog = 128): number {
  */
 export function datagramSocket(path: string): number {
   const fd = boundSocket(SOCK_DGRAM | SOCK_NONBLOCK, path);
-  if (c.fcntl(fd, F_SETOWN, c.getpid()) !== 0 || c.fcntl(fd, F_SETFL, c.fcntl(fd, F_GETFL, 0) | O_ASYNC) !== 0) {
+  if (c.fcntl(fd, F_SETOWN, process.pid) !== 0 || c.fcntl(fd, F_SETFL, c.fcntl(fd, F_GETFL, 0) | O_ASYNC) !== 0) {
     closeAndFail(fd, "fcntl(O_ASYNC)");
   }
   return fd;

@@ -44,15 +44,43 @@ export function readEntry(pid: number): ProcessEntry | null {
   }
 }
 
-/** Every process this /proc shows. */
-export function processTable(): ProcessEntry[] {
-  const out: ProcessEntry[] = [];
+/** The process table, indexed the ways a service's members are looked up. */
+export interface ProcessTable {
+  byPid: Map<number, ProcessEntry>;
+  bySession: Map<number, ProcessEntry[]>;
+  byParent: Map<number, ProcessEntry[]>;
+}
+
+/**
+ * One read of the whole table serves every caller in the same turn of the event loop, and is
+ * indexed. Reading /proc costs about 10 µs a process; in a shutdown of 1000 services without
+ * cgroups the exits arrive in bursts, and each service reading (and walking) the table for
+ * itself took that shutdown from a fraction of a second to 52 s. A later turn reads afresh, so
+ * a caller never sees a table older than what has happened since it last looked.
+ */
+let lastTable: ProcessTable | null = null;
+
+function push(index: Map<number, ProcessEntry[]>, key: number, e: ProcessEntry): void {
+  const list = index.get(key);
+  if (list) list.push(e);
+  else index.set(key, [e]);
+}
+
+/** Every process this /proc shows, indexed (read once per turn of the event loop, shared by all callers). */
+export function processTable(): ProcessTable {
+  if (lastTable !== null) return lastTable;
+  const table: ProcessTable = { byPid: new Map(), bySession: new Map(), byParent: new Map() };
   for (const name of readdirSync("/proc")) {
     if (!/^\d+$/.test(name)) continue;
     const e = readEntry(Number(name));
-    if (e) out.push(e);
+    if (!e) continue;
+    table.byPid.set(e.pid, e);
+    push(table.bySession, e.session, e);
+    push(table.byParent, e.ppid, e);
   }
-  return out;
+  lastTable = table;
+  setImmediate(() => (lastTable = null));
+  return table;
 }
 
 /** The processes of one service without a cgroup: what `tree` finds, killed and waited for like a cgroup's. */
@@ -89,37 +117,59 @@ export function processTree(): ProcessTree {
   const spared = (e: ProcessEntry) =>
     e.pid === process.pid || e.pid === 1 || (self !== null && (e.session === self.session || e.pgrp === self.pgrp));
 
-  function members(table: ProcessEntry[]): ProcessEntry[] {
-    const byPid = new Map(table.map((e) => [e.pid, e]));
-    /** A member of a session added: one that began after its leader, while no other process leads that number. */
-    const inSession = (e: ProcessEntry) => {
-      const start = sessions.get(e.session);
-      if (start === undefined || e.start < start) return false;
-      const leader = byPid.get(e.session);
-      return leader === undefined || leader.start === start;
-    };
+  /** The service's processes in `table`: its sessions' members, those seen at a stop, and their descendants. */
+  function members(table: ProcessTable): ProcessEntry[] {
     const found = new Map<number, ProcessEntry>();
-    for (const e of table) if (!spared(e) && (inSession(e) || seen.get(e.pid) === e.start)) found.set(e.pid, e);
+    const take = (e: ProcessEntry) => {
+      if (!found.has(e.pid) && !spared(e)) found.set(e.pid, e);
+    };
+    for (const [sid, start] of sessions) {
+      // a member began after its leader, while no other process leads that number
+      const leader = table.byPid.get(sid);
+      if (leader !== undefined && leader.start !== start) continue;
+      for (const e of table.bySession.get(sid) ?? []) if (e.start >= start) take(e);
+    }
+    for (const [pid, start] of seen) {
+      const e = table.byPid.get(pid);
+      if (e !== undefined && e.start === start) take(e);
+    }
     // descendants of those, whatever session they made for themselves
-    for (let grew = true; grew; ) {
-      grew = false;
-      for (const e of table) {
-        if (!found.has(e.pid) && found.has(e.ppid) && !spared(e)) {
-          found.set(e.pid, e);
-          grew = true;
-        }
+    const queue = [...found.values()];
+    for (let i = 0; i < queue.length; i++) {
+      for (const child of table.byParent.get(queue[i]!.pid) ?? []) {
+        if (found.has(child.pid) || spared(child)) continue;
+        found.set(child.pid, child);
+        queue.push(child);
       }
     }
     return [...found.values()];
   }
 
-  // nothing spawned yet (a launch that failed before its spawn): no need to read /proc
-  const live = () => (sessions.size === 0 && seen.size === 0 ? [] : members(processTable()).filter((e) => e.state !== "Z"));
+  /** Sessions added but not yet read: their leaders' start times, read now. */
+  const pending = new Set<number>();
+  function resolvePending(): void {
+    for (const sid of pending) {
+      const leader = readEntry(sid);
+      if (leader !== null && leader.session === sid && sid !== self?.session) sessions.set(sid, leader.start);
+    }
+    pending.clear();
+  }
+
+  /** The service's live processes now (zombies are dead: not counted). */
+  function live(): ProcessEntry[] {
+    resolvePending();
+    // nothing spawned yet (a launch that failed before its spawn): no need to read /proc
+    if (sessions.size === 0 && seen.size === 0) return [];
+    return members(processTable()).filter((e) => e.state !== "Z");
+  }
 
   return {
     addSession(sid) {
-      const leader = readEntry(sid);
-      if (leader !== null && leader.session === sid && sid !== self?.session) sessions.set(sid, leader.start);
+      // Read on the next turn, not now: a child still busy in exec keeps its /proc/PID/stat
+      // waiting until exec is done, which made every spawn of a 1000-service start wait too.
+      // Whatever asks for the members before then reads it at once.
+      pending.add(sid);
+      if (pending.size === 1) setImmediate(resolvePending);
     },
     snapshot() {
       for (const e of live()) seen.set(e.pid, e.start);

@@ -4,7 +4,7 @@
  * `web: failed to start: exec: ENOENT (...)`. A stop reason has one word, then the engine's
  * note, the launch failure or the exit says what happened.
  */
-import type { ConsolaInstance } from "consola/core";
+import type { Tagged } from "../log/consola.ts";
 import type { ServiceType } from "../config/schema.ts";
 import { describeExit, isFailure } from "../engine/outcome.ts";
 import { isFailedRun } from "../engine/task.ts";
@@ -42,11 +42,11 @@ export function describeStop(event: ServiceEvent, type: ServiceType | null): str
 }
 
 /**
- * Logs one state change: started and stopped at info (a stop that went wrong at warn, except
- * during shutdown, when every stop is expected), the steps between at debug.
+ * Logs one state change on the service's own logger (tagged with its name): started and stopped
+ * at info (a stop that went wrong at warn, except during shutdown, when every stop is expected),
+ * the steps between at debug.
  */
-export function announce(log: ConsolaInstance, event: ServiceEvent, type: ServiceType | null, shuttingDown: boolean): void {
-  const tagged = log.withTag(event.service);
+export function announce(tagged: Tagged, event: ServiceEvent, type: ServiceType | null, shuttingDown: boolean): void {
   if (event.to === "started") tagged.info(event.note ? `started (${event.note})` : "started");
   else if (event.to === "stopped") {
     const line = describeStop(event, type);
@@ -60,10 +60,9 @@ export function announce(log: ConsolaInstance, event: ServiceEvent, type: Servic
  * timed-out or unlaunched run at warn, with its exit), a skipped or queued due time at info.
  *
  * @example
- * announceRun(log, runEndedEvent) // "backup: run 3 failed: exited with 1 after 2.0s" (warn)
+ * announceRun(about("backup"), runEndedEvent) // "backup: run 3 failed: exited with 1 after 2.0s" (warn)
  */
-export function announceRun(log: ConsolaInstance, event: ServiceEvent): void {
-  const tagged = log.withTag(event.service);
+export function announceRun(tagged: Tagged, event: ServiceEvent): void {
   const text = event.note ?? `run ${event.run?.number} ${event.run?.phase}`;
   if (event.run?.phase === "started") tagged.debug(text);
   else if (event.run?.result && isFailedRun(event.run.result)) tagged.warn(text);

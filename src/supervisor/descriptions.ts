@@ -43,7 +43,7 @@ export function createDescriptions(loader: Loader, warn: (problem: Problem) => v
     if (refusal) throw new ConfigError([refusal]);
     if (readAt.has(desc)) return desc; // the loader's cached copy, already seen
     readAt.set(desc, desc.file === null ? 0 : mtimeOf(desc.file));
-    for (const w of loader.warnings()) if (w.service === desc.name) warn(w);
+    for (const w of loader.warningsOf(desc.name)) if (w.service === desc.name) warn(w);
     return desc;
   };
   return {

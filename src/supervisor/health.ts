@@ -16,6 +16,7 @@
  * - A scheduled service's runs are not checked: each is judged by its exit.
  */
 import type { ConsolaInstance } from "consola/core";
+import { taggedLine } from "../log/consola.ts";
 import type { HealthCheck, ServiceDescription } from "../config/schema.ts";
 import type { Clock, Engine, LaunchFailure, Launcher, ProcessEvents } from "../engine/types.ts";
 import { createMonitor, type HealthMonitor } from "../health/monitor.ts";
@@ -112,7 +113,7 @@ export function createHealth(opts: HealthOptions): ServiceHealth {
         probe: probeFor(desc.health, (argv) => opts.spawnProbe(engine.description(name) ?? desc, argv)),
         clock: opts.clock,
         onUpdate: (u) => updated(name, watch, u),
-        onError: (e) => log.withTag(name).error(`internal error handling a health check: ${(e as Error).stack ?? e}`),
+        onError: (e) => taggedLine(log, name).error(`internal error handling a health check: ${(e as Error).stack ?? e}`),
       }),
     };
     watches.set(name, watch);
@@ -140,7 +141,7 @@ export function createHealth(opts: HealthOptions): ServiceHealth {
   function updated(name: string, w: Watch, u: HealthUpdate): void {
     if (watches.get(name) !== w) return;
     if (u.change?.to === "healthy") {
-      log.withTag(name).info(u.change.from === "unhealthy" ? "healthy again" : "healthy");
+      taggedLine(log, name).info(u.change.from === "unhealthy" ? "healthy again" : "healthy");
       w.healthy = true;
       if (w.held) {
         w.held = false;
@@ -158,7 +159,7 @@ export function createHealth(opts: HealthOptions): ServiceHealth {
             : desc?.restart === "no"
               ? "left running (restart = no)"
               : `stopping it (restart = ${desc?.restart})`;
-      log.withTag(name).warn(`${what}; ${next}`);
+      taggedLine(log, name).warn(`${what}; ${next}`);
       engine.unhealthy(name);
     }
     opts.onChange();
@@ -181,7 +182,7 @@ export function createHealth(opts: HealthOptions): ServiceHealth {
           const w = watches.get(name);
           if (w?.monitor.running && w.gated && !w.healthy) {
             w.held = true;
-            log.withTag(name).debug("up; its start waits for its first healthy check");
+            taggedLine(log, name).debug("up; its start waits for its first healthy check");
             return;
           }
           next.ready(name);

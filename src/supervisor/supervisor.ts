@@ -22,7 +22,7 @@ import type { LogRouter, Stream } from "../log/types.ts";
 import { realClock } from "../process/clock.ts";
 import { createLauncher } from "../process/launcher.ts";
 import { removeMarker } from "../process/marker.ts";
-import { systemLogger, type Verbosity } from "../log/consola.ts";
+import { systemLogger, taggedLine, type Verbosity } from "../log/consola.ts";
 import { createReaper } from "../process/reaper.ts";
 import type { Resources } from "../process/run.ts";
 import { VERSION } from "../version.ts";
@@ -183,6 +183,7 @@ const FORCED_EXIT_WAIT_MS = 1000;
 export function createSupervisor(opts: SupervisorOptions): Supervisor {
   const { logs } = opts;
   const log = systemLogger(logs, opts.verbosity ?? "normal");
+  const about = (name: string) => taggedLine(log, name);
   const env = new Map(Object.entries(opts.env).filter((e): e is [string, string] => e[1] !== undefined));
   // bosun reports to the socket it was given; its services get their own (ready-notification = notify) or none
   const notifySocket = env.get("NOTIFY_SOCKET") ?? null;
@@ -248,6 +249,8 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
   let forcedTimer: ReturnType<typeof setTimeout> | null = null;
   let idleCheck: ReturnType<typeof setImmediate> | null = null;
   let startedOnce = false;
+  /** An update of the upstream NOTIFY_SOCKET is due at the end of this turn. */
+  let upstreamQueued = false;
 
   function finish(code: number): void {
     if (closing) return;
@@ -264,9 +267,17 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
   }
 
   /** Something moved that readiness reads: the boot set's first start is noted, and told upstream. */
-  function progressed(): void {
-    if (!startedOnce && bootServices.length > 0 && bootSetStarted(sup)) startedOnce = true;
-    upstream?.update(ready(sup));
+  function progressed(service?: string): void {
+    // Cheap enough per event only when it concerns the boot set (a start of 1000 services is
+    // thousands of events, and the verdict reads every service).
+    if (!startedOnce && bootServices.length > 0 && (service === undefined || bootServices.includes(service)) && bootSetStarted(sup)) startedOnce = true;
+    if (upstream && !upstreamQueued) {
+      upstreamQueued = true;
+      setImmediate(() => {
+        upstreamQueued = false;
+        upstream.update(ready(sup));
+      });
+    }
   }
 
   const { drainDelayMs = 0, stopGraceMs = null } = opts;
@@ -309,21 +320,21 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
 
   engine.subscribe((event) => {
     try {
-      if (event.run) return announceRun(log, event);
+      if (event.run) return announceRun(about(event.service), event);
       if (event.to === "started") logs.serviceStarted(event.service);
       const desc = engine.description(event.service);
       // A run-once service that went down (its stop-command ran) other than in the shutdown
       // has undone its start; one that never came up (a dependency failed) has not.
       const undone = event.from === "stopping" && event.to === "stopped" && !engine.shuttingDown;
       const unmarked = undone && desc ? removeMarker(desc) : null;
-      if (unmarked) log.withTag(event.service).warn(unmarked);
-      announce(log, event, desc?.type ?? null, engine.shuttingDown);
+      if (unmarked) about(event.service).warn(unmarked);
+      announce(about(event.service), event, desc?.type ?? null, engine.shuttingDown);
       if (event.to === "started") exit.everStarted.add(event.service);
       const step = exitStep(event, desc, exit, engine.shuttingDown, describeStop(event, desc?.type ?? null));
       exit.code = step.code;
       if (step.error) log.error(step.error);
       if (step.shutdown) shutdown(step.shutdown);
-      progressed();
+      progressed(event.service);
       checkIdle();
     } catch (e) {
       log.error(`internal error handling a state change: ${(e as Error).stack ?? e}`);
@@ -592,7 +603,7 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
     reloadChanged() {
       for (const { name } of engine.list()) {
         if (!descriptions.changed(engine.description(name))) continue;
-        const tagged = log.withTag(name);
+        const tagged = about(name);
         try {
           const what = describeReload(sup.reload(name));
           tagged.info(what ? `reloaded; ${what}` : "reloaded");

@@ -6,22 +6,13 @@
  * asserted: they belong in bench/.
  */
 import { afterEach, expect, test } from "bun:test";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { removeTempDirs, tempDir } from "../support/files.ts";
 
 const RUN = join(import.meta.dir, "..", "..", "bench", "run.ts");
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-function tempDir(prefix: string): string {
-  const d = mkdtempSync(join(tmpdir(), prefix));
-  dirs.push(d);
-  return d;
-}
+afterEach(removeTempDirs);
 
 /** Runs the bench with `args` and its trial directories under `trials`; exit code and output. */
 async function bench(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -45,8 +36,8 @@ function processesUsing(path: string): string[] {
 }
 
 test("quick mode on bosun alone prints the table and writes RESULTS.md and an SVG chart, leaving nothing behind", async () => {
-  const out = tempDir("bench-out-");
-  const trials = tempDir("bench-trials-");
+  const out = tempDir();
+  const trials = tempDir();
   const r = await bench(["--quick", "--kinds", "bosun-src", "--scenarios", "start,memory,shutdown,restart,engine", "--out", out], { BENCH_TMP: trials });
   expect(r.stderr).not.toContain("FAILED");
   expect(r.code).toBe(0);
@@ -75,8 +66,8 @@ test("quick mode on bosun alone prints the table and writes RESULTS.md and an SV
 }, 20_000);
 
 test("a peer that is not installed is named with what to do, and the run still writes its results", async () => {
-  const out = tempDir("bench-out-");
-  const empty = tempDir("bench-nothing-");
+  const out = tempDir();
+  const empty = tempDir();
   const r = await bench(["--quick", "--kinds", "dinit,s6", "--scenarios", "start", "--out", out], { DINIT_BIN_DIR: empty, S6_BIN_DIR: empty });
   expect(r.code).toBe(0);
   expect(r.stdout).toContain("not measured: **dinit**: dinit/dinitctl not found");

@@ -12,8 +12,11 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as v from "valibot";
 import { InfoJson, StatusJson } from "../../src/control/schemas.ts";
-import { boot, cli, removeDir, tempDir, waitFor, writeServices, type Daemon } from "../control/harness.ts";
-import { dead } from "./support.ts";
+import { cli, spawnCli } from "../support/cli.ts";
+import { boot, type Daemon } from "../support/daemon.ts";
+import { removeTempDirs, tempDir, writeFiles } from "../support/files.ts";
+import { alive } from "../support/proc.ts";
+import { waitFor } from "../support/wait.ts";
 
 setDefaultTimeout(30000);
 
@@ -31,7 +34,7 @@ afterEach(async () => {
     if (d) expect(await d.stop()).toBe(0);
   } finally {
     d = null;
-    removeDir(dir);
+    removeTempDirs();
   }
 });
 
@@ -42,7 +45,7 @@ const get = async <S extends v.GenericSchema>(path: string, schema: S): Promise<
 function services(): string {
   dir = tempDir();
   const s = join(dir, "services");
-  writeServices(s, {
+  writeFiles(s, {
     boot: "type = internal\n",
     web: `type = process\ncommand = /bin/sh ${s}/web.sh\nmemory-max = 64M\ncpu-max = 50%\nstop-timeout = 0.5\nlog-type = buffer\nrestart = no\n`,
     "web.sh": `setsid /bin/sh -c 'trap "" TERM; echo grandchild $$; exec /bin/sleep 100' &\nexec /bin/sleep 100\n`,
@@ -53,7 +56,7 @@ function services(): string {
 
 test.skipIf(!mounted)("read-only cgroupfs: a service asking for limits is refused at stage cgroup, saying what to do; one without starts", async () => {
   services();
-  d = await boot(dir, [], {}, readOnly);
+  d = await boot(dir, { healthListen: true, prefix: readOnly }).answering();
   expect((await get("/v1/info", InfoJson)).cgroups).toMatchObject({ mode: "read-only", bestEffort: false });
   const refused = await cli(d.socket, "start", "web");
   expect(refused.code).toBe(1);
@@ -72,7 +75,7 @@ for (const [how, args, env] of [
 ] as const) {
   test.skipIf(!mounted)(`read-only cgroupfs with ${how}: the service starts without its limits after one warning, and its stop still ends its setsid'd grandchild`, async () => {
     services();
-    d = await boot(dir, [...args], { ...env }, readOnly);
+    d = await boot(dir, { healthListen: true, args: [...args], env: { ...env }, prefix: readOnly }).answering();
     expect((await get("/v1/info", InfoJson)).cgroups).toMatchObject({ mode: "read-only", bestEffort: true });
     expect((await cli(d.socket, "start", "web")).code).toBe(0);
     const grandchild = await waitFor("the grandchild's line", async () => /grandchild \d+/.test((await cli(d!.socket, "logs", "web")).stdout)).then(
@@ -81,7 +84,7 @@ for (const [how, args, env] of [
     expect(d.output()).toMatch(/web: memory-max and cpu-max: \S+ is mounted read-only; started without them \(best-effort cgroups\)\n/);
     expect((await get("/v1/services/web", StatusJson)).usage).toBeNull();
     expect((await cli(d.socket, "stop", "web")).code).toBe(0);
-    expect(dead(grandchild)).toBe(true);
+    expect(alive(grandchild)).toBe(false);
     // a second start warns no more
     expect((await cli(d.socket, "start", "web")).code).toBe(0);
     expect(d.output().match(/started without them/g)).toHaveLength(1);
@@ -90,8 +93,7 @@ for (const [how, args, env] of [
 
 test.skipIf(!mounted)("check names each setting that needs a writable cgroupfs, at its line, where cgroupfs is read-only", async () => {
   const s = services();
-  const proc = Bun.spawn([...readOnly, process.execPath, join(import.meta.dir, "..", "..", "src", "main.ts"), "check", "-d", s, "web", "plain"], { stdout: "pipe", stderr: "pipe" });
-  const [err, code] = await Promise.all([new Response(proc.stderr).text(), proc.exited]);
+  const { stderr: err, code } = await spawnCli(["check", "-d", s, "web", "plain"], { prefix: readOnly });
   // warnings alone: check passes, unless --strict
   expect(code).toBe(0);
   const lines = err.split("\n").filter((l) => l.includes("writable cgroup"));

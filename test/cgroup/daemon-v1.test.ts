@@ -15,8 +15,12 @@ import { join } from "node:path";
 import * as v from "valibot";
 import { detectCgroups } from "../../src/cgroup/detect.ts";
 import { InfoJson, ServiceList, StatusJson } from "../../src/control/schemas.ts";
-import { boot, cli, removeDir, tempDir, waitFor, writeServices, type Daemon } from "../control/harness.ts";
-import { cgroupOf, dead, leftovers, ownDirs, scrub } from "./support.ts";
+import { cli } from "../support/cli.ts";
+import { boot, type Daemon } from "../support/daemon.ts";
+import { removeTempDirs, tempDir, writeFiles } from "../support/files.ts";
+import { alive } from "../support/proc.ts";
+import { waitFor } from "../support/wait.ts";
+import { cgroupOf, leftovers, ownDirs, scrub } from "./support.ts";
 
 setDefaultTimeout(30000);
 
@@ -42,7 +46,7 @@ beforeAll(async () => {
   dir = tempDir();
   const s = join(dir, "services");
   const marker = join(dir, "hogged");
-  writeServices(s, {
+  writeFiles(s, {
     boot: "type = internal\n",
     calm: "type = process\ncommand = /bin/sleep 1000\nmemory-max = 64M\nrestart = no\n",
     hog: `type = process\ncommand = ${hog}\nmemory-max = 64M\nrestart = no\n`,
@@ -63,7 +67,7 @@ beforeAll(async () => {
     busy: `type = process\ncommand = /bin/sh -c "echo $$$$ > ${dir}/busy.pid; cat /proc/self/cgroup; exec /bin/sleep 1000"\nstop-command = /bin/sh -c "cat /proc/self/cgroup; kill $$(cat ${dir}/busy.pid)"\ncpu-max = 50%\ncpu-weight = 200\nlog-type = buffer\nrestart = no\n`,
   });
   for (const e of externalDirs()) mkdirSync(e);
-  d = await boot(dir);
+  d = await boot(dir, { healthListen: true }).answering();
   instance = (await get("/v1/info", InfoJson)).cgroups.instance;
 });
 
@@ -77,7 +81,7 @@ afterAll(async () => {
     expect(d.output()).not.toContain("cgroup left behind");
   } finally {
     for (const e of externalDirs()) rmdirSync(e);
-    removeDir(dir);
+    removeTempDirs();
   }
 });
 
@@ -138,7 +142,7 @@ describe.skipIf(!isV1)("bosun on cgroup v1", () => {
     const pids = procsOf("freezer", "forker");
     const stopped = await cli(d.socket, "stop", "forker");
     expect(stopped.code).toBe(0);
-    expect(pids.filter((p) => !dead(p))).toEqual([]);
+    expect(pids.filter((p) => alive(p))).toEqual([]);
     for (const controller of ["freezer", "pids", "memory"]) expect(existsSync(cgroupDir(controller, "forker"))).toBe(false);
   });
 
@@ -189,8 +193,8 @@ describe.skipIf(!isV1)("bosun on cgroup v1", () => {
       expect(readFileSync(join(memory!, "memory.limit_in_bytes"), "utf8").trim()).toBe(String(32 * 1024 ** 2));
       expect((await cli(d.socket, "stop", "placed")).code).toBe(0);
       // its own processes went (through its process tree), the stranger and the cgroup stay
-      expect(placed.filter((p) => !dead(p))).toEqual([]);
-      expect(dead(stranger.pid)).toBe(false);
+      expect(placed.filter((p) => alive(p))).toEqual([]);
+      expect(alive(stranger.pid)).toBe(true);
       expect(existsSync(freezer!)).toBe(true);
     } finally {
       stranger.kill("SIGKILL");
@@ -204,7 +208,7 @@ describe.skipIf(!isV1)("bosun on cgroup v1", () => {
     const out = (await cli(d.socket, "logs", "ticker")).stdout;
     expect(cgroupOf(out, "memory")).toEndWith(`/${instance}/ticker.service`);
     const left = Number(/^left (\d+)$/m.exec(out)![1]);
-    expect(dead(left)).toBe(true);
+    expect(alive(left)).toBe(false);
     expect(existsSync(cgroupDir("memory", "ticker"))).toBe(false);
   });
 

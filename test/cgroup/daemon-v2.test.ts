@@ -14,8 +14,12 @@ import { join } from "node:path";
 import * as v from "valibot";
 import { detectCgroups } from "../../src/cgroup/detect.ts";
 import { InfoJson, StatusJson } from "../../src/control/schemas.ts";
-import { boot, cli, removeDir, tempDir, waitFor, writeServices, type Daemon } from "../control/harness.ts";
-import { cgroupOf, dead, leftovers, scrub } from "./support.ts";
+import { cli } from "../support/cli.ts";
+import { boot, type Daemon } from "../support/daemon.ts";
+import { removeTempDirs, tempDir, writeFiles } from "../support/files.ts";
+import { alive } from "../support/proc.ts";
+import { waitFor } from "../support/wait.ts";
+import { cgroupOf, leftovers, scrub } from "./support.ts";
 
 setDefaultTimeout(30000);
 
@@ -45,7 +49,7 @@ beforeAll(async () => {
   ownPath = v2.path === "/" ? "" : v2.path;
   dir = tempDir();
   const s = join(dir, "services");
-  writeServices(s, {
+  writeFiles(s, {
     boot: "type = internal\n",
     // pids-max gives it a cgroup (bosun is not PID 1); this v2 hierarchy has no pids controller to apply it
     web: `type = process\ncommand = /bin/sh -c "echo joined $$(grep ^0:: /proc/self/cgroup); exec /bin/sleep 1000"\npids-max = 50\nlog-type = buffer\nrestart = no\n`,
@@ -56,7 +60,7 @@ beforeAll(async () => {
     "crasher.sh": `${deaf("exec /bin/sleep 100")}\nread x < ${dir}/crash\nexit 3\n`,
   });
   expect(Bun.spawnSync(["mkfifo", join(dir, "crash")]).exitCode).toBe(0);
-  d = await boot(dir, [], {}, onlyV2);
+  d = await boot(dir, { healthListen: true, prefix: onlyV2 }).answering();
   instance = (await get("/v1/info", InfoJson)).cgroups.instance;
 });
 
@@ -69,7 +73,7 @@ afterAll(async () => {
     expect(left).toEqual([]);
     expect(d.output()).not.toContain("cgroup left behind");
   } finally {
-    removeDir(dir);
+    removeTempDirs();
   }
 });
 
@@ -97,7 +101,7 @@ describe.skipIf(v2 === null)("bosun on cgroup v2", () => {
     await waitFor("four processes in forker's cgroup", () => existsSync(cgroupDir("forker")) && procsOf("forker").length === 4);
     const pids = procsOf("forker");
     expect((await cli(d.socket, "stop", "forker")).code).toBe(0);
-    expect(pids.filter((p) => !dead(p))).toEqual([]);
+    expect(pids.filter((p) => alive(p))).toEqual([]);
     expect(existsSync(cgroupDir("forker"))).toBe(false);
   });
 
@@ -127,7 +131,7 @@ describe.skipIf(v2 === null)("bosun on cgroup v2", () => {
     await waitFor("crasher to stop", async () => (await status("crasher")).state === "stopped");
     expect((await status("crasher")).exit).toEqual({ code: 3, signal: null });
     expect(pids).toContain(leader);
-    expect(pids.filter((p) => !dead(p))).toEqual([]);
+    expect(pids.filter((p) => alive(p))).toEqual([]);
     expect(existsSync(cgroupDir("crasher"))).toBe(false);
   });
 });

@@ -15,8 +15,12 @@ import { instanceName } from "../../src/cgroup/names.ts";
 import { describe as service } from "../../src/config/schema.ts";
 import { createLauncher, type ProcessLauncher } from "../../src/process/launcher.ts";
 import { createReaper } from "../../src/process/reaper.ts";
-import { recorder, stubLogs, tempDir } from "../process/support.ts";
-import { dead, leftovers, ownDirs, scrub, waitFor } from "./support.ts";
+import { removeTempDirs, tempDir } from "../support/files.ts";
+import { stubLogs } from "../support/logs.ts";
+import { alive } from "../support/proc.ts";
+import { recorder } from "../support/recorder.ts";
+import { waitFor } from "../support/wait.ts";
+import { leftovers, ownDirs, scrub } from "./support.ts";
 
 const isV1 = detectCgroups().mode === "v1";
 const env = new Map([["PATH", process.env.PATH ?? "/usr/bin:/bin"]]);
@@ -41,9 +45,9 @@ function launcherWithCgroups() {
   const rec = recorder();
   const out = stubLogs();
   const reaper = createReaper();
-  const tmp = tempDir();
-  const launcher = createLauncher({ events: rec.events, logs: out.logs, env, reaper, runtimeDir: () => tmp.dir, cgroups, killWaitMs: 300 });
-  setup = { cgroups, instance, launcher, close: () => (reaper.close(), tmp.cleanup()) };
+  const dir = tempDir();
+  const launcher = createLauncher({ events: rec.events, logs: out.logs, env, reaper, runtimeDir: () => dir, cgroups, killWaitMs: 300 });
+  setup = { cgroups, instance, launcher, close: () => (reaper.close(), removeTempDirs()) };
   const freezerDir = (name: string) => join(ownDirs().find((d) => d.includes("/freezer"))!, instance, name);
   return { launcher, rec, out, freezerDir };
 }
@@ -65,7 +69,7 @@ describe.skipIf(!isV1)("the launcher on cgroup v1", () => {
       // the engine's stop-timeout
       launcher.kill(d);
       expect((await rec.next("exited", d.name)).status).toEqual({ code: null, signal: "KILL" });
-      expect(dead(pid)).toBe(false);
+      expect(alive(pid)).toBe(true);
       expect(out.system).toContainEqual({ level: "warn", service: "stuck", message: `processes left 0.3s after SIGKILL, in uninterruptible sleep or frozen: pids ${pid}` });
       launcher.start(d);
       const again = await waitFor("the second run", () => rec.log.filter((e) => e.kind === "launched" && e.name === d.name)[1] as { pid: number } | undefined);
@@ -73,7 +77,7 @@ describe.skipIf(!isV1)("the launcher on cgroup v1", () => {
     } finally {
       writeFileSync(join(held, "freezer.state"), "THAWED");
     }
-    await waitFor("the thawed leader gone", () => dead(pid));
+    await waitFor("the thawed leader gone", () => !alive(pid));
     // its late exit is no news: the run it belonged to has ended
     expect(rec.kinds(d.name).filter((k) => k === "exited")).toHaveLength(1);
   });

@@ -7,19 +7,17 @@
  * once per setting, naming the file; any other refusal is a failure naming the value.
  */
 import { afterAll, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { applyLimits, bfqWeight, blkioWeight, cpuShares, v1Writes, v2Writes } from "../../src/cgroup/limits.ts";
+import { removeTempDirs, tempDir, writeFiles } from "../support/files.ts";
 import { NO_LIMITS } from "./support.ts";
 
-const root = mkdtempSync(join(tmpdir(), "bosun-cgroup-fake-"));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+const root = tempDir();
+afterAll(removeTempDirs);
 
 /** A v2 service cgroup as the kernel lays it out with cpu, io, memory and pids enabled, at their defaults. */
 function delegated(name: string, omit: string[] = []): string {
-  const dir = join(root, name);
-  mkdirSync(dir);
   const files: Record<string, string> = {
     "cgroup.procs": "",
     "cgroup.events": "populated 0\nfrozen 0\n",
@@ -35,8 +33,7 @@ function delegated(name: string, omit: string[] = []): string {
     "io.weight": "default 100\n",
     "io.bfq.weight": "default 100\n",
   };
-  for (const [file, text] of Object.entries(files)) if (!omit.includes(file)) writeFileSync(join(dir, file), text);
-  return dir;
+  return writeFiles(join(root, name), Object.fromEntries(Object.entries(files).filter(([file]) => !omit.includes(file))));
 }
 
 const read = (dir: string, file: string) => readFileSync(join(dir, file), "utf8").trim();

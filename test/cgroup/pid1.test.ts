@@ -10,8 +10,9 @@ import { join } from "node:path";
 import * as v from "valibot";
 import { detectCgroups } from "../../src/cgroup/detect.ts";
 import { InfoJson, StatusJson } from "../../src/control/schemas.ts";
-import { waitFor } from "../control/harness.ts";
-import { boot, serviceDir } from "../e2e/support.ts";
+import { boot } from "../support/daemon.ts";
+import { removeTempDirs, tempDir } from "../support/files.ts";
+import { waitFor } from "../support/wait.ts";
 import { leftovers, ownDirs, scrub } from "./support.ts";
 
 const writable = detectCgroups().reason === null;
@@ -21,17 +22,17 @@ afterEach(async () => {
 });
 
 test.skipIf(!writable)("as PID 1 every service gets a cgroup, holding its setsid'd grandchild too, and bosun's exit leaves no cgroup behind", async () => {
-  const s = serviceDir({
-    boot: "type = internal\ndepends-on = plain\n",
-    plain: `type = process\ncommand = /bin/sh -c "setsid /bin/sh -c 'trap \\"\\" TERM; exec /bin/sleep 100' & exec /bin/sleep 100"\nstop-timeout = 0.5\nrestart = no\n`,
+  const dir = tempDir({
+    "services/boot": "type = internal\ndepends-on = plain\n",
+    "services/plain": `type = process\ncommand = /bin/sh -c "setsid /bin/sh -c 'trap \\"\\" TERM; exec /bin/sleep 100' & exec /bin/sleep 100"\nstop-timeout = 0.5\nrestart = no\n`,
   });
-  const socket = join(s.root, "ctl.sock");
-  const b = boot(["-d", s.dir], { root: s.root, pid1: true });
+  const b = boot(dir, { pid1: true });
+  const socket = b.socket;
   let instance = "";
   cleanups.push(async () => {
-    await b.kill();
+    await b.stop();
     if (instance) await scrub(instance);
-    s.cleanup();
+    removeTempDirs();
   });
   const get = async <S extends v.GenericSchema>(path: string, schema: S) => v.parse(schema, await (await fetch(`http://bosun${path}`, { unix: socket })).json());
   await waitFor("plain started with its grandchild", async () => {

@@ -2,13 +2,14 @@
  * @module test/cgroup/support
  * What the cgroup tests share: where an instance's directories would be in every hierarchy
  * this process can see (to assert none is left), a scrub that removes them whatever state a
- * failed test left them in, bounded waits, a child-process runner for scenarios that move a
- * process (never the test runner itself), and small service descriptions.
+ * failed test left them in, a child-process runner for scenarios that move a process (never the
+ * test runner itself), and small service descriptions.
  */
 import { existsSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, type CgroupLimits, type ServiceDescription } from "../../src/config/schema.ts";
 import { parseMountinfo, parseProcCgroup, reachable } from "../../src/cgroup/mounts.ts";
+import { waitFor } from "../support/wait.ts";
 
 /** No limits: spread and override one. */
 export const NO_LIMITS: CgroupLimits = { memoryMax: null, memoryHigh: null, cpuMax: null, cpuWeight: null, pidsMax: null, ioWeight: null };
@@ -27,6 +28,16 @@ export function ownDirs(): string[] {
 /** Every directory of `instance` that exists, in any hierarchy. */
 export function leftovers(instance: string): string[] {
   return ownDirs().map((d) => join(d, instance)).filter((d) => existsSync(d));
+}
+
+/** Removes the empty cgroup `dir`: true once it is gone, false while it is busy. */
+function removed(dir: string): boolean {
+  try {
+    rmdirSync(dir);
+    return true;
+  } catch (e) {
+    return (e as { code?: string }).code === "ENOENT";
+  }
 }
 
 function tree(dir: string): string[] {
@@ -58,38 +69,10 @@ export async function scrub(instance: string): Promise<void> {
       }
     }
     for (const d of dirs) {
-      const deadline = Date.now() + 5000;
-      for (;;) {
-        try {
-          rmdirSync(d);
-          break;
-        } catch (e) {
-          if ((e as { code?: string }).code === "ENOENT" || Date.now() > deadline) break;
-          await Bun.sleep(10);
-        }
-      }
+      // a cgroup is busy until the processes killed above are gone; one still there after the
+      // bound stays, and the test's own leftovers check reports it
+      await waitFor(`${d} removed`, () => removed(d)).catch(() => {});
     }
-  }
-}
-
-/** Polls `check` until it returns a value other than undefined/false, or fails naming `what`. */
-export async function waitFor<T>(what: string, check: () => T | undefined | false, ms = 5000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = check();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await Bun.sleep(5);
-  }
-}
-
-/** True when `pid` no longer runs (gone, or a zombie waiting for its parent). */
-export function dead(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] === "Z";
-  } catch {
-    return true;
   }
 }
 

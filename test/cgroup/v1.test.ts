@@ -17,7 +17,9 @@ import { openCgroups, type Cgroups } from "../../src/cgroup/manager.ts";
 import { instanceName } from "../../src/cgroup/names.ts";
 import type { ServiceCgroup } from "../../src/cgroup/types.ts";
 import { describeUsage } from "../../src/cgroup/usage.ts";
-import { cgroupOf, dead, leftovers, ownDirs, scrub, service, waitFor } from "./support.ts";
+import { alive } from "../support/proc.ts";
+import { waitFor } from "../support/wait.ts";
+import { cgroupOf, leftovers, ownDirs, scrub, service } from "./support.ts";
 
 const isV1 = detectCgroups().mode === "v1";
 
@@ -139,7 +141,7 @@ describe.skipIf(!isV1)("cgroup v1", () => {
     expect(await cgroup.killAll(5000)).toEqual([]);
     await proc.exited;
     expect(proc.signalCode).toBe("SIGKILL");
-    for (const p of pids) expect(dead(p)).toBe(true);
+    for (const p of pids) expect(alive(p)).toBe(false);
     expect(cgroup.release()).toBe(true);
     for (const d of cgroup.dirs) expect(() => readFileSync(join(d, "cgroup.procs"))).toThrow();
   });

@@ -10,7 +10,9 @@ import { join } from "node:path";
 import { detectCgroups } from "../../src/cgroup/detect.ts";
 import { openCgroups } from "../../src/cgroup/manager.ts";
 import type { ServiceCgroup } from "../../src/cgroup/types.ts";
-import { cgroupOf, dead, service, waitFor } from "./support.ts";
+import { alive } from "../support/proc.ts";
+import { waitFor } from "../support/wait.ts";
+import { cgroupOf, service } from "./support.ts";
 
 const [scenario, instance] = process.argv.slice(2);
 const cgroups = openCgroups({ prefer: "v2", instance, everyService: true });
@@ -71,7 +73,7 @@ try {
       const proc = Bun.spawn(["/bin/sh", "-c", "setsid /bin/sh -c '/bin/sleep 100 & exec /bin/sleep 100' & setsid /bin/sleep 100 & exec /bin/sleep 100"], { cgroup: web.spawnCgroup });
       const pids = await waitFor("four processes", () => web.pids().length === 4 && web.pids());
       out.killLeft = await web.killAll(5000);
-      out.alive = pids.filter((p) => !dead(p));
+      out.alive = pids.filter((p) => alive(p));
       out.exit = await exitOf(proc);
       out.released = web.release();
       break;
@@ -101,7 +103,7 @@ try {
         out.owned = web.owned;
         out.joined = await waitFor("the service in the external cgroup", () => web.pids().includes(proc.pid));
         out.killLeft = await web.killAll(100);
-        out.aliveAfterKillAll = !dead(proc.pid);
+        out.aliveAfterKillAll = alive(proc.pid);
         out.released = web.release();
         out.externalKept = existsSync(external);
         proc.kill("SIGKILL");

@@ -11,10 +11,10 @@ import { describeUsage } from "../../src/cgroup/usage.ts";
 import { createLoader } from "../../src/config/loader.ts";
 import { ConfigError } from "../../src/config/problems.ts";
 import { formatSize, parseCpuMax } from "../../src/config/units.ts";
-import { removeAll, serviceDir } from "../config/dirs.ts";
+import { removeTempDirs, tempDir } from "../support/files.ts";
 import { service } from "./support.ts";
 
-afterAll(removeAll);
+afterAll(removeTempDirs);
 
 test("cpu-max takes a share of one CPU, QUOTA PERIOD, or max, within the kernel's bounds", () => {
   expect(parseCpuMax("50%")).toBe("50000 100000");
@@ -29,7 +29,7 @@ test("cpu-max takes a share of one CPU, QUOTA PERIOD, or max, within the kernel'
 });
 
 test("a service file's cgroup settings load in their units, and bad ones are errors at their line", () => {
-  const dir = serviceDir({
+  const dir = tempDir({
     good: "type = process\ncommand = /bin/true\nmemory-max = 1.5G\nmemory-high = 1G\ncpu-max = 150%\ncpu-weight = 50\npids-max = max\nio-weight = 500\nrun-in-cgroup = /jobs/good\n",
     bad: "type = process\ncommand = /bin/true\ncpu-max = 100 100000\ncpu-weight = max\npids-max = 0\nio-weight = 20000\n",
   });

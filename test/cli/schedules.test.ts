@@ -4,18 +4,16 @@
  * --json) it shows none.
  */
 import { afterAll, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { scheduleLines } from "../../src/cli/schedules.ts";
 import { runCli } from "../support/cli.ts";
+import { removeTempDirs, tempDir } from "../support/files.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "bsched-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-mkdirSync(dir, { recursive: true });
-writeFileSync(join(dir, "boot"), "type = internal\nwaits-for = backup\nwaits-for = report\n");
-writeFileSync(join(dir, "backup"), "type = scripted\ncommand = /bin/true\nschedule = 30 2 * * *\nschedule-timezone = Europe/Berlin\n");
-writeFileSync(join(dir, "report"), "type = process\ncommand = /bin/true\nschedule = @every 90m\n");
+const dir = tempDir({
+  boot: "type = internal\nwaits-for = backup\nwaits-for = report\n",
+  backup: "type = scripted\ncommand = /bin/true\nschedule = 30 2 * * *\nschedule-timezone = Europe/Berlin\n",
+  report: "type = process\ncommand = /bin/true\nschedule = @every 90m\n",
+});
+afterAll(removeTempDirs);
 
 test("the next five due times per scheduled service, across a daylight-saving change; @every counted from now", () => {
   const now = Date.parse("2025-03-28T12:00:00Z");

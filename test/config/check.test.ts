@@ -1,21 +1,18 @@
 /**
  * @module test/config/check
- * `bosun check` over broken fixtures, one per problem class, asserting the exact location
- * and kind of each problem; task settings on services they do not fit; then the command itself:
- * output format, --json, exit status, and the example services passing cleanly.
+ * The checker over broken fixtures, one per problem class, asserting the exact location and
+ * kind of each problem; task settings on services they do not fit (the command itself is
+ * tested in test/cli/check).
  */
 import { afterAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { checkServices } from "../../src/config/check.ts";
-import { removeAll, serviceDir } from "./dirs.ts";
+import { removeTempDirs, tempDir } from "../support/files.ts";
 
-afterAll(removeAll);
+afterAll(removeTempDirs);
 
 const ROOT = join(import.meta.dir, "../..");
 const BROKEN = join(ROOT, "test/fixtures/config/broken");
-const BUN = process.execPath;
 
 /** file (relative to the fixture), line, service, severity, and a fragment of the message. */
 type Expected = [string, number | null, string, "error" | "warning", string];
@@ -67,7 +64,7 @@ describe("check finds each class of problem where it is", () => {
 describe("check lints task settings", () => {
   /** The problems of one service file. */
   const problems = (text: string) => {
-    const dir = serviceDir({ job: text });
+    const dir = tempDir({ job: text });
     return checkServices({ dirs: [dir], env: { PATH: "/usr/bin:/bin" } }, ["job"]).map((p) => [p.line, p.severity, p.message]);
   };
 
@@ -125,7 +122,7 @@ describe("check lints task settings", () => {
 
 describe("check reports every problem in one pass", () => {
   const check = (files: Record<string, string>, names = ["boot"], env: Record<string, string> = {}) => {
-    const dir = serviceDir(files);
+    const dir = tempDir(files);
     return checkServices({ dirs: [dir], env: { PATH: "/usr/bin:/bin", ...env } }, names).map((p) => [p.file && relative(dir, p.file), p.line, p.severity, p.message]);
   };
 
@@ -153,7 +150,7 @@ describe("check reports every problem in one pass", () => {
 
 describe("check looks for the working directory", () => {
   const check = (files: Record<string, string>, names = ["boot"], env: Record<string, string> = {}) => {
-    const dir = serviceDir(files);
+    const dir = tempDir(files);
     return checkServices({ dirs: [dir], env: { PATH: "/usr/bin:/bin", ...env } }, names).map((p) => [p.line, p.severity, p.message]);
   };
 
@@ -168,7 +165,7 @@ describe("check looks for the working directory", () => {
 
   test("a relative working-dir is looked for beside the service file; $1 is fixed by the instance's name", () => {
     expect(check({ boot: "type = process\ncommand = /bin/true\nworking-dir = data\n", "data/keep": "" })).toEqual([]);
-    const dir = serviceDir({ app: "type = process\ncommand = /bin/true\nworking-dir = /nonexistent/$1\n" });
+    const dir = tempDir({ app: "type = process\ncommand = /bin/true\nworking-dir = /nonexistent/$1\n" });
     expect(checkServices({ dirs: [dir], env: {} }, ["app@x"]).map((p) => [p.severity, p.message])).toEqual([
       ["error", expect.stringContaining("working-dir: /nonexistent/x does not exist")],
     ]);
@@ -188,7 +185,7 @@ describe("check looks for the working directory", () => {
 
 describe("check points out single quotes in command lines", () => {
   const warnings = (text: string) => {
-    const dir = serviceDir({ boot: text });
+    const dir = tempDir({ boot: text });
     return checkServices({ dirs: [dir], env: { PATH: "/usr/bin:/bin" } }, ["boot"]).map((p) => [p.line, p.severity, p.message]);
   };
 
@@ -213,78 +210,5 @@ describe("check points out single quotes in command lines", () => {
   test("single quotes inside double quotes, and apostrophes, are left alone", () => {
     expect(warnings(`type = process\ncommand = /bin/sh -c "echo 'hi there'"\n`)).toEqual([]);
     expect(warnings("type = process\ncommand = /bin/echo it's Bob's\n")).toEqual([]);
-  });
-});
-
-function bosun(...args: string[]) {
-  const r = Bun.spawnSync([BUN, join(ROOT, "src/main.ts"), ...args], { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
-  return { code: r.exitCode, out: r.stdout.toString(), err: r.stderr.toString() };
-}
-
-describe("bosun check", () => {
-  test("prints file:line: service 'x': error|warning: message", () => {
-    const r = bosun("check", "-d", join(BROKEN, "unhonoured"), "-d", join(BROKEN, "bad-value"), "boot");
-    expect(r.code).toBe(0);
-    expect(r.err.split("\n")[0]).toBe(`${join(BROKEN, "unhonoured/boot")}:3: service 'boot': warning: inittab-id: bosun writes no utmp records; inittab-id is ignored`);
-  });
-
-  test("--json gives the same problems as a list of objects", () => {
-    const r = bosun("check", "--json", "-d", join(BROKEN, "cycle"));
-    expect(r.code).toBe(1);
-    expect(JSON.parse(r.out)).toEqual([
-      { file: join(BROKEN, "cycle/b"), line: 1, service: "b", severity: "error", message: expect.stringContaining("dependency cycle") },
-    ]);
-  });
-
-  test("exits 0 on a clean set of services", () => {
-    const r = bosun("check", "-d", join(BROKEN, "clean"), "app");
-    expect(r).toMatchObject({ code: 0 });
-    expect(r.out).toContain("No problems found");
-  });
-
-  test("the example services in services/ pass cleanly", () => {
-    // health checks and cgroup limits are honoured now: not even a warning
-    const r = bosun("check", "--strict", "-d", "services");
-    expect(r.err).toBe("");
-    expect(r.code).toBe(0);
-  });
-
-  test("-e reads boot's global env file, so substitution sees what the daemon would", () => {
-    const dir = mkdtempSync(join(tmpdir(), "check-env-"));
-    try {
-      writeFileSync(join(dir, "app"), "type = process\ncommand = ${BINDIR}/sh -c true\n");
-      writeFileSync(join(dir, "environment"), "BINDIR=/bin\n");
-      const without = bosun("check", "-d", dir, "app");
-      expect(without.code).toBe(1);
-      expect(without.err).toContain("executable '/sh' does not exist");
-      expect(bosun("check", "-d", dir, "-e", join(dir, "environment"), "app").code).toBe(0);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
-  test("a bad flag is a usage error with exit 2", () => {
-    expect(bosun("check", "--frobnicate").code).toBe(2);
-  });
-
-  test("warnings alone exit 0 (unlike dinit-check); --strict makes them fail; an error always does", () => {
-    const warned = bosun("check", "-d", join(BROKEN, "unhonoured"));
-    expect(warned.err).toContain("warning: inittab-id: bosun writes no utmp records");
-    expect(warned.err).toContain("0 error(s), 2 warning(s)");
-    expect(warned.code).toBe(0);
-    expect(bosun("check", "--strict", "-d", join(BROKEN, "unhonoured")).code).toBe(1);
-    expect(bosun("check", "--json", "--strict", "-d", join(BROKEN, "unhonoured")).code).toBe(1);
-    expect(bosun("check", "-d", join(BROKEN, "bad-value")).code).toBe(1);
-    expect(bosun("check", "--strict", "-d", join(BROKEN, "clean"), "app").code).toBe(0);
-  });
-
-  test("a -d that does not exist, beside one that does, is a warning naming it", () => {
-    const r = bosun("check", "-d", "/nonexistent/services", "-d", join(BROKEN, "clean"), "app");
-    expect(r.err.split("\n")[0]).toBe("/nonexistent/services: warning: service directory (-d) does not exist; check the path");
-    expect(r.code).toBe(0);
-    const file = bosun("check", "--json", "-d", join(BROKEN, "clean", "app"), "-d", join(BROKEN, "clean"), "app");
-    expect(JSON.parse(file.out)).toEqual([
-      { file: join(BROKEN, "clean", "app"), line: null, service: null, severity: "warning", message: "service directory (-d) is not a directory; give the directory that holds the service files" },
-    ]);
   });
 });

@@ -11,9 +11,9 @@ import { checkServices } from "../../src/config/check.ts";
 import { createLoader } from "../../src/config/loader.ts";
 import { ConfigError, type Problem } from "../../src/config/problems.ts";
 import { SETTINGS } from "../../src/config/settings.ts";
-import { removeAll, serviceDir } from "./dirs.ts";
+import { removeTempDirs, tempDir } from "../support/files.ts";
 
-afterAll(removeAll);
+afterAll(removeTempDirs);
 
 const SEED = Number(process.env.BOSUN_FUZZ_SEED ?? 20261124);
 const CASES = Number(process.env.BOSUN_FUZZ_CASES ?? 2000);
@@ -92,7 +92,7 @@ function assertClean(p: Problem, context: string): void {
 
 test(`${CASES} random and mutated service files give only clean problems`, () => {
   const rand = prng(SEED);
-  const dir = serviceDir({});
+  const dir = tempDir({});
   let loaded = 0;
   let refused = 0;
   for (let i = 0; i < CASES; i++) {

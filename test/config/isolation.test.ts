@@ -7,35 +7,27 @@
  * unless bosun is PID 1 of its pid namespace.
  */
 import { afterAll, describe, expect, test } from "bun:test";
-import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { checkServices } from "../../src/config/check.ts";
 import { parseCapabilities } from "../../src/config/isolation.ts";
-import { createLoader } from "../../src/config/loader.ts";
-import { ConfigError, type Problem } from "../../src/config/problems.ts";
+import type { Problem } from "../../src/config/problems.ts";
 import { findProgram, inRoot } from "../../src/config/program.ts";
-import { removeAll, serviceDir } from "./dirs.ts";
+import { removeTempDirs, tempDir, type Files } from "../support/files.ts";
+import { loaderFor, problemsOf } from "./support.ts";
 
-afterAll(removeAll);
-
-const loaderFor = (files: Record<string, string>) => createLoader({ dirs: [serviceDir(files)], env: {} });
+afterAll(removeTempDirs);
 
 /** The problems a failed load reports, as [line, message]. */
-function refused(files: Record<string, string>, name = "web"): [number | null, string][] {
-  try {
-    loaderFor(files).load(name);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems.map((p) => [p.line, p.message]);
-    throw e;
-  }
-  throw new Error("expected a ConfigError");
+function refused(files: Files, name = "web"): [number | null, string][] {
+  return problemsOf(() => loaderFor(files).loader.load(name)).map((p) => [p.line, p.message]);
 }
 
 const proc = "type = process\ncommand = /bin/true\n";
 
 /** A small new root: /bin/tool, /bin/sh -> /bin/tool (absolute, as busybox installs its links), /bin/away -> /usr/bin/env (only on the host). */
 function jail(extra: string[] = []): string {
-  const root = join(serviceDir({ "jail/bin/tool": "#!/bin/tool\n" }), "jail");
+  const root = join(tempDir({ "jail/bin/tool": "#!/bin/tool\n" }), "jail");
   chmodSync(join(root, "bin/tool"), 0o755);
   symlinkSync("/bin/tool", join(root, "bin/sh"));
   symlinkSync("/usr/bin/env", join(root, "bin/away"));
@@ -60,17 +52,17 @@ describe("capabilities and securebits", () => {
     expect(refused({ web: `${proc}capabilities = ^cap_chown\ncapabilities += !cap_chown\n` })).toEqual([
       [4, expect.stringContaining("capabilities: cap_chown is both given and blocked ('!')")],
     ]);
-    expect(loaderFor({ web: `${proc}capabilities = ^cap_chown\ncapabilities += !cap_net_raw\n` }).load("web").capabilities).toBe("^cap_chown,!cap_net_raw");
+    expect(loaderFor({ web: `${proc}capabilities = ^cap_chown\ncapabilities += !cap_net_raw\n` }).loader.load("web").capabilities).toBe("^cap_chown,!cap_net_raw");
   });
 
   test("securebits: unknown names and keep-caps (cleared by exec) are errors saying why; the others load", () => {
     expect(refused({ web: `${proc}securebits = noroot keep-caps\n` })).toEqual([[3, expect.stringContaining("'keep-caps' is cleared by the kernel when the service's program is exec'd")]]);
     expect(refused({ web: `${proc}securebits = no-root\n` })).toEqual([[3, expect.stringContaining("'no-root' is not a securebits flag")]]);
-    expect(loaderFor({ web: `${proc}securebits = noroot noroot-locked\nsecurebits += keep-caps-locked\n` }).load("web").securebits).toEqual(["noroot", "noroot-locked", "keep-caps-locked"]);
+    expect(loaderFor({ web: `${proc}securebits = noroot noroot-locked\nsecurebits += keep-caps-locked\n` }).loader.load("web").securebits).toEqual(["noroot", "noroot-locked", "keep-caps-locked"]);
   });
 
   test("namespaces, chroot, capabilities and securebits load without a 'not honoured' warning", () => {
-    const loader = loaderFor({ web: `${proc}run-as = nobody\nnamespaces = net pid user\nchroot = /srv/jail\n`, app: `${proc}capabilities = ^cap_chown\nsecurebits = noroot\n` });
+    const { loader } = loaderFor({ web: `${proc}run-as = nobody\nnamespaces = net pid user\nchroot = /srv/jail\n`, app: `${proc}capabilities = ^cap_chown\nsecurebits = noroot\n` });
     loader.load("web");
     loader.load("app");
     expect(loader.warnings()).toEqual([]);
@@ -94,7 +86,7 @@ describe("combinations that cannot work are load errors", () => {
   });
 
   test("in a new root, working-dir is a path inside it, / by default", () => {
-    const loader = loaderFor({ a: `${proc}chroot = jail\n`, b: `${proc}chroot = /srv/jail\nworking-dir = www\n`, c: `${proc}working-dir = /srv\nchroot = /srv/jail\n` });
+    const { loader } = loaderFor({ a: `${proc}chroot = jail\n`, b: `${proc}chroot = /srv/jail\nworking-dir = www\n`, c: `${proc}working-dir = /srv\nchroot = /srv/jail\n` });
     expect(loader.load("a").workingDir).toBe("/");
     expect(loader.load("b").workingDir).toBe("/www");
     expect(loader.load("c").workingDir).toBe("/srv");
@@ -115,7 +107,7 @@ describe("lookups inside a new root", () => {
 
 describe("check", () => {
   const check = (files: Record<string, string>, opts: { pid1?: boolean; helperPath?: string } = {}) =>
-    checkServices({ dirs: [serviceDir(files)], env: { PATH: "/usr/bin:/bin" }, ...opts }, ["web"]).map((p: Problem) => [p.line, p.severity, p.message]);
+    checkServices({ dirs: [tempDir(files)], env: { PATH: "/usr/bin:/bin" }, ...opts }, ["web"]).map((p: Problem) => [p.line, p.severity, p.message]);
 
   test("a helper that is not installed is a warning naming its Debian package", () => {
     const web = `${proc}nice = 3\nnamespaces = net\nrun-as = nobody\n`;

@@ -7,29 +7,14 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createLoader } from "../../src/config/loader.ts";
-import { ConfigError, InvalidService, ServiceNotFound, type Problem } from "../../src/config/problems.ts";
+import { InvalidService, ServiceNotFound } from "../../src/config/problems.ts";
 import { cycles } from "../../src/config/reach.ts";
 import { describe as description } from "../../src/config/schema.ts";
 import { SETTINGS } from "../../src/config/settings.ts";
-import { removeAll, serviceDir } from "./dirs.ts";
+import { removeTempDirs, tempDir } from "../support/files.ts";
+import { loaderFor, problemsOf } from "./support.ts";
 
-afterAll(removeAll);
-
-const loaderFor = (files: Record<string, string>, env: Record<string, string> = {}) => {
-  const dir = serviceDir(files);
-  return { dir, loader: createLoader({ dirs: [dir], env }) };
-};
-
-/** The problems a failed load reports. */
-function problemsOf(fn: () => unknown): Problem[] {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-  throw new Error("expected a ConfigError");
-}
+afterAll(removeTempDirs);
 
 describe("loader", () => {
   test("a minimal process service gets dinit's defaults and bosun's console logging", () => {
@@ -406,8 +391,8 @@ command = /bin/echo \${PORT} $HOME $DINIT_SERVICE $GLOBAL "$/FLAGS"
   });
 
   test("the first directory holding a service wins", () => {
-    const first = serviceDir({ web: "type = internal\n" });
-    const second = serviceDir({ web: "type = triggered\n", db: "type = triggered\n" });
+    const first = tempDir({ web: "type = internal\n" });
+    const second = tempDir({ web: "type = triggered\n", db: "type = triggered\n" });
     const loader = createLoader({ dirs: [first, second], env: {} });
     expect([loader.load("web").type, loader.load("db").type]).toEqual(["internal", "triggered"]);
   });

@@ -8,11 +8,11 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { createLoader } from "../../src/config/loader.ts";
-import { ConfigError, type Problem } from "../../src/config/problems.ts";
 import { checkTimezone, formatDue, nextRuns, parseSchedule, scheduleOf } from "../../src/config/schedule.ts";
-import { removeAll, serviceDir } from "./dirs.ts";
+import { removeTempDirs, tempDir } from "../support/files.ts";
+import { loaderFor, problemsOf } from "./support.ts";
 
-afterAll(removeAll);
+afterAll(removeTempDirs);
 
 /** The next `n` due times of `expression` after the instant `from`, as ISO strings in UTC. */
 function due(expression: string, timezone: string | null, from: string, n: number): string[] {
@@ -263,17 +263,6 @@ describe("timezones", () => {
 });
 
 describe("schedule settings", () => {
-  const loaderFor = (files: Record<string, string>) => createLoader({ dirs: [serviceDir(files)], env: {} });
-  const problemsOf = (fn: () => unknown): Problem[] => {
-    try {
-      fn();
-    } catch (e) {
-      if (e instanceof ConfigError) return e.problems;
-      throw e;
-    }
-    throw new Error("expected a ConfigError");
-  };
-
   test("every schedule setting fills its field; the marker is relative to the service's directory", () => {
     const files = {
       "jobs/backup": `type = scripted
@@ -286,7 +275,7 @@ schedule-timeout = 1h
 `,
       "jobs/migrate": "type = scripted\ncommand = /bin/true\noptions = run-once\nrun-once-marker = state/migrated\n",
     };
-    const dir = serviceDir(files);
+    const dir = tempDir(files);
     const loader = createLoader({ dirs: [join(dir, "jobs")], env: {} });
     const backup = loader.load("backup");
     expect(backup).toMatchObject({
@@ -301,13 +290,13 @@ schedule-timeout = 1h
   });
 
   test("the defaults: no schedule, local time, skip, no jitter, no timeout, no marker", () => {
-    const d = loaderFor({ web: "type = process\ncommand = /bin/true\n" }).load("web");
+    const d = loaderFor({ web: "type = process\ncommand = /bin/true\n" }).loader.load("web");
     expect(d).toMatchObject({ schedule: null, scheduleTimezone: null, scheduleOverlap: "skip", scheduleJitter: 0, scheduleTimeout: 0, runOnceMarker: null });
     expect(scheduleOf(d)).toBeNull();
   });
 
   test("bad values are errors at their line, naming the setting and the field at fault", () => {
-    const loader = loaderFor({
+    const { loader } = loaderFor({
       job: "type = scripted\ncommand = /bin/true\nschedule = 0 25 * * *\nschedule-timezone = Europe/Berln\nschedule-overlap = later\nschedule-jitter = a bit\n",
     });
     expect(problemsOf(() => loader.load("job")).map((p) => [p.line, p.message])).toEqual([
@@ -319,7 +308,7 @@ schedule-timeout = 1h
   });
 
   test("the task settings and run-once are honoured, so loading them warns of nothing", () => {
-    const loader = loaderFor({
+    const { loader } = loaderFor({
       job: "type = scripted\ncommand = /bin/true\nschedule = @every 1m\nschedule-overlap = queue\nschedule-jitter = 5\nschedule-timeout = 30\n",
       once: "type = scripted\ncommand = /bin/true\noptions = run-once\nrun-once-marker = /tmp/done\n",
     });

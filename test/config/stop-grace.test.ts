@@ -7,11 +7,11 @@
 import { afterAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import { checkServices } from "../../src/config/check.ts";
-import { removeAll, serviceDir } from "./dirs.ts";
+import { spawnCli } from "../support/cli.ts";
+import { removeTempDirs, tempDir } from "../support/files.ts";
 
-afterAll(removeAll);
+afterAll(removeTempDirs);
 
-const MAIN = join(import.meta.dir, "../../src/main.ts");
 const files = {
   boot: "type = internal\ndepends-on = slow\ndepends-on = quick\ndepends-on = plain\n",
   slow: "type = process\ncommand = /bin/sleep 1\nstop-timeout = 30\n",
@@ -20,7 +20,7 @@ const files = {
 };
 
 test("a stop-timeout longer than a known grace is a warning at its line; shorter ones and the default are not", () => {
-  const dir = serviceDir(files);
+  const dir = tempDir(files);
   const problems = checkServices({ dirs: [dir], env: { PATH: "/usr/bin:/bin" }, stopGrace: 9 }, ["boot"]);
   expect(problems.map((p) => [p.file, p.line, p.service, p.severity])).toEqual([[join(dir, "slow"), 3, "slow", "warning"]]);
   expect(problems[0]!.message).toBe(
@@ -29,15 +29,14 @@ test("a stop-timeout longer than a known grace is a warning at its line; shorter
   expect(checkServices({ dirs: [dir], env: { PATH: "/usr/bin:/bin" } }, ["boot"])).toEqual([]);
 });
 
-test("bosun check takes the grace from --stop-grace or BOSUN_STOP_GRACE; 0 means none", () => {
-  const dir = serviceDir(files);
-  const check = (args: string[], env: Record<string, string> = {}) =>
-    Bun.spawnSync([process.execPath, MAIN, "check", "-d", dir, ...args], { stdout: "pipe", stderr: "pipe", env: { ...process.env, ...env } });
-  const flagged = check(["--stop-grace", "20"]);
-  expect(flagged.exitCode).toBe(0); // a warning alone
-  expect(check(["--stop-grace", "20", "--strict"]).exitCode).toBe(1);
-  expect(flagged.stderr.toString()).toContain(`${join(dir, "slow")}:3: service 'slow': warning: stop-timeout: 30 s is longer than the stop grace (20 s)`);
-  expect(check([], { BOSUN_STOP_GRACE: "10" }).stderr.toString()).toContain("(10 s)");
-  expect(check(["--strict"], { BOSUN_STOP_GRACE: "0" }).exitCode).toBe(0);
-  expect(check(["--strict", "--stop-grace", "60"]).exitCode).toBe(0);
+test("bosun check takes the grace from --stop-grace or BOSUN_STOP_GRACE; 0 means none", async () => {
+  const dir = tempDir(files);
+  const check = (args: string[], env: Record<string, string> = {}) => spawnCli(["check", "-d", dir, ...args], { env });
+  const flagged = await check(["--stop-grace", "20"]);
+  expect(flagged.code).toBe(0); // a warning alone
+  expect((await check(["--stop-grace", "20", "--strict"])).code).toBe(1);
+  expect(flagged.stderr).toContain(`${join(dir, "slow")}:3: service 'slow': warning: stop-timeout: 30 s is longer than the stop grace (20 s)`);
+  expect((await check([], { BOSUN_STOP_GRACE: "10" })).stderr).toContain("(10 s)");
+  expect((await check(["--strict"], { BOSUN_STOP_GRACE: "0" })).code).toBe(0);
+  expect((await check(["--strict", "--stop-grace", "60"])).code).toBe(0);
 });

@@ -14,7 +14,10 @@ import { join } from "node:path";
 import * as v from "valibot";
 import { ErrorJson, EventJson, LogLineJson } from "../../src/control/schemas.ts";
 import { asNobody, NOBODY_CWD, removeBundle } from "../support/other-user.ts";
-import { boot, cli, removeDir, tempDir, waitFor, writeServices, type Daemon } from "./harness.ts";
+import { bosunArgv, cli, spawnCli } from "../support/cli.ts";
+import { boot, type Daemon } from "../support/daemon.ts";
+import { removeTempDirs, tempDir, writeFiles } from "../support/files.ts";
+import { waitFor } from "../support/wait.ts";
 
 /** web prints `ping` on SIGUSR1 (bosun signals its process group: sleep dies, sh's wait returns). */
 const WEB_SCRIPT = "trap 'echo ping' USR1\nwhile :; do sleep 1000 & wait; done\n";
@@ -30,7 +33,7 @@ const services = (dir: string) => ({
 /** Writes web's script and the service files into `dir`. */
 function prepare(dir: string): void {
   writeFileSync(join(dir, "web.sh"), WEB_SCRIPT);
-  writeServices(join(dir, "services"), services(dir));
+  writeFiles(join(dir, "services"), services(dir));
 }
 
 // Each test runs the CLI a few times (~150 ms each on 2 busy cores); the waits below are shorter.
@@ -47,7 +50,7 @@ let quiet: { res: Response; openedAt: number };
 beforeAll(async () => {
   dir = tempDir();
   prepare(dir);
-  d = await boot(dir);
+  d = await boot(dir, { healthListen: true }).answering();
   quiet = { res: await fetch("http://bosun/v1/services/web/logs?follow=1", { unix: d.socket }), openedAt: Date.now() };
 });
 
@@ -58,7 +61,7 @@ afterAll(async () => {
   try {
     await d?.stop();
   } finally {
-    removeDir(dir);
+    removeTempDirs();
   }
 });
 
@@ -128,11 +131,7 @@ describe("the socket", () => {
   });
 
   test("a second bosun on the same socket refuses to start, and the first keeps serving", async () => {
-    const second = Bun.spawn([process.execPath, join(import.meta.dir, "../../src/main.ts"), "boot", "-p", d.socket, "-d", join(dir, "services")], {
-      stdout: "pipe",
-      stderr: "pipe",
-    });
-    const [code, err] = await Promise.all([second.exited, new Response(second.stderr).text()]);
+    const { code, stderr: err } = await spawnCli(["boot", "-p", d.socket, "-d", join(dir, "services")]);
     expect(code).not.toBe(0);
     expect(err).toContain("another bosun is already running");
     expect((await cli(d.socket, "list")).code).toBe(0);
@@ -140,29 +139,21 @@ describe("the socket", () => {
 
   test("a stale socket from a killed bosun is replaced", async () => {
     const other = tempDir();
-    try {
-      writeServices(join(other, "services"), { boot: "type = internal\n" });
-      const first = await boot(other);
-      first.proc.kill("SIGKILL");
-      await first.proc.exited;
-      expect(statSync(first.socket).isSocket()).toBe(true);
-      const second = await boot(other);
-      expect((await cli(second.socket, "list")).code).toBe(0);
-      expect(await second.stop()).toBe(0);
-    } finally {
-      removeDir(other);
-    }
+    writeFiles(join(other, "services"), { boot: "type = internal\n" });
+    const first = await boot(other, { healthListen: true }).answering();
+    first.proc.kill("SIGKILL");
+    await first.proc.exited;
+    expect(statSync(first.socket).isSocket()).toBe(true);
+    const second = await boot(other, { healthListen: true }).answering();
+    expect((await cli(second.socket, "list")).code).toBe(0);
+    expect(await second.stop()).toBe(0);
   });
 
   test("a path that is not a socket is refused, not overwritten", async () => {
     const other = tempDir();
-    try {
-      writeServices(join(other, "services"), { boot: "type = internal\n" });
-      writeFileSync(join(other, "bosun.sock"), "precious");
-      await expect(boot(other)).rejects.toThrow("is not a socket");
-    } finally {
-      removeDir(other);
-    }
+    writeFiles(join(other, "services"), { boot: "type = internal\n" });
+    writeFileSync(join(other, "bosun.sock"), "precious");
+    await expect(boot(other, { healthListen: true }).answering()).rejects.toThrow("is not a socket");
   });
 });
 
@@ -257,7 +248,7 @@ describe("events", () => {
   });
 
   test("bosun events prints one line per state change", async () => {
-    const proc = Bun.spawn([process.execPath, join(import.meta.dir, "../../src/main.ts"), "events", "--json", "-p", d.socket], {
+    const proc = Bun.spawn(bosunArgv(["events", "--json", "-p", d.socket]), {
       stdout: "pipe",
       stderr: "pipe",
     });
@@ -424,24 +415,20 @@ describe("follow streams", () => {
 describe("control over TCP with a token", () => {
   test("serves the control routes only to callers presenting the token", async () => {
     const other = tempDir();
+    prepare(other);
+    const daemon = await boot(other, { healthListen: true, args: ["--control-token", "s3cret-token"] }).answering();
     try {
-      prepare(other);
-      const daemon = await boot(other, ["--control-token", "s3cret-token"]);
-      try {
-        const url = `http://127.0.0.1:${daemon.port}/v1/services`;
-        const none = await fetch(url);
-        expect(none.status).toBe(401);
-        expect(v.parse(ErrorJson, await none.json()).error.code).toBe("unauthorized");
-        expect((await fetch(url, { headers: { authorization: "Bearer s3cret-tokeN" } })).status).toBe(401);
-        const good = await fetch(url, { headers: { authorization: "Bearer s3cret-token" } });
-        expect(good.status).toBe(200);
-        expect(((await good.json()) as { name: string }[]).map((s) => s.name)).toContain("web");
-        expect((await fetch(`http://127.0.0.1:${daemon.port}/livez`)).status).toBe(200);
-      } finally {
-        await daemon.stop();
-      }
+      const url = `http://127.0.0.1:${daemon.port}/v1/services`;
+      const none = await fetch(url);
+      expect(none.status).toBe(401);
+      expect(v.parse(ErrorJson, await none.json()).error.code).toBe("unauthorized");
+      expect((await fetch(url, { headers: { authorization: "Bearer s3cret-tokeN" } })).status).toBe(401);
+      const good = await fetch(url, { headers: { authorization: "Bearer s3cret-token" } });
+      expect(good.status).toBe(200);
+      expect(((await good.json()) as { name: string }[]).map((s) => s.name)).toContain("web");
+      expect((await fetch(`http://127.0.0.1:${daemon.port}/livez`)).status).toBe(200);
     } finally {
-      removeDir(other);
+      await daemon.stop();
     }
   });
 });
@@ -449,98 +436,82 @@ describe("control over TCP with a token", () => {
 describe("shutdown", () => {
   test("stopping the main service is refused saying it ends bosun; --force stops it, says so, and bosun ends with its code", async () => {
     const other = tempDir();
+    prepare(other);
+    const daemon = await boot(other, { healthListen: true, args: ["--", "/bin/sleep", "1000"] }).answering();
     try {
-      prepare(other);
-      const daemon = await boot(other, ["--", "/bin/sleep", "1000"]);
-      try {
-        await waitFor("main to start", async () => (await cli(daemon.socket, "is-started", "main")).code === 0);
-        const refused = await cli(daemon.socket, "stop", "main");
-        expect(refused.code).toBe(1);
-        expect(refused.stderr).toContain("stopping main ends bosun: main is the main service; use --force");
-        const forced = await cli(daemon.socket, "stop", "--force", "main");
-        expect(forced.stderr).not.toContain("closed the event stream");
-        expect(forced.stderr).toContain("main is stopped; bosun ends with it");
-        expect(forced.code).toBe(0);
-        // sleep dies of the stop's SIGTERM: 128 + 15
-        expect(await daemon.proc.exited).toBe(143);
-      } finally {
-        await daemon.stop();
-      }
+      await waitFor("main to start", async () => (await cli(daemon.socket, "is-started", "main")).code === 0);
+      const refused = await cli(daemon.socket, "stop", "main");
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain("stopping main ends bosun: main is the main service; use --force");
+      const forced = await cli(daemon.socket, "stop", "--force", "main");
+      expect(forced.stderr).not.toContain("closed the event stream");
+      expect(forced.stderr).toContain("main is stopped; bosun ends with it");
+      expect(forced.code).toBe(0);
+      // sleep dies of the stop's SIGTERM: 128 + 15
+      expect(await daemon.proc.exited).toBe(143);
     } finally {
-      removeDir(other);
+      await daemon.stop();
     }
   });
 
   test("a follower of a service's log gets the lines it writes while stopping before the stream ends", async () => {
     const other = tempDir();
+    writeFiles(join(other, "services"), {
+      boot: "type = internal\ndepends-on = talker\n",
+      talker: `type = process\ncommand = /bin/sh -c "trap 'echo goodbye; exit 0' TERM; echo hello; while :; do sleep 1 & wait; done"\nrestart = no\n`,
+    });
+    const daemon = await boot(other, { healthListen: true }).answering();
     try {
-      writeServices(join(other, "services"), {
-        boot: "type = internal\ndepends-on = talker\n",
-        talker: `type = process\ncommand = /bin/sh -c "trap 'echo goodbye; exit 0' TERM; echo hello; while :; do sleep 1 & wait; done"\nrestart = no\n`,
-      });
-      const daemon = await boot(other);
-      try {
-        const res = await fetch("http://bosun/v1/services/talker/logs?follow=1", { unix: daemon.socket });
-        const reader = res.body!.getReader();
-        await readUntil(reader, "hello on the follow stream", (t) => t.includes("hello"), 10000);
-        expect((await cli(daemon.socket, "shutdown")).code).toBe(0);
-        let text = "";
-        const decoder = new TextDecoder();
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) break;
-          text += decoder.decode(value, { stream: true });
-        }
-        expect(text).toContain('"line":"goodbye"');
-        expect(await daemon.proc.exited).toBe(0);
-      } finally {
-        await daemon.stop();
+      const res = await fetch("http://bosun/v1/services/talker/logs?follow=1", { unix: daemon.socket });
+      const reader = res.body!.getReader();
+      await readUntil(reader, "hello on the follow stream", (t) => t.includes("hello"), 10000);
+      expect((await cli(daemon.socket, "shutdown")).code).toBe(0);
+      let text = "";
+      const decoder = new TextDecoder();
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += decoder.decode(value, { stream: true });
       }
+      expect(text).toContain('"line":"goodbye"');
+      expect(await daemon.proc.exited).toBe(0);
     } finally {
-      removeDir(other);
+      await daemon.stop();
     }
   });
 
   test("a follower of events gets every state change up to bosun's exit before its stream ends", async () => {
     const other = tempDir();
+    prepare(other);
+    const daemon = await boot(other, { healthListen: true }).answering();
     try {
-      prepare(other);
-      const daemon = await boot(other);
-      try {
-        const res = await fetch("http://bosun/v1/events", { unix: daemon.socket });
-        expect((await cli(daemon.socket, "shutdown")).code).toBe(0);
-        // Reads until bosun closes the stream: every service that was up must be seen stopped.
-        const events = await readEvents(res, Number.POSITIVE_INFINITY);
-        const stopped = events.filter((e) => e.state === "stopped").map((e) => e.service).sort();
-        expect(stopped).toEqual(["boot", "web"]);
-        expect(await daemon.proc.exited).toBe(0);
-      } finally {
-        await daemon.stop();
-      }
+      const res = await fetch("http://bosun/v1/events", { unix: daemon.socket });
+      expect((await cli(daemon.socket, "shutdown")).code).toBe(0);
+      // Reads until bosun closes the stream: every service that was up must be seen stopped.
+      const events = await readEvents(res, Number.POSITIVE_INFINITY);
+      const stopped = events.filter((e) => e.state === "stopped").map((e) => e.service).sort();
+      expect(stopped).toEqual(["boot", "web"]);
+      expect(await daemon.proc.exited).toBe(0);
     } finally {
-      removeDir(other);
+      await daemon.stop();
     }
   });
 
   test("bosun shutdown stops every service and ends the daemon", async () => {
     const other = tempDir();
+    prepare(other);
+    const daemon = await boot(other, { healthListen: true }).answering();
     try {
-      prepare(other);
-      const daemon = await boot(other);
-      try {
-        const r = await cli(daemon.socket, "shutdown");
-        expect(r.code).toBe(0);
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        const expired = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error("bosun did not exit within 15 s of bosun shutdown")), 15000)));
-        expect(await Promise.race([daemon.proc.exited, expired]).finally(() => clearTimeout(timer))).toBe(0);
-        const after = await cli(daemon.socket, "list");
-        expect(after.code).toBe(1);
-      } finally {
-        // Only acts when the shutdown did not end it: no daemon outlives a failed test.
-        await daemon.stop();
-      }
+      const r = await cli(daemon.socket, "shutdown");
+      expect(r.code).toBe(0);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const expired = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error("bosun did not exit within 15 s of bosun shutdown")), 15000)));
+      expect(await Promise.race([daemon.proc.exited, expired]).finally(() => clearTimeout(timer))).toBe(0);
+      const after = await cli(daemon.socket, "list");
+      expect(after.code).toBe(1);
     } finally {
-      removeDir(other);
+      // Only acts when the shutdown did not end it: no daemon outlives a failed test.
+      await daemon.stop();
     }
   });
 });

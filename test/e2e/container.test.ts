@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { waitFor } from "../support/wait.ts";
 import { buildImages, cgroupSnapshot, kubeUnavailable, NAMED_USER, podman, removeNewCgroups, runId, unavailable, workDir, type Images, type Podman, type Result } from "./container-support.ts";
 
 const reason = unavailable();
@@ -75,16 +76,8 @@ interface Box {
   logs(): Promise<Result>;
 }
 
-/** Polls `check` (every 100 ms: each podman exec costs about that) until truthy, or fails naming `what`. */
-async function until<T>(what: string, check: () => Promise<T | null | undefined | false>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v !== null && v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await Bun.sleep(100);
-  }
-}
+/** The bounded wait for a check that runs podman: asked every 100 ms (each podman exec costs about that), 20 s by default. */
+const until = <T>(what: string, check: () => Promise<T>, ms = 20_000) => waitFor(what, check, ms, 100);
 
 let serial = 0;
 

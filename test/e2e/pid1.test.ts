@@ -5,20 +5,16 @@
  * stop-timeout escalation, and a second TERM cutting a slow shutdown short.
  */
 import { afterEach, expect, test } from "bun:test";
-import { boot, serviceDir, waitFor, type Running } from "./support.ts";
+import { boot, bootDir, stopDaemons, type Daemon } from "../support/daemon.ts";
+import { removeTempDirs, type Files } from "../support/files.ts";
+import { waitFor } from "../support/wait.ts";
 
-const cleanups: (() => void | Promise<void>)[] = [];
 afterEach(async () => {
-  for (const c of cleanups.splice(0)) await c();
+  await stopDaemons();
+  removeTempDirs();
 });
-function start(files: Record<string, string>, args: string[]): Running {
-  const s = serviceDir(files);
-  const b = boot(["-d", s.dir, ...args], { root: s.root, pid1: true });
-  cleanups.push(async () => {
-    await b.kill();
-    s.cleanup();
-  });
-  return b;
+function start(files: Files, args: string[]): Daemon {
+  return boot(bootDir(files), { args, pid1: true });
 }
 
 test("-- sh -c 'exit 7' makes bosun exit 7", async () => {
@@ -73,7 +69,7 @@ test("kill -TERM from outside stops services in reverse dependency order and bos
     },
     [],
   );
-  await waitFor("all up", () => b.stdout().includes("app up"));
+  await waitFor("all up", () => b.stdout().includes("app up"), 10_000);
   await b.signal("SIGTERM");
   expect(await b.exited).toBe(0);
   const order = b.stdout().split("\n").filter((l) => l.includes("stopping")).map((l) => l.split("|")[1]!.trim());
@@ -85,7 +81,7 @@ test("a service ignoring TERM is killed after its stop-timeout and bosun still e
     { stubborn: `type = process\ncommand = /bin/sh -c "trap '' TERM; echo armed; while :; do sleep 0.05; done"\nstop-timeout = 0.5\nrestart = false\n` },
     ["stubborn"],
   );
-  await waitFor("trap armed", () => b.stdout().includes("armed"));
+  await waitFor("trap armed", () => b.stdout().includes("armed"), 10_000);
   await b.signal("SIGTERM");
   expect(await b.exited).toBe(0);
   expect(b.stderr()).toMatch(/stubborn: stopped: .*stop-timeout.*killed/);
@@ -96,9 +92,9 @@ test("a second TERM cuts a slow shutdown short", async () => {
     { slow: `type = process\ncommand = /bin/sh -c "trap '' TERM; echo armed; while :; do sleep 0.05; done"\nstop-timeout = 600\nrestart = false\n` },
     ["slow"],
   );
-  await waitFor("trap armed", () => b.stdout().includes("armed"));
+  await waitFor("trap armed", () => b.stdout().includes("armed"), 10_000);
   await b.signal("SIGTERM");
-  await waitFor("shutdown begun", () => b.stderr().includes("shutting down"));
+  await waitFor("shutdown begun", () => b.stderr().includes("shutting down"), 10_000);
   await b.signal("SIGTERM");
   expect(await b.exited).toBe(0);
   expect(b.stderr()).toContain("second SIGTERM: killing every service with SIGKILL");

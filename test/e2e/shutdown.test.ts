@@ -8,33 +8,19 @@
 import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { freePort } from "../control/harness.ts";
 import { runCli } from "../support/cli.ts";
-import { boot, serviceDir, waitFor, type Running } from "./support.ts";
+import { boot, bootDir, freePort, stopDaemons, type Daemon } from "../support/daemon.ts";
+import { removeTempDirs, tempDir, type Files } from "../support/files.ts";
+import { waitFor } from "../support/wait.ts";
 
 setDefaultTimeout(30_000);
 
-const cleanups: (() => void | Promise<void>)[] = [];
 afterEach(async () => {
-  for (const c of cleanups.splice(0)) await c();
+  await stopDaemons();
+  removeTempDirs();
 });
-function start(files: Record<string, string>, args: string[], opts: { pid1?: boolean; env?: Record<string, string> } = {}): Running & { root: string } {
-  const s = serviceDir(files);
-  const b = boot(["-d", s.dir, ...args], { root: s.root, ...opts });
-  cleanups.push(async () => {
-    await b.kill();
-    s.cleanup();
-  });
-  return { ...b, root: s.root };
-}
-
-/** Polls an async check (a probe request) until it holds. */
-async function until(what: string, check: () => Promise<boolean>, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await Bun.sleep(20);
-  }
+function start(files: Files, args: string[], opts: { pid1?: boolean; env?: Record<string, string> } = {}): Daemon {
+  return boot(bootDir(files), { args, ...opts });
 }
 
 /** A process that ignores SIGTERM. */
@@ -42,9 +28,7 @@ const STUBBORN = "type = process\nstop-timeout = 300\ncommand = /bin/sh -c \"tra
 
 test("--drain-delay: on SIGTERM /readyz fails while every service still runs; a second SIGTERM ends the drain and stops them", async () => {
   const port = freePort();
-  const dir = serviceDir({});
-  cleanups.push(dir.cleanup);
-  const marker = join(dir.root, "web-got-term");
+  const marker = join(tempDir(), "web-got-term");
   const b = start(
     {
       boot: "type = internal\ndepends-on = web\n",
@@ -53,9 +37,10 @@ test("--drain-delay: on SIGTERM /readyz fails while every service still runs; a 
     ["--health-listen", `127.0.0.1:${port}`, "--drain-delay", "60"],
   );
   const readyz = (query = "") => fetch(`http://127.0.0.1:${port}/readyz${query}`);
-  await until("/readyz ok", async () => (await readyz()).status === 200);
+  // the listener is not up at first: a refused request is "not yet"
+  await waitFor("/readyz ok", async () => (await readyz().catch(() => null))?.status === 200, 10_000);
   await b.signal("SIGTERM");
-  await until("/readyz failing", async () => (await readyz()).status === 503);
+  await waitFor("/readyz failing", async () => (await readyz().catch(() => null))?.status === 503, 10_000);
   const verbose = await (await readyz("?verbose")).text();
   expect(verbose).toBe("[-]bosun failed: draining before shutdown\n[+]boot ok\n[+]web ok\nreadyz check failed\n");
   expect(existsSync(marker)).toBe(false);
@@ -68,7 +53,7 @@ test("--drain-delay: on SIGTERM /readyz fails while every service still runs; a 
 
 test("--stop-grace 3 as PID 1: services ignoring SIGTERM are cut short by bosun itself, which exits 137 with the main's code and its last lines written", async () => {
   const b = start({ app: `${STUBBORN}main = true\n`, helper: STUBBORN }, ["--stop-grace", "3", "app", "helper"], { pid1: true });
-  await waitFor("both started", () => /app: started/.test(b.stderr()) && /helper: started/.test(b.stderr()));
+  await waitFor("both started", () => /app: started/.test(b.stderr()) && /helper: started/.test(b.stderr()), 10_000);
   await b.signal("SIGTERM");
   // exits by itself: nothing here kills it (the harness kills only after a failed test)
   expect(await b.exited).toBe(137);
@@ -82,7 +67,7 @@ test("--stop-grace 3 as PID 1: services ignoring SIGTERM are cut short by bosun 
 
 test("-- CMD ignoring SIGTERM under --stop-grace 3: the ad-hoc main's stop-timeout fits under the grace and kills it first", async () => {
   const b = start({}, ["--stop-grace", "3", "--", "sh", "-c", "trap '' TERM; while :; do sleep 0.1; done"], { pid1: true });
-  await waitFor("main started", () => /main: started/.test(b.stderr()));
+  await waitFor("main started", () => /main: started/.test(b.stderr()), 10_000);
   await b.signal("SIGTERM");
   expect(await b.exited).toBe(137);
   expect(b.stderr()).toContain("main: stopped: stop-timeout 1s expired; killed");
@@ -90,9 +75,9 @@ test("-- CMD ignoring SIGTERM under --stop-grace 3: the ad-hoc main's stop-timeo
 });
 
 test("the stop grace is 9 s as PID 1 and none otherwise; BOSUN_STOP_GRACE and --drain-delay show in bosun info", async () => {
-  const info = async (b: Running & { root: string }) => {
-    await waitFor("main started", () => /main: started/.test(b.stderr()));
-    const r = await runCli(["info", "--json", "-p", join(b.root, "ctl.sock")]);
+  const info = async (b: Daemon) => {
+    await waitFor("main started", () => /main: started/.test(b.stderr()), 10_000);
+    const r = await runCli(["info", "--json", "-p", b.socket]);
     return JSON.parse(r.stdout) as { stopGrace: number | null; drainDelay: number };
   };
   const pid1 = start({}, ["--", "sleep", "1000"], { pid1: true });
@@ -101,6 +86,6 @@ test("the stop grace is 9 s as PID 1 and none otherwise; BOSUN_STOP_GRACE and --
   expect(await info(plain)).toMatchObject({ stopGrace: null });
   const set = start({}, ["--drain-delay", "2", "--", "sleep", "1000"], { env: { BOSUN_STOP_GRACE: "5" } });
   expect(await info(set)).toMatchObject({ stopGrace: 5, drainDelay: 2 });
-  const human = await runCli(["info", "-p", join(set.root, "ctl.sock")]);
+  const human = await runCli(["info", "-p", set.socket]);
   expect(human.stdout).toContain("shutdown:   drain 2 s, then all done within 5 s (stop grace)");
 });

@@ -5,7 +5,7 @@
  * print too much, leave processes behind or hang past their timeout (their process group
  * killed, nothing left running); then the monitor on a real clock driving a real probe.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { dlopen, FFIType } from "bun:ffi";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { connect, type Socket } from "node:net";
@@ -19,14 +19,13 @@ import { OUTPUT_LIMIT } from "../../src/health/text.ts";
 import type { CheckResult, HealthUpdate, Probe, ProbeChild } from "../../src/health/types.ts";
 import { describe as description } from "../../src/config/schema.ts";
 import { realClock } from "../../src/process/clock.ts";
-import { alive, tempDir, waitFor } from "../process/support.ts";
+import { removeTempDirs, tempDir } from "../support/files.ts";
+import { alive } from "../support/proc.ts";
+import { waitFor } from "../support/wait.ts";
 import { groupMembers, plainSpawnProbe } from "./support.ts";
 
-let tmp: ReturnType<typeof tempDir>;
-beforeAll(() => {
-  tmp = tempDir();
-});
-afterAll(() => tmp.cleanup());
+const tmp = tempDir();
+afterAll(removeTempDirs);
 
 /** A probe's signal that never aborts (the check decides alone). */
 const never = () => new AbortController().signal;
@@ -106,8 +105,8 @@ describe("http", () => {
   });
 
   test("an https URL with a self-signed certificate is probed without verifying it", async () => {
-    const key = join(tmp.dir, "key.pem");
-    const cert = join(tmp.dir, "cert.pem");
+    const key = join(tmp, "key.pem");
+    const cert = join(tmp, "cert.pem");
     const made = Bun.spawnSync(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=example.invalid"], { stderr: "pipe" });
     expect(made.exitCode).toBe(0);
     const secure = Bun.serve({ port: 0, hostname: "127.0.0.1", tls: { key: readFileSync(key, "utf8"), cert: readFileSync(cert, "utf8") }, fetch: () => new Response("ok") });
@@ -214,7 +213,7 @@ describe("command", () => {
   });
 
   test("healthy while it exits 0, then says its exit and output once it starts failing", async () => {
-    const state = join(tmp.dir, "state");
+    const state = join(tmp, "state");
     writeFileSync(state, "ok\n");
     const probe = commandProbe(sh(`cat ${state}; test "$(cat ${state})" = ok`), spawnProbe);
     expect(await probe(never())).toEqual({ ok: true, text: "ok" });
@@ -261,7 +260,7 @@ describe("command", () => {
   });
 
   test("aborting a running check kills its whole process group, a background child included, and keeps its output so far", async () => {
-    const pids = join(tmp.dir, "pids");
+    const pids = join(tmp, "pids");
     const controller = new AbortController();
     const result = commandProbe(sh(`echo waiting; sleep 1000 & echo $$ $! > ${pids}.new; mv ${pids}.new ${pids}; wait`), spawnProbe)(controller.signal);
     const [shell, sleeper] = await waitFor("the check to start its background child", () => existsSync(pids) && readFileSync(pids, "utf8").trim().split(" ").map(Number));

@@ -1,17 +1,14 @@
 import { afterEach, beforeEach, expect, test } from "bun:test";
 import { join } from "node:path";
-import { createLogRouter } from "../../src/log/router.ts";
-import { collector, fileConsole, launch, numbered, service, tempDir } from "./helpers.ts";
+import { removeTempDirs, tempDir } from "../support/files.ts";
+import { collector, fileRouter, launch, numbered, service } from "./helpers.ts";
 
-let dir: ReturnType<typeof tempDir>;
+let dir: string;
 beforeEach(() => (dir = tempDir()));
-afterEach(() => dir.remove());
+afterEach(removeTempDirs);
 
 function router() {
-  const out = fileConsole(join(dir.path, "console.out"));
-  const err = fileConsole(join(dir.path, "console.err"));
-  const logs = createLogRouter({ stdout: out.stream, stderr: err.stream, recentLines: 5, runtimeDir: dir.path });
-  return { logs, end: async () => [await out.end(), await err.end()] };
+  return fileRouter(dir, { recentLines: 5, runtimeDir: dir });
 }
 
 test("a buffer keeps exactly the newest log-buffer-size bytes of output, nothing on the console", async () => {

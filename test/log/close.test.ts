@@ -1,31 +1,22 @@
 import { afterEach, beforeEach, expect, test } from "bun:test";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createLogRouter } from "../../src/log/router.ts";
-import { collector, fileConsole, launch, numbered, range, service, tempDir, until } from "./helpers.ts";
+import { removeTempDirs, tempDir } from "../support/files.ts";
+import { alive } from "../support/proc.ts";
+import { waitFor } from "../support/wait.ts";
+import { collector, fileRouter, launch, numbered, range, service } from "./helpers.ts";
 
-let dir: ReturnType<typeof tempDir>;
+let dir: string;
 beforeEach(() => (dir = tempDir()));
-afterEach(() => dir.remove());
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+afterEach(removeTempDirs);
 
 test("close delivers what an orphan's pipe already holds to the console and followers, then stops reading without waiting for the orphan", async () => {
-  const out = fileConsole(join(dir.path, "console.out"));
-  const err = fileConsole(join(dir.path, "console.err"));
-  const logs = createLogRouter({ stdout: out.stream, stderr: err.stream, runtimeDir: dir.path });
+  const { logs, out, err } = fileRouter(dir, { runtimeDir: dir });
   const seen = collector<string>();
   logs.follow("svc", (line) => seen.push(line));
-  const pidFile = join(dir.path, "orphan.pid");
-  const wake = join(dir.path, "wake");
-  const status = join(dir.path, "status");
+  const pidFile = join(dir, "orphan.pid");
+  const wake = join(dir, "wake");
+  const status = join(dir, "status");
   expect(Bun.spawnSync(["mkfifo", wake]).success).toBe(true);
   const output = logs.open(service({ name: "svc" }));
   // The service prints and exits; its grandchild keeps stdout open, and writes once woken.
@@ -52,7 +43,7 @@ test("close delivers what an orphan's pipe already holds to the console and foll
     expect(await err.end()).toContain("1 output stream(s) still open at exit (a leftover process holds them)");
     // bosun let go of the pipe: the orphan's late write fails instead of waiting in bosun.
     writeFileSync(wake, "go\n");
-    await until("the orphan to report its late write", () => existsSync(status) && readFileSync(status, "utf8").endsWith("\n"));
+    await waitFor("the orphan to report its late write", () => existsSync(status) && readFileSync(status, "utf8").endsWith("\n"));
     expect(readFileSync(status, "utf8")).toBe("1\n");
     expect(seen.items.at(-1)).toBe("n 5000");
   } finally {
@@ -61,10 +52,8 @@ test("close delivers what an orphan's pipe already holds to the console and foll
 });
 
 test("a follower of a log file has every line written before close once close resolves, an unfinished last line too", async () => {
-  const out = fileConsole(join(dir.path, "console.out"));
-  const err = fileConsole(join(dir.path, "console.err"));
-  const logs = createLogRouter({ stdout: out.stream, stderr: err.stream, runtimeDir: dir.path });
-  const path = join(dir.path, "f.log");
+  const { logs, out, err } = fileRouter(dir, { runtimeDir: dir });
+  const path = join(dir, "f.log");
   const desc = service({ name: "f", logType: "file", logfile: path });
   await launch(logs, desc, numbered("before", 1, 2)).done;
   const seen = collector<string>();

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { systemLogger } from "../../src/log/consola.ts";
+import { systemLogger, taggedLine } from "../../src/log/consola.ts";
 import type { LogRouter, SystemLevel } from "../../src/log/types.ts";
 
 /** A router that only records bosun's own lines: the logger uses nothing else of it. */
@@ -48,4 +48,19 @@ test("a line repeated many times in a second comes out every time, when it happe
   const log = systemLogger({ system: (_level: string, message: string) => void lines.push(message) } as unknown as LogRouter, "normal");
   for (let i = 0; i < 8; i++) log.withTag("web").info("started");
   expect(lines).toEqual(Array(8).fill("started"));
+});
+
+test("a tagged line carries the service as tag, keeps the logger's level and its text as written", () => {
+  const { logs, lines } = recording();
+  const log = systemLogger(logs, "normal");
+  const web = taggedLine(log, "web");
+  web.debug("hidden at normal");
+  web.info("disk 100% full, %d left");
+  web.warn("restarting");
+  web.error("gave up");
+  expect(lines).toEqual([
+    { level: "info", message: "disk 100% full, %d left", service: "web" },
+    { level: "warn", message: "restarting", service: "web" },
+    { level: "error", message: "gave up", service: "web" },
+  ]);
 });

@@ -3,14 +3,16 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { createLogRouter } from "../../src/log/router.ts";
-import { collector, fileConsole, launch, numbered, service, tempDir, until } from "./helpers.ts";
+import { removeTempDirs, tempDir } from "../support/files.ts";
+import { waitFor } from "../support/wait.ts";
+import { collector, fileConsole, launch, numbered, service } from "./helpers.ts";
 
-let dir: ReturnType<typeof tempDir>;
+let dir: string;
 beforeEach(() => (dir = tempDir()));
-afterEach(() => dir.remove());
+afterEach(removeTempDirs);
 
 function consoles() {
-  return { out: fileConsole(join(dir.path, "stdout")), err: fileConsole(join(dir.path, "stderr")) };
+  return { out: fileConsole(join(dir, "stdout")), err: fileConsole(join(dir, "stderr")) };
 }
 
 test("console lines are prefixed with the aligned service name, stdout and stderr kept apart", async () => {
@@ -142,7 +144,7 @@ test("a stalled console holds a flooding service back instead of buffering its o
   });
   const logs = createLogRouter({ stdout: console, stderr: err.stream });
   const run = launch(logs, service({ name: "flood" }), ["seq", "1", "300000"]);
-  await until("the flooding child to block on its full output pipe", () => blockedOnWrite(run.proc.pid));
+  await waitFor("the flooding child to block on its full output pipe", () => blockedOnWrite(run.proc.pid));
   // bosun took what Bun read before the first read and a piece or two, not the child's 4.5 MB.
   expect(console.writableLength + received.reduce((n, c) => n + c.length, 0)).toBeLessThan(2 << 20);
   flowing = true;

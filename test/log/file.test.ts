@@ -1,25 +1,23 @@
 import { afterEach, beforeEach, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createLogRouter } from "../../src/log/router.ts";
-import { collector, fileConsole, launch, numbered, range, service, tempDir } from "./helpers.ts";
+import type { LogRouterOptions } from "../../src/log/router.ts";
+import { removeTempDirs, tempDir } from "../support/files.ts";
+import { collector, fileRouter, launch, numbered, range, service } from "./helpers.ts";
 
-let dir: ReturnType<typeof tempDir>;
+let dir: string;
 beforeEach(() => (dir = tempDir()));
-afterEach(() => dir.remove());
+afterEach(removeTempDirs);
 
-function router(extra: Parameters<typeof createLogRouter>[0] = {}) {
-  const out = fileConsole(join(dir.path, "console.out"));
-  const err = fileConsole(join(dir.path, "console.err"));
-  const logs = createLogRouter({ stdout: out.stream, stderr: err.stream, ...extra });
-  return { logs, out, err };
+function router(extra: LogRouterOptions = {}) {
+  return fileRouter(dir, extra);
 }
 
 const lines = (path: string) => (existsSync(path) ? readFileSync(path, "utf8").split("\n").filter(Boolean) : []);
 
 test("a plain log file gets the child's own fd; every line of every launch arrives once, in order", async () => {
   const { logs, out, err } = router();
-  const path = join(dir.path, "app.log");
+  const path = join(dir, "app.log");
   writeFileSync(path, "", { mode: 0o644 });
   const desc = service({ name: "app", logType: "file", logfile: path, logfilePermissions: 0o640, logfileUid: "nobody", logfileGid: "65534" });
   expect(typeof logs.open(desc).stdout).toBe("number");
@@ -36,7 +34,7 @@ test("a plain log file gets the child's own fd; every line of every launch arriv
 
 test("rotation under a flood keeps every line, whole, across the rotated files", async () => {
   const { logs, out, err } = router();
-  const path = join(dir.path, "flood.log");
+  const path = join(dir, "flood.log");
   const desc = service({ name: "flood", logType: "file", logfile: path, logMaxSize: 20000, logMaxFiles: 50 });
   expect(logs.open(desc).stdout).toBe("pipe");
   await launch(logs, desc, ["seq", "-f", "n %g", "1", "40000"]).done;
@@ -55,7 +53,7 @@ test("rotation under a flood keeps every line, whole, across the rotated files",
 
 test("rotation drops the oldest file beyond log-max-files and keeps the newest lines contiguous", async () => {
   const { logs, out, err } = router();
-  const path = join(dir.path, "few.log");
+  const path = join(dir, "few.log");
   const desc = service({ name: "few", logType: "file", logfile: path, logMaxSize: 1000, logMaxFiles: 2 });
   await launch(logs, desc, ["seq", "-f", "n %g", "1", "2000"]).done;
   await logs.close();
@@ -69,7 +67,7 @@ test("rotation drops the oldest file beyond log-max-files and keeps the newest l
 
 test("a JSON log file holds one parseable record per line with both streams", async () => {
   const { logs, out, err } = router();
-  const path = join(dir.path, "json.log");
+  const path = join(dir, "json.log");
   const desc = service({ name: "js", logType: "file", logfile: path, logFormat: "json" });
   await launch(logs, desc, ["sh", "-c", "echo one; echo two >&2"]).done;
   await logs.close();
@@ -84,7 +82,7 @@ test("a JSON log file holds one parseable record per line with both streams", as
 
 test("SIGUSR1 reopen: after an external rename, new output goes to a fresh file at the path", async () => {
   const { logs, out, err } = router();
-  const path = join(dir.path, "r.log");
+  const path = join(dir, "r.log");
   const desc = service({ name: "r", logType: "file", logfile: path, logMaxSize: 1_000_000 });
   await launch(logs, desc, numbered("a", 1, 5)).done;
   renameSync(path, `${path}.old`);
@@ -99,7 +97,7 @@ test("SIGUSR1 reopen: after an external rename, new output goes to a fresh file 
 
 test("an unwritable log file: output goes to the console, the problem is reported once and clears on retry", async () => {
   const { logs, out, err } = router({ retryMs: 0 });
-  const logDir = join(dir.path, "not-yet");
+  const logDir = join(dir, "not-yet");
   const path = join(logDir, "svc.log");
   const desc = service({ name: "svc", logType: "file", logfile: path, logFormat: "json" });
   await launch(logs, desc, numbered("early", 1, 3)).done;
@@ -118,11 +116,11 @@ test("an unwritable log file: output goes to the console, the problem is reporte
 
 test("a plain file whose directory is missing degrades to the console and goes direct once it exists", async () => {
   const { logs, out, err } = router();
-  const path = join(dir.path, "later", "p.log");
+  const path = join(dir, "later", "p.log");
   const desc = service({ name: "p", logType: "file", logfile: path });
   await launch(logs, desc, numbered("x", 1, 2)).done;
   expect(logs.problem("p")).toContain("ENOENT");
-  mkdirSync(join(dir.path, "later"));
+  mkdirSync(join(dir, "later"));
   expect(typeof logs.open(desc).stdout).toBe("number");
   expect(logs.problem("p")).toBeNull();
   await logs.close();
@@ -131,7 +129,7 @@ test("a plain file whose directory is missing degrades to the console and goes d
 });
 
 test("a full disk: the service keeps running, the error is reported once, the output shows on the console", async () => {
-  const mount = join(dir.path, "small");
+  const mount = join(dir, "small");
   mkdirSync(mount);
   const mounted = Bun.spawnSync(["mount", "-t", "tmpfs", "-o", "size=16k", "tmpfs", mount]);
   expect(mounted.success).toBe(true);
@@ -153,7 +151,7 @@ test("a full disk: the service keeps running, the error is reported once, the ou
 
 test("log-file-after holds output in memory until the named service starts, then writes it first", async () => {
   const { logs, out, err } = router();
-  const path = join(dir.path, "after.log");
+  const path = join(dir, "after.log");
   const desc = service({ name: "early", logType: "file", logfile: path, logFileAfter: "mount-data" });
   await launch(logs, desc, numbered("held", 1, 50)).done;
   expect(existsSync(path)).toBe(false);
@@ -173,7 +171,7 @@ test("log-file-after holds output in memory until the named service starts, then
 
 test("log-file-after keeps the newest lines within its limit and warns how many it dropped", async () => {
   const { logs, out, err } = router({ holdBytes: 100 });
-  const path = join(dir.path, "capped.log");
+  const path = join(dir, "capped.log");
   const desc = service({ name: "capped", logType: "file", logfile: path, logFileAfter: "mount-data" });
   await launch(logs, desc, numbered("n", 1, 50)).done;
   logs.serviceStarted("mount-data");
@@ -187,7 +185,7 @@ test("log-file-after keeps the newest lines within its limit and warns how many 
 
 test("an unknown logfile owner names the setting, and the output still shows on the console", async () => {
   const { logs, out, err } = router();
-  const desc = service({ name: "own", logType: "file", logfile: join(dir.path, "own.log"), logfileUid: "no-such-user" });
+  const desc = service({ name: "own", logType: "file", logfile: join(dir, "own.log"), logfileUid: "no-such-user" });
   await launch(logs, desc, numbered("o", 1, 2)).done;
   await logs.close();
   expect(logs.problem("own")).toContain("logfile-uid: unknown user 'no-such-user'");
@@ -197,7 +195,7 @@ test("an unknown logfile owner names the setting, and the output still shows on 
 
 test("a device as logfile is written but never chmod'ed or rotated", async () => {
   const { logs, out, err } = router();
-  const device = join(dir.path, "null");
+  const device = join(dir, "null");
   // A private /dev/null (char 1:3): what a test does to it cannot touch the system's.
   expect(Bun.spawnSync(["mknod", "-m", "666", device, "c", "1", "3"]).success).toBe(true);
   for (const input of [{}, { logMaxSize: 10 }]) {
@@ -214,7 +212,7 @@ test("a device as logfile is written but never chmod'ed or rotated", async () =>
 
 test("following a log file sees lines appended after it started", async () => {
   const { logs, out, err } = router();
-  const path = join(dir.path, "f.log");
+  const path = join(dir, "f.log");
   const desc = service({ name: "f", logType: "file", logfile: path });
   await launch(logs, desc, numbered("before", 1, 3)).done;
   const seen = collector<string>();

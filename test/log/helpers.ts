@@ -1,20 +1,14 @@
 /**
  * @module test/log/helpers
- * Test plumbing shared by the log tests: a temp dir, a console that is a real file, and a
- * launcher that uses the router exactly as the process layer does (open -> spawn -> attach ->
- * release on exit).
+ * Test plumbing shared by the log tests: a console that is a real file, a router writing to two
+ * of them, and a launcher that uses the router exactly as the process layer does (open -> spawn
+ * -> attach -> release on exit).
  */
-import { createWriteStream, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { createWriteStream, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe as describeService, type ServiceDescriptionInput } from "../../src/config/schema.ts";
+import { createLogRouter, type LogRouterOptions } from "../../src/log/router.ts";
 import type { LogRouter } from "../../src/log/types.ts";
-
-/** A fresh private temp dir and its removal. */
-export function tempDir(): { path: string; remove(): void } {
-  const path = mkdtempSync(join(tmpdir(), "bosun-log-"));
-  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
-}
 
 /** A console that is a real file: hand `stream` to the router, read the text after `end()`. */
 export function fileConsole(path: string) {
@@ -26,6 +20,21 @@ export function fileConsole(path: string) {
       return readFileSync(path, "utf8");
     },
   };
+}
+
+/**
+ * A router whose console is two real files, DIR/console.out and DIR/console.err, with `options`
+ * beside them; `end` closes both and gives their text.
+ *
+ * @example
+ * const { logs, end } = fileRouter(dir, { runtimeDir: dir });
+ * const [stdout, stderr] = await end();
+ */
+export function fileRouter(dir: string, options: LogRouterOptions = {}) {
+  const out = fileConsole(join(dir, "console.out"));
+  const err = fileConsole(join(dir, "console.err"));
+  const logs = createLogRouter({ stdout: out.stream, stderr: err.stream, ...options });
+  return { logs, out, err, end: async () => [await out.end(), await err.end()] };
 }
 
 /** A description with defaults, as the loader would hand it over. */
@@ -82,13 +91,4 @@ export function collector<T>() {
 /** A shell command's numbered lines, as `numbered` prints them. */
 export function range(prefix: string, from: number, to: number): string[] {
   return Array.from({ length: to - from + 1 }, (_, i) => `${prefix} ${from + i}`);
-}
-
-/** Polls `check` until it returns true, failing with `what` after `ms` (for states no event announces). */
-export async function until(what: string, check: () => boolean, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(5);
-  }
 }

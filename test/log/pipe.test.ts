@@ -1,18 +1,17 @@
 import { afterEach, beforeEach, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { createLogRouter } from "../../src/log/router.ts";
-import { fileConsole, launch, numbered, range, service, tempDir, until } from "./helpers.ts";
+import { removeTempDirs, tempDir } from "../support/files.ts";
+import { waitFor } from "../support/wait.ts";
+import { fileRouter, launch, numbered, range, service } from "./helpers.ts";
 
-let dir: ReturnType<typeof tempDir>;
+let dir: string;
 beforeEach(() => (dir = tempDir()));
-afterEach(() => dir.remove());
+afterEach(removeTempDirs);
 
 test("a held pipe carries every line once, in order, across restarts of producer and consumer", async () => {
-  const out = fileConsole(join(dir.path, "console.out"));
-  const err = fileConsole(join(dir.path, "console.err"));
-  const logs = createLogRouter({ stdout: out.stream, stderr: err.stream, runtimeDir: dir.path });
-  const sink = join(dir.path, "consumed.log");
+  const { logs, out, err } = fileRouter(dir, { runtimeDir: dir });
+  const sink = join(dir, "consumed.log");
   const producer = service({ name: "producer", logType: "pipe" });
   const consumer = service({ name: "logger", consumerOf: "producer", logType: "file", logfile: sink });
   const consumed = () => (existsSync(sink) ? readFileSync(sink, "utf8").split("\n").filter(Boolean) : []);
@@ -21,7 +20,7 @@ test("a held pipe carries every line once, in order, across restarts of producer
     let reader = launch(logs, consumer, ["cat"]);
     running.push(reader);
     expect(await launch(logs, producer, numbered("n", 1, 100)).done).toBe(0);
-    await until("the first consumer to pass on 100 lines", () => consumed().length === 100);
+    await waitFor("the first consumer to pass on 100 lines", () => consumed().length === 100);
 
     // Consumer down: the producer's next run writes into the held pipe, with no SIGPIPE.
     reader.proc.kill();
@@ -32,7 +31,7 @@ test("a held pipe carries every line once, in order, across restarts of producer
     reader = launch(logs, consumer, ["cat"]);
     running.push(reader);
     expect(await launch(logs, producer, numbered("n", 201, 300)).done).toBe(0);
-    await until("the second consumer to pass on 300 lines", () => consumed().length === 300);
+    await waitFor("the second consumer to pass on 300 lines", () => consumed().length === 300);
     // The producer's exits never gave the consumer EOF: it is still running.
     expect(reader.proc.exitCode).toBeNull();
     reader.proc.kill();
@@ -46,5 +45,5 @@ test("a held pipe carries every line once, in order, across restarts of producer
     await err.end();
   }
   // close() removed the private directory of the held pipes.
-  expect(readdirSync(dir.path).filter((name) => name.startsWith("bosun-pipes-"))).toEqual([]);
+  expect(readdirSync(dir).filter((name) => name.startsWith("bosun-pipes-"))).toEqual([]);
 });

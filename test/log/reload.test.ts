@@ -2,17 +2,15 @@ import { afterEach, beforeEach, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createLogRouter } from "../../src/log/router.ts";
-import { collector, fileConsole, launch, numbered, range, service, tempDir } from "./helpers.ts";
+import { removeTempDirs, tempDir } from "../support/files.ts";
+import { collector, fileConsole, fileRouter, launch, numbered, range, service } from "./helpers.ts";
 
-let dir: ReturnType<typeof tempDir>;
+let dir: string;
 beforeEach(() => (dir = tempDir()));
-afterEach(() => dir.remove());
+afterEach(removeTempDirs);
 
 function router() {
-  const out = fileConsole(join(dir.path, "console.out"));
-  const err = fileConsole(join(dir.path, "console.err"));
-  const logs = createLogRouter({ stdout: out.stream, stderr: err.stream, runtimeDir: dir.path });
-  return { logs, out, err };
+  return fileRouter(dir, { runtimeDir: dir });
 }
 
 const lines = (path: string) => (existsSync(path) ? readFileSync(path, "utf8").split("\n").filter(Boolean) : []);
@@ -51,7 +49,7 @@ test("a buffer keeps its contents across launches and starts anew when a reload 
 
 test("output held for log-file-after reaches its file even when a reload moved the service to the console meanwhile", async () => {
   const { logs, out, err } = router();
-  const path = join(dir.path, "held.log");
+  const path = join(dir, "held.log");
   await launch(logs, service({ name: "early", logType: "file", logfile: path, logFileAfter: "mount-data" }), numbered("held", 1, 3)).done;
   await launch(logs, service({ name: "early" }), numbered("console", 1, 2)).done;
   expect(existsSync(path)).toBe(false);
@@ -63,9 +61,9 @@ test("output held for log-file-after reaches its file even when a reload moved t
 });
 
 test("a console service whose consumer-of pipe cannot be made shows its output on the console and keeps it for bosun logs", async () => {
-  const out = fileConsole(join(dir.path, "console.out"));
-  const err = fileConsole(join(dir.path, "console.err"));
-  const logs = createLogRouter({ stdout: out.stream, stderr: err.stream, runtimeDir: join(dir.path, "missing") });
+  const out = fileConsole(join(dir, "console.out"));
+  const err = fileConsole(join(dir, "console.err"));
+  const logs = createLogRouter({ stdout: out.stream, stderr: err.stream, runtimeDir: join(dir, "missing") });
   await launch(logs, service({ name: "svc" }), numbered("before", 1, 2)).done;
   await launch(logs, service({ name: "svc", consumerOf: "producer" }), numbered("degraded", 1, 2)).done;
   expect(logs.problem("svc")).toContain("log-type console: ENOENT");

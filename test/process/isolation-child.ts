@@ -13,7 +13,10 @@ import { describe, type ServiceDescriptionInput } from "../../src/config/schema.
 import { createLauncher } from "../../src/process/launcher.ts";
 import { createReaper } from "../../src/process/reaper.ts";
 import { spawnChild } from "../../src/process/spawn.ts";
-import { alive, recorder, stubLogs, waitFor } from "./support.ts";
+import { stubLogs } from "../support/logs.ts";
+import { alive } from "../support/proc.ts";
+import { recorder } from "../support/recorder.ts";
+import { waitFor } from "../support/wait.ts";
 
 const [scenario, dir] = process.argv.slice(2) as [string, string];
 const out: Record<string, unknown> = { pid: process.pid };

@@ -7,13 +7,10 @@
  */
 import { afterAll, describe, expect, test } from "bun:test";
 import { killEverything } from "../../src/process/killall.ts";
-import { tempDir } from "./support.ts";
+import { removeTempDirs, tempDir } from "../support/files.ts";
 
 const SANDBOX = ["unshare", "--uts", "--mount", "--net", "--pid", "--fork", "--kill-child", "--mount-proc"];
-const dirs: ReturnType<typeof tempDir>[] = [];
-afterAll(() => {
-  for (const d of dirs.splice(0)) d.cleanup();
-});
+afterAll(removeTempDirs);
 
 /** What each scenario saw: several tests read one run. */
 const runs = new Map<string, Promise<Record<string, any>>>();
@@ -21,9 +18,7 @@ const scenario = (name: string) => runs.get(name) ?? runs.set(name, run(name)).g
 
 /** Runs one scenario in a fresh sandbox; fails on an error the child caught. */
 async function run(name: string): Promise<Record<string, any>> {
-  const tmp = tempDir();
-  dirs.push(tmp);
-  const proc = Bun.spawn([...SANDBOX, process.execPath, `${import.meta.dir}/isolation-child.ts`, name, tmp.dir], { stdout: "pipe", stderr: "inherit" });
+  const proc = Bun.spawn([...SANDBOX, process.execPath, `${import.meta.dir}/isolation-child.ts`, name, tempDir()], { stdout: "pipe", stderr: "inherit" });
   const [text, code] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);
   expect(code).toBe(0);
   const out = JSON.parse(text.trim().split("\n").at(-1)!);

@@ -3,43 +3,28 @@
  * The launcher against real processes and signals, with a recording ProcessEvents in place of
  * the engine: each service type, launch failure stages, stopping and escalation, environment.
  */
-import { afterAll, afterEach, beforeAll, describe as group, expect, test } from "bun:test";
+import { describe as group, expect, test } from "bun:test";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, type ServiceDescriptionInput } from "../../src/config/schema.ts";
-import { createLauncher, type ProcessLauncher } from "../../src/process/launcher.ts";
-import { createReaper, type Reaper } from "../../src/process/reaper.ts";
-import { alive, recorder, stubLogs, tempDir, waitFor } from "./support.ts";
+import type { ProcessLauncher } from "../../src/process/launcher.ts";
+import { alive } from "../support/proc.ts";
+import { waitFor } from "../support/wait.ts";
+import { processSetup, type Launched } from "./support.ts";
 
-let tmp: ReturnType<typeof tempDir>;
-let reaper: Reaper;
-let launcher: ProcessLauncher;
-let rec: ReturnType<typeof recorder>;
-let out: ReturnType<typeof stubLogs>;
 const env = new Map<string, string>([["PATH", process.env.PATH ?? "/usr/bin:/bin"], ["FROM_DAEMON", "d"]]);
+const setup = processSetup(env);
+const dir = setup.dir;
+let launcher: ProcessLauncher;
+let rec: Launched["rec"];
+let out: Launched["out"];
 let serial = 0;
 
-beforeAll(() => {
-  tmp = tempDir();
-  reaper = createReaper();
-});
-afterAll(() => {
-  reaper.close();
-  tmp.cleanup();
-});
-
 function fresh() {
-  rec = recorder();
-  out = stubLogs();
-  launcher = createLauncher({ events: rec.events, logs: out.logs, env, reaper, runtimeDir: () => tmp.dir });
+  ({ launcher, rec, out } = setup.fresh());
 }
-afterEach(() => {
-  // whatever a failed test left running goes now
-  launcher?.killAll();
-  launcher?.close();
-});
 
-const svc = (input: Partial<ServiceDescriptionInput>) => describe({ name: `s${++serial}`, type: "process", workingDir: tmp.dir, ...input });
+const svc = (input: Partial<ServiceDescriptionInput>) => describe({ name: `s${++serial}`, type: "process", workingDir: dir, ...input });
 const sh = (script: string) => ["/bin/sh", "-c", script];
 const readPid = (file: string) => (existsSync(file) ? Number(readFileSync(file, "utf8")) || undefined : undefined);
 
@@ -75,7 +60,7 @@ group("process", () => {
 
   test("a command not in PATH and a non-executable file fail at stage exec", async () => {
     fresh();
-    writeFileSync(join(tmp.dir, "plain"), "x", { mode: 0o644 });
+    writeFileSync(join(dir, "plain"), "x", { mode: 0o644 });
     const notInPath = svc({ command: ["no-such-program-xyz"] });
     const notExec = svc({ command: ["./plain"] });
     launcher.start(notInPath);
@@ -86,14 +71,14 @@ group("process", () => {
 
   test("a missing working-dir fails at stage chdir", async () => {
     fresh();
-    const d = svc({ command: ["true"], workingDir: join(tmp.dir, "nope") });
+    const d = svc({ command: ["true"], workingDir: join(dir, "nope") });
     launcher.start(d);
     expect((await rec.next("launchFailed", d.name)).failure).toMatchObject({ stage: "chdir", errno: "ENOENT" });
   });
 
   test("the child gets the daemon env, the service env, its working dir and its own session", async () => {
     fresh();
-    const wd = join(tmp.dir, "wd");
+    const wd = join(dir, "wd");
     mkdirSync(wd, { recursive: true });
     const d = svc({
       command: sh('echo "$FROM_DAEMON $OWN $(pwd) $(ps -o sid= -p $$ | tr -d " ") $$"; read x || echo stdin-closed'),
@@ -109,7 +94,7 @@ group("process", () => {
 
   test("stop sends term-signal to the whole process group", async () => {
     fresh();
-    const pidFile = join(tmp.dir, `grandchild-${serial}`);
+    const pidFile = join(dir, `grandchild-${serial}`);
     const d = svc({ command: sh(`sleep 30 & echo $! > ${pidFile}; wait`), termSignal: "HUP" });
     launcher.start(d);
     await rec.next("ready", d.name);
@@ -121,7 +106,7 @@ group("process", () => {
 
   test("signal-process-only signals the leader alone; the rest of the service gets the stop signal once the leader is gone", async () => {
     fresh();
-    const marks = join(tmp.dir, `marks-${serial}`);
+    const marks = join(dir, `marks-${serial}`);
     // the leader takes its time over TERM: had the group been signalled, the child would write first
     const child = `sh -c 'trap "echo child >> ${marks}; exit 0" TERM; while :; do sleep 0.05; done'`;
     const d = svc({ command: sh(`${child} & trap 'sleep 0.2; echo leader >> ${marks}; exit 0' TERM; echo up; wait`), options: ["signal-process-only"] });
@@ -145,7 +130,7 @@ group("process", () => {
 
   test("without a cgroup, stop reaches setsid'd grandchildren through the process tree: the service is stopped only once they are gone, by SIGKILL at the stop-timeout", async () => {
     fresh();
-    const pids = join(tmp.dir, `pids-${serial}`);
+    const pids = join(dir, `pids-${serial}`);
     // two grandchildren in sessions of their own, ignoring TERM, one with a child of its own
     const deaf = (inner: string) => `setsid sh -c 'trap "" TERM; ${inner}'`;
     const d = svc({ command: sh(`${deaf(`echo $$ >> ${pids}; exec sleep 100`)} & ${deaf(`sleep 100 & echo $! >> ${pids}; echo $$ >> ${pids}; wait`)} & exec sleep 100`) });
@@ -168,7 +153,7 @@ group("process", () => {
 
   test("without a cgroup, a run that ends of itself has what is left of its session killed before its exit is reported", async () => {
     fresh();
-    const pidFile = join(tmp.dir, `left-${serial}`);
+    const pidFile = join(dir, `left-${serial}`);
     const d = svc({ command: sh(`sleep 100 & echo $! > ${pidFile}; exit 3`) });
     launcher.start(d);
     expect((await rec.next("exited", d.name)).status).toEqual({ code: 3, signal: null });
@@ -187,7 +172,7 @@ group("process", () => {
 
   test("stop-command replaces the signal for a process", async () => {
     fresh();
-    const marker = join(tmp.dir, `stopped-${serial}`);
+    const marker = join(dir, `stopped-${serial}`);
     const d = svc({ command: ["sleep", "30"], stopCommand: sh(`touch ${marker}; kill $(cat ${marker}.pid)`) });
     launcher.start(d);
     const { pid } = await rec.next("launched", d.name);
@@ -213,7 +198,7 @@ group("scripted, internal, bgprocess", () => {
   test("stop-command runs as the service's run-as user, with stdin from /dev/null, not the service's input", async () => {
     fresh();
     // The service's input (for a consumer: the producer's pipe) is a file here.
-    const input = join(tmp.dir, "input");
+    const input = join(dir, "input");
     writeFileSync(input, "");
     const fd = openSync(input, "r");
     const open = out.logs.open;
@@ -261,7 +246,7 @@ group("scripted, internal, bgprocess", () => {
 
   test("bgprocess: the daemon named in the pid file is supervised after its launcher exits", async () => {
     fresh();
-    const pidFile = join(tmp.dir, `daemon-${serial}.pid`);
+    const pidFile = join(dir, `daemon-${serial}.pid`);
     const d = svc({ type: "bgprocess", command: sh(`(setsid sh -c 'trap "exit 9" TERM; echo $$ > ${pidFile}; while :; do sleep 0.05; done' &) ; while [ ! -s ${pidFile} ]; do sleep 0.01; done`), pidFile });
     launcher.start(d);
     await rec.next("ready", d.name);
@@ -275,7 +260,7 @@ group("scripted, internal, bgprocess", () => {
 
   test("bgprocess whose pid file is missing fails at stage pid-file", async () => {
     fresh();
-    const d = svc({ type: "bgprocess", command: ["true"], pidFile: join(tmp.dir, "never.pid") });
+    const d = svc({ type: "bgprocess", command: ["true"], pidFile: join(dir, "never.pid") });
     launcher.start(d);
     expect((await rec.next("launchFailed", d.name)).failure).toMatchObject({ stage: "pid-file", errno: "ENOENT" });
   });
@@ -321,9 +306,7 @@ group("helper stages", () => {
       { stage: "nice", argv: ["nice", "-n", "1"] },
       { stage: "setpriv", argv: ["sh", "-c", "echo setpriv: cannot drop >&2; exit 127"] },
     ];
-    rec = recorder();
-    out = stubLogs();
-    launcher = createLauncher({ events: rec.events, logs: out.logs, env, reaper, runtimeDir: () => tmp.dir, stages: () => stages });
+    ({ launcher, rec, out } = setup.fresh({ stages: () => stages }));
     const d = svc({ command: ["true"] });
     launcher.start(d);
     const failed = await rec.next("launchFailed", d.name);

@@ -12,10 +12,10 @@ import { describeExit } from "../../src/engine/outcome.ts";
 import type { ExitStatus } from "../../src/engine/types.ts";
 import { byType, type RunOps } from "../../src/process/lifecycle.ts";
 import { Run } from "../../src/process/run.ts";
-import { tempDir } from "./support.ts";
+import { removeTempDirs, tempDir } from "../support/files.ts";
 
-const tmp = tempDir();
-afterAll(() => tmp.cleanup());
+const dir = tempDir();
+afterAll(removeTempDirs);
 
 const CLEAN: ExitStatus = { code: 0, signal: null };
 /** A pid no process can have (above the kernel's pid_max ceiling). */
@@ -23,7 +23,7 @@ const NO_SUCH_PID = 2 ** 23;
 
 /** A run of a service of `input`, whose handling is recorded as lines in `calls`. */
 function harness(input: Partial<ServiceDescriptionInput>) {
-  const run = new Run(describe({ name: "svc", type: "process", command: ["x"], workingDir: tmp.dir, ...input }));
+  const run = new Run(describe({ name: "svc", type: "process", command: ["x"], workingDir: dir, ...input }));
   const calls: string[] = [];
   run.signal = (signal, pid = run.pid) => void calls.push(`signal ${signal} to ${pid}`);
   let stopDone: ((status: ExitStatus) => void) | null = null;
@@ -111,7 +111,7 @@ group("process", () => {
 
 group("bgprocess", () => {
   test("a launcher exiting 0 hands over to the daemon its pid file names (relative to the working dir)", () => {
-    writeFileSync(join(tmp.dir, "d.pid"), "4242\n");
+    writeFileSync(join(dir, "d.pid"), "4242\n");
     const h = harness({ type: "bgprocess", pidFile: "d.pid" });
     h.exit(CLEAN);
     expect(h.calls).toEqual(["launched 4242", "ready", "supervise 4242"]);
@@ -119,14 +119,14 @@ group("bgprocess", () => {
   });
 
   test("a pid file that is missing or holds no pid fails at stage pid-file; a failing launcher is the exit", () => {
-    const missing = harness({ type: "bgprocess", pidFile: join(tmp.dir, "never.pid") });
+    const missing = harness({ type: "bgprocess", pidFile: join(dir, "never.pid") });
     missing.exit(CLEAN);
-    expect(missing.calls).toEqual([`failed: pid-file: ENOENT (no such file: ${join(tmp.dir, "never.pid")})`]);
-    writeFileSync(join(tmp.dir, "bad.pid"), "1");
-    const bad = harness({ type: "bgprocess", pidFile: join(tmp.dir, "bad.pid") });
+    expect(missing.calls).toEqual([`failed: pid-file: ENOENT (no such file: ${join(dir, "never.pid")})`]);
+    writeFileSync(join(dir, "bad.pid"), "1");
+    const bad = harness({ type: "bgprocess", pidFile: join(dir, "bad.pid") });
     bad.exit(CLEAN);
-    expect(bad.calls).toEqual([`failed: pid-file: no valid pid in ${join(tmp.dir, "bad.pid")}: '1'`]);
-    const failing = harness({ type: "bgprocess", pidFile: join(tmp.dir, "d.pid") });
+    expect(bad.calls).toEqual([`failed: pid-file: no valid pid in ${join(dir, "bad.pid")}: '1'`]);
+    const failing = harness({ type: "bgprocess", pidFile: join(dir, "d.pid") });
     failing.exit({ code: null, signal: "TERM" });
     expect(failing.calls).toEqual(["exited: killed by TERM"]);
   });

@@ -8,28 +8,21 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { describe, type ServiceDescriptionInput } from "../../src/config/schema.ts";
 import { commandProbe } from "../../src/health/command.ts";
 import { createLauncher, type ProcessLauncher } from "../../src/process/launcher.ts";
-import { createReaper, type Reaper } from "../../src/process/reaper.ts";
-import { recorder, stubLogs, tempDir } from "./support.ts";
+import { stubLogs } from "../support/logs.ts";
+import { recorder } from "../support/recorder.ts";
+import { processSetup } from "./support.ts";
 
-let tmp: ReturnType<typeof tempDir>;
-let reaper: Reaper;
-let launcher: ProcessLauncher;
 const env = new Map<string, string>([["PATH", process.env.PATH ?? "/usr/bin:/bin"], ["FROM_DAEMON", "d"]]);
-
+const { dir, reaper } = processSetup(env);
+let launcher: ProcessLauncher;
 beforeAll(() => {
-  tmp = tempDir();
-  reaper = createReaper();
-  launcher = createLauncher({ events: recorder().events, logs: stubLogs().logs, env, reaper, runtimeDir: () => tmp.dir });
+  launcher = createLauncher({ events: recorder().events, logs: stubLogs().logs, env, reaper, runtimeDir: () => dir });
 });
-afterAll(() => {
-  launcher.close();
-  reaper.close();
-  tmp.cleanup();
-});
+afterAll(() => launcher.close());
 
 let serial = 0;
 const svc = (input: Partial<ServiceDescriptionInput> = {}) =>
-  describe({ name: `p${++serial}`, type: "process", command: ["/bin/sleep", "1000"], workingDir: tmp.dir, ...input });
+  describe({ name: `p${++serial}`, type: "process", command: ["/bin/sleep", "1000"], workingDir: dir, ...input });
 
 /** Runs a health command of `d` to its end: its exit and everything it wrote. */
 async function run(d: ReturnType<typeof svc>, script: string) {
@@ -43,7 +36,7 @@ test("a health command runs in the service's directory with the daemon's and the
   const d = svc({ env: { OWN: "mine" } });
   const r = await run(d, "pwd; echo $FROM_DAEMON $OWN; echo oops >&2; exit 3");
   expect(r.status).toEqual({ code: 3, signal: null });
-  expect(r.out).toEqual([tmp.dir, "d mine"]);
+  expect(r.out).toEqual([dir, "d mine"]);
   expect(r.err).toBe("oops");
 });
 

@@ -3,46 +3,32 @@
  * Readiness protocols and socket-listen with real children: a service is not ready until it
  * says so on its fd, variable-named fd or NOTIFY_SOCKET; a listening socket survives restarts.
  */
-import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { statSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { describe, type ServiceDescriptionInput } from "../../src/config/schema.ts";
-import { createLauncher, type ProcessLauncher } from "../../src/process/launcher.ts";
-import { createReaper, type Reaper } from "../../src/process/reaper.ts";
-import { alive, recorder, stubLogs, tempDir, waitFor } from "./support.ts";
+import type { ProcessLauncher } from "../../src/process/launcher.ts";
+import { alive } from "../support/proc.ts";
+import { waitFor } from "../support/wait.ts";
+import { processSetup, type Launched } from "./support.ts";
 
-let tmp: ReturnType<typeof tempDir>;
-let reaper: Reaper;
+const setup = processSetup(new Map([["PATH", process.env.PATH ?? "/usr/bin:/bin"]]));
+const dir = setup.dir;
 let launcher: ProcessLauncher;
-let rec: ReturnType<typeof recorder>;
-let out: ReturnType<typeof stubLogs>;
+let rec: Launched["rec"];
+let out: Launched["out"];
 let serial = 0;
 
-beforeAll(() => {
-  tmp = tempDir();
-  reaper = createReaper();
-});
-afterAll(() => {
-  reaper.close();
-  tmp.cleanup();
-});
 function fresh() {
-  rec = recorder();
-  out = stubLogs();
-  const env = new Map([["PATH", process.env.PATH ?? "/usr/bin:/bin"]]);
-  launcher = createLauncher({ events: rec.events, logs: out.logs, env, reaper, runtimeDir: () => tmp.dir });
+  ({ launcher, rec, out } = setup.fresh());
 }
-afterEach(() => {
-  launcher.killAll();
-  launcher.close();
-});
-const svc = (input: Partial<ServiceDescriptionInput>) => describe({ name: `r${++serial}`, type: "process", workingDir: tmp.dir, ...input });
+const svc = (input: Partial<ServiceDescriptionInput>) => describe({ name: `r${++serial}`, type: "process", workingDir: dir, ...input });
 const sh = (script: string) => ["/bin/sh", "-c", script];
 
 test("pipefd: starting until the service writes to fd N, then ready", async () => {
   fresh();
-  const go = join(tmp.dir, `go-${serial}`);
+  const go = join(dir, `go-${serial}`);
   const d = svc({ command: sh(`while [ ! -e ${go} ]; do sleep 0.01; done; echo >&5; exec sleep 30`), readiness: { kind: "pipefd", fd: 5 } });
   launcher.start(d);
   await rec.next("launched", d.name);
@@ -110,8 +96,8 @@ test("notify: after MAINPID= the named process is the service, even once the pro
 
 test("socket-listen: fd 3 with LISTEN_FDS/LISTEN_PID, mode applied, and no refused connection across a restart", async () => {
   fresh();
-  const path = join(tmp.dir, `l${serial}.sock`);
-  const server = join(tmp.dir, "server.ts");
+  const path = join(dir, `l${serial}.sock`);
+  const server = join(dir, "server.ts");
   writeFileSync(
     server,
     `import { createServer } from "node:net";
@@ -141,7 +127,7 @@ createServer((c) => c.end(process.env.LISTEN_FDS + " " + (process.env.LISTEN_PID
 
 test("socket-listen on a path that is not a socket fails at stage socket", async () => {
   fresh();
-  const path = join(tmp.dir, `file-${serial}`);
+  const path = join(dir, `file-${serial}`);
   writeFileSync(path, "");
   const d = svc({ command: ["sleep", "1"], socketListen: path });
   launcher.start(d);
@@ -151,7 +137,7 @@ test("socket-listen on a path that is not a socket fails at stage socket", async
 test("socket-uid by name also gives the user's primary group; socket-gid overrides it; unknown names fail at stage socket", async () => {
   fresh();
   const owned = async (input: { socketUid?: string; socketGid?: string }) => {
-    const path = join(tmp.dir, `own-${serial + 1}.sock`);
+    const path = join(dir, `own-${serial + 1}.sock`);
     const d = svc({ command: ["sleep", "30"], socketListen: path, ...input });
     launcher.start(d);
     await rec.next("ready", d.name);
@@ -163,7 +149,7 @@ test("socket-uid by name also gives the user's primary group; socket-gid overrid
   expect(await owned({ socketUid: "nobody" })).toBe("65534:65534");
   expect(await owned({ socketUid: "nobody", socketGid: "0" })).toBe("65534:0");
   expect(await owned({ socketUid: "65534" })).toBe("65534:0"); // a number implies no group
-  const d = svc({ command: ["sleep", "1"], socketListen: join(tmp.dir, "nouser.sock"), socketGid: "no-such-group-here" });
+  const d = svc({ command: ["sleep", "1"], socketListen: join(dir, "nouser.sock"), socketGid: "no-such-group-here" });
   launcher.start(d);
   expect((await rec.next("launchFailed", d.name)).failure.message).toBe("socket: no such group: no-such-group-here (socket-gid)");
 });

@@ -7,15 +7,9 @@
 import { writeFileSync } from "node:fs";
 import { createReaper } from "../../src/process/reaper.ts";
 import { spawnChild } from "../../src/process/spawn.ts";
+import { waitFor } from "../support/wait.ts";
 
 const reaper = createReaper();
-const until = async (what: string, check: () => boolean) => {
-  const deadline = Date.now() + 5000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(5);
-  }
-};
 /** Starts `sh` leaving an orphan `sleep SECONDS`; resolves to the orphan's pid. */
 async function orphan(seconds: string): Promise<number> {
   const sh = spawnChild(["/bin/sh", "-c", `/bin/sleep ${seconds} >/dev/null & echo $!`], { stdout: "pipe" });
@@ -25,7 +19,7 @@ async function orphan(seconds: string): Promise<number> {
 }
 
 const first = await orphan("0");
-await until("the first orphan reaped", () => reaper.reaped === 1);
+await waitFor("the first orphan reaped", () => reaper.reaped === 1);
 // the next sh gets first - 1, its sleep the first orphan's pid
 writeFileSync("/proc/sys/kernel/ns_last_pid", String(first - 2));
 const second = await orphan("100");
@@ -33,6 +27,6 @@ let status: unknown = null;
 reaper.claim(second, (s) => (status = s));
 const early = status;
 process.kill(second, "SIGKILL");
-await until("the claimed orphan's end", () => status !== null);
+await waitFor("the claimed orphan's end", () => status !== null);
 console.log(JSON.stringify({ first, second, early, status }));
 reaper.close();

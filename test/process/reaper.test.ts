@@ -4,25 +4,16 @@
  * subreaper and are reaped, while the exit codes of the children Bun spawned stay right; a
  * claim on a pid reused since an orphan of that number was reaped waits for the new process.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe } from "../../src/config/schema.ts";
-import { createLauncher } from "../../src/process/launcher.ts";
-import { createReaper, type Reaper } from "../../src/process/reaper.ts";
 import { spawnChild } from "../../src/process/spawn.ts";
-import { recorder, stubLogs, tempDir, waitFor } from "./support.ts";
+import { waitFor } from "../support/wait.ts";
+import { processSetup } from "./support.ts";
 
-let tmp: ReturnType<typeof tempDir>;
-let reaper: Reaper;
-beforeAll(() => {
-  tmp = tempDir();
-  reaper = createReaper();
-});
-afterAll(() => {
-  reaper.close();
-  tmp.cleanup();
-});
+const setup = processSetup(new Map([["PATH", process.env.PATH!]]));
+const { dir, reaper } = setup;
 
 /** Zombie children of this process. */
 function zombies(): number[] {
@@ -42,13 +33,12 @@ function zombies(): number[] {
 
 test("bosun becomes subreaper and reaps double-forked orphans without disturbing its own children's exit codes", async () => {
   expect(reaper.reaping).toBe(true);
-  const rec = recorder();
-  const launcher = createLauncher({ events: rec.events, logs: stubLogs().logs, env: new Map([["PATH", process.env.PATH!]]), reaper, runtimeDir: () => tmp.dir });
+  const { launcher, rec } = setup.fresh();
   const before = reaper.reaped;
   const n = 60;
   for (let i = 0; i < n; i++) {
     // the subshell exits at once, so `sleep` is orphaned and reparented to us; then exit i
-    const d = describe({ name: `orphaner${i}`, type: "process", command: ["/bin/sh", "-c", `(sleep 0.0$((${i} % 5)) &); exit ${i}`], workingDir: tmp.dir });
+    const d = describe({ name: `orphaner${i}`, type: "process", command: ["/bin/sh", "-c", `(sleep 0.0$((${i} % 5)) &); exit ${i}`], workingDir: dir });
     launcher.start(d);
   }
   await waitFor("all services exited", () => rec.log.filter((e) => e.kind === "exited").length === n, 20_000);

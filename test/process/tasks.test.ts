@@ -5,44 +5,28 @@
  * its term-signal and never by a stop-command), the run-once marker written after success and
  * honoured by the next start, and the real clock's report of wall-clock jumps.
  */
-import { afterAll, afterEach, beforeAll, describe as group, expect, test } from "bun:test";
+import { describe as group, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, type ServiceDescriptionInput } from "../../src/config/schema.ts";
 import { JUMP_TOLERANCE_MS, realClock } from "../../src/process/clock.ts";
-import { createLauncher, type ProcessLauncher } from "../../src/process/launcher.ts";
+import type { ProcessLauncher } from "../../src/process/launcher.ts";
 import { removeMarker } from "../../src/process/marker.ts";
-import { createReaper, type Reaper } from "../../src/process/reaper.ts";
-import { recorder, stubLogs, tempDir, waitFor } from "./support.ts";
+import { waitFor } from "../support/wait.ts";
+import { processSetup, type Launched } from "./support.ts";
 
-let tmp: ReturnType<typeof tempDir>;
-let reaper: Reaper;
+const setup = processSetup(new Map([["PATH", process.env.PATH ?? "/usr/bin:/bin"]]));
+const dir = setup.dir;
 let launcher: ProcessLauncher;
-let rec: ReturnType<typeof recorder>;
-let out: ReturnType<typeof stubLogs>;
-const env = new Map<string, string>([["PATH", process.env.PATH ?? "/usr/bin:/bin"]]);
+let rec: Launched["rec"];
+let out: Launched["out"];
 let serial = 0;
 
-beforeAll(() => {
-  tmp = tempDir();
-  reaper = createReaper();
-});
-afterAll(() => {
-  reaper.close();
-  tmp.cleanup();
-});
-
 function fresh() {
-  rec = recorder();
-  out = stubLogs();
-  launcher = createLauncher({ events: rec.events, logs: out.logs, env, reaper, runtimeDir: () => tmp.dir });
+  ({ launcher, rec, out } = setup.fresh());
 }
-afterEach(() => {
-  launcher?.killAll();
-  launcher?.close();
-});
 
-const svc = (input: Partial<ServiceDescriptionInput>) => describe({ name: `t${++serial}`, type: "scripted", workingDir: tmp.dir, ...input });
+const svc = (input: Partial<ServiceDescriptionInput>) => describe({ name: `t${++serial}`, type: "scripted", workingDir: dir, ...input });
 const sh = (script: string) => ["/bin/sh", "-c", script];
 
 group("a scheduled service's run", () => {
@@ -65,7 +49,7 @@ group("a scheduled service's run", () => {
 
   test("stops by its term-signal, never by the stop-command (which would stop a process service)", async () => {
     fresh();
-    const ran = join(tmp.dir, "stop-command-ran");
+    const ran = join(dir, "stop-command-ran");
     const d = svc({
       type: "process",
       schedule: "@hourly",
@@ -94,8 +78,8 @@ group("a scheduled service's run", () => {
 group("run-once-marker", () => {
   test("is written after the start command succeeded; while it exists a start skips the command", async () => {
     fresh();
-    const marker = join(tmp.dir, "migrated");
-    const count = join(tmp.dir, "migrations");
+    const marker = join(dir, "migrated");
+    const count = join(dir, "migrations");
     const d = svc({ options: ["run-once"], runOnceMarker: marker, command: sh(`echo run >> ${count}`) });
     launcher.start(d);
     await rec.next("ready", d.name);
@@ -113,7 +97,7 @@ group("run-once-marker", () => {
 
   test("is not written when the start command fails", async () => {
     fresh();
-    const marker = join(tmp.dir, "never");
+    const marker = join(dir, "never");
     const d = svc({ options: ["run-once"], runOnceMarker: marker, command: sh("exit 2") });
     launcher.start(d);
     await rec.next("exited", d.name);
@@ -122,7 +106,7 @@ group("run-once-marker", () => {
 
   test("a marker that cannot be written is a warning naming the file; the service is still started", async () => {
     fresh();
-    const marker = join(tmp.dir, "no-such-dir", "done");
+    const marker = join(dir, "no-such-dir", "done");
     const d = svc({ options: ["run-once"], runOnceMarker: marker, command: sh("exit 0") });
     launcher.start(d);
     await rec.next("ready", d.name);
@@ -133,7 +117,7 @@ group("run-once-marker", () => {
 
   test("is ignored without options = run-once", async () => {
     fresh();
-    const marker = join(tmp.dir, "plain");
+    const marker = join(dir, "plain");
     const d = svc({ runOnceMarker: marker, command: sh("exit 0") });
     launcher.start(d);
     await rec.next("ready", d.name);

@@ -4,30 +4,22 @@
  * sessions and their descendants (setsid'd ones too), those seen at a stop after their parent
  * died, never bosun's own session, group or bosun itself; and the kill that empties it.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { processTree, readEntry } from "../../src/process/tree.ts";
-import { createReaper, type Reaper } from "../../src/process/reaper.ts";
 import { spawnChild } from "../../src/process/spawn.ts";
-import { alive, tempDir, waitFor } from "./support.ts";
+import { alive } from "../support/proc.ts";
+import { waitFor } from "../support/wait.ts";
+import { processSetup } from "./support.ts";
 
-let tmp: ReturnType<typeof tempDir>;
-let reaper: Reaper;
-beforeAll(() => {
-  tmp = tempDir();
-  // orphans come to this process and are reaped, as they come to bosun
-  reaper = createReaper();
-});
-afterAll(() => {
-  reaper.close();
-  tmp.cleanup();
-});
+// orphans come to this process and are reaped, as they come to bosun
+const { dir } = processSetup(new Map());
 
 const pidsIn = (file: string) => readFileSync(file, "utf8").trim().split("\n").map(Number);
 
 test("a session's members and their descendants, setsid'd ones included; a kill leaves none", async () => {
-  const file = join(tmp.dir, "tree");
+  const file = join(dir, "tree");
   const proc = spawnChild(["/bin/sh", "-c", `setsid /bin/sh -c '/bin/sleep 100 & echo $! >> ${file}; echo $$ >> ${file}; wait' & /bin/sleep 100 & echo $! >> ${file}; wait`], { detached: true });
   const tree = processTree();
   tree.addSession(proc.pid);
@@ -47,7 +39,7 @@ test("a session's members and their descendants, setsid'd ones included; a kill 
 });
 
 test("processes seen at a stop are found after their parent died, though they left its session", async () => {
-  const file = join(tmp.dir, "orphan");
+  const file = join(dir, "orphan");
   const proc = spawnChild(["/bin/sh", "-c", `setsid /bin/sleep 100 & echo $! > ${file}; wait`], { detached: true });
   const tree = processTree();
   tree.addSession(proc.pid);

@@ -7,25 +7,26 @@
  * start-timeout first fails it); what readiness counts (needed, optional, started by hand); a
  * reload that changes the check.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { existsSync, mkdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { existsSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { ServiceEvent } from "../../src/engine/types.ts";
-import { createSupervisor, type Supervisor } from "../../src/supervisor/supervisor.ts";
-import { freePort } from "../control/harness.ts";
-import { stubLogs, tempDir, waitFor } from "../process/support.ts";
+import type { Supervisor } from "../../src/supervisor/supervisor.ts";
+import { freePort } from "../support/daemon.ts";
+import { tempDir } from "../support/files.ts";
+import { waitFor } from "../support/wait.ts";
+import { supervisorSetup } from "./support.ts";
 
 // Each test waits on a few real checks, a tenth of a second apart, on a shared machine.
 setDefaultTimeout(30_000);
 const WAIT = 15_000;
 
-let tmp: ReturnType<typeof tempDir>;
+const { boot } = supervisorSetup();
+const tmp = tempDir();
 let webScript: string;
 let tcpScript: string;
 beforeAll(() => {
-  tmp = tempDir();
   // 200 "ok", or 503 while the file named by its second argument exists
-  webScript = join(tmp.dir, "web.js");
+  webScript = join(tmp, "web.js");
   writeFileSync(
     webScript,
     `const { existsSync } = require("node:fs");
@@ -34,7 +35,7 @@ Bun.serve({ hostname: "127.0.0.1", port: Number(port), fetch: () => (existsSync(
 `,
   );
   // listens until SIGUSR1, then closes its port and keeps running
-  tcpScript = join(tmp.dir, "tcp.js");
+  tcpScript = join(tmp, "tcp.js");
   writeFileSync(
     tcpScript,
     `const listener = Bun.listen({ hostname: "127.0.0.1", port: Number(process.argv[2]), socket: { data() {} } });
@@ -43,37 +44,10 @@ setInterval(() => {}, 1000);
 `,
   );
 });
-afterAll(() => tmp.cleanup());
-
-let running: Supervisor | null = null;
-afterEach(async () => {
-  if (!running) return;
-  running.forceExit("test over");
-  await running.done;
-  await running.close();
-  running = null;
-});
-
-let serial = 0;
-/** A service directory with these files, and a supervisor over it (loaded and started), its events recorded. */
-function boot(files: Record<string, string>, opts: { services?: string[]; env?: Record<string, string> } = {}) {
-  const dir = join(tmp.dir, `s${++serial}`);
-  mkdirSync(dir, { recursive: true });
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-  const out = stubLogs();
-  const sup = createSupervisor({ dirs: [dir], services: opts.services ?? [], mainCommand: null, env: { ...process.env, ...opts.env }, logs: out.logs });
-  running = sup;
-  const events: ServiceEvent[] = [];
-  sup.subscribe((e) => events.push(e));
-  expect(sup.load()).toBe(true);
-  sup.startBoot();
-  const lines = (name: string) => out.system.filter((l) => l.service === name).map((l) => l.message);
-  return { sup, dir, out, events, lines };
-}
-
 const health = (sup: Supervisor, name: string) => sup.report(name).runtime.health;
 const until = (what: string, check: () => unknown) => waitFor(what, () => Boolean(check()) || undefined, WAIT);
-const flag = (name: string) => join(tmp.dir, `${name}-${++serial}`);
+let serial = 0;
+const flag = (name: string) => join(tmp, `${name}-${++serial}`);
 const bun = process.execPath;
 
 describe("probes of real services", () => {

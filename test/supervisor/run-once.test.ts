@@ -3,40 +3,22 @@
  * a shutdown (its stop-command undid the start), and stays when it never came up (a
  * dependency failed), so the next boot still skips a start that was done.
  */
-import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { expect, test } from "bun:test";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createSupervisor, type Supervisor } from "../../src/supervisor/supervisor.ts";
-import { stubLogs, tempDir, waitFor } from "../process/support.ts";
+import type { Supervisor } from "../../src/supervisor/supervisor.ts";
+import { tempDir, type Files } from "../support/files.ts";
+import { waitFor } from "../support/wait.ts";
+import { supervisorSetup } from "./support.ts";
 
-let tmp: ReturnType<typeof tempDir>;
-beforeAll(() => (tmp = tempDir()));
-afterAll(() => tmp.cleanup());
+const setup = supervisorSetup();
+const tmp = tempDir();
 
-let running: Supervisor | null = null;
-afterEach(async () => {
-  if (!running) return;
-  running.forceExit("test over");
-  await running.done;
-  await running.close();
-  running = null;
-});
-
-let serial = 0;
 /** A service directory with these files, and a supervisor over it (loaded and started). */
-function boot(files: Record<string, string>): Supervisor {
-  const dir = join(tmp.dir, `s${++serial}`);
-  mkdirSync(dir, { recursive: true });
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-  const sup = createSupervisor({ dirs: [dir], services: [], mainCommand: null, env: process.env, logs: stubLogs().logs });
-  running = sup;
-  expect(sup.load()).toBe(true);
-  sup.startBoot();
-  return sup;
-}
+const boot = (files: Files): Supervisor => setup.boot(files).sup;
 
 test("a marked run-once service whose dependency fails to start keeps its marker", async () => {
-  const marker = join(tmp.dir, "kept");
+  const marker = join(tmp, "kept");
   writeFileSync(marker, "");
   const sup = boot({
     boot: "type = internal\nwaits-for = migrate\n",
@@ -48,7 +30,7 @@ test("a marked run-once service whose dependency fails to start keeps its marker
 });
 
 test("a marked run-once service stopped by hand loses its marker; started again, it runs and marks again", async () => {
-  const marker = join(tmp.dir, "removed");
+  const marker = join(tmp, "removed");
   const sup = boot({
     boot: "type = internal\nwaits-for = migrate\n",
     migrate: `type = scripted\noptions = run-once\nrun-once-marker = ${marker}\ncommand = /bin/true\n`,

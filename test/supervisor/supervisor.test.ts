@@ -3,47 +3,17 @@
  * their refusals (one OperationError with a code), reload by request and by SIGHUP's path
  * alike, enable/disable on disk and live, the status report, and the exit code of a main.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, utimesSync, writeFileSync } from "node:fs";
+import { describe, expect, test } from "bun:test";
+import { existsSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { OperationError } from "../../src/supervisor/failure.ts";
-import { createSupervisor, type Supervisor } from "../../src/supervisor/supervisor.ts";
-import { stubLogs, tempDir, waitFor } from "../process/support.ts";
+import type { Supervisor } from "../../src/supervisor/supervisor.ts";
+import { tempDir } from "../support/files.ts";
+import { waitFor } from "../support/wait.ts";
+import { supervisorSetup } from "./support.ts";
 
-let tmp: ReturnType<typeof tempDir>;
-beforeAll(() => (tmp = tempDir()));
-afterAll(() => tmp.cleanup());
-
-let running: Supervisor | null = null;
-afterEach(async () => {
-  if (!running) return;
-  running.forceExit("test over");
-  await running.done;
-  await running.close();
-  running = null;
-});
-
-let serial = 0;
-/** A fresh service directory with these files, and a supervisor over it (not yet loaded). */
-function supervisor(files: Record<string, string>, opts: { services?: string[]; mainCommand?: string[] }) {
-  const dir = join(tmp.dir, `s${++serial}`);
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(join(dir, name, ".."), { recursive: true });
-    writeFileSync(join(dir, name), text);
-  }
-  const out = stubLogs();
-  const sup = createSupervisor({ dirs: [dir], services: opts.services ?? [], mainCommand: opts.mainCommand ?? null, env: process.env, logs: out.logs });
-  return { sup, dir, out };
-}
-
-/** A supervisor over these files, loaded and started. */
-function boot(files: Record<string, string>, opts: { services?: string[]; mainCommand?: string[] } = {}) {
-  const made = supervisor(files, opts);
-  running = made.sup;
-  expect(made.sup.load()).toBe(true);
-  made.sup.startBoot();
-  return made;
-}
+const { supervisor, boot } = supervisorSetup();
+const tmp = tempDir();
 
 /** The OperationError `run` throws (fails the test when it throws nothing or something else). */
 function failure(run: () => unknown): OperationError {
@@ -159,7 +129,7 @@ describe("the exit code and the main service", () => {
     expect(await missing.sup.done).toBe(127);
     expect(missing.out.system.map((l) => l.message)).toContainEqual(expect.stringContaining("exec: ENOENT (no such file: nosuchprog-bosun in PATH)"));
     expect(missing.out.system.map((l) => l.message)).toContain("shutting down (main service main failed to start: exec: ENOENT (no such file: nosuchprog-bosun in PATH); exit code 127)");
-    const notExec = join(tmp.dir, "plain.txt");
+    const notExec = join(tmp, "plain.txt");
     writeFileSync(notExec, "not a program\n");
     const refused = boot({}, { mainCommand: [notExec] });
     expect(await refused.sup.done).toBe(126);

@@ -7,7 +7,7 @@
  */
 import { afterEach, describe, expect, test } from "bun:test";
 import { createTermination, killLead, mainStopTimeout, type Termination } from "../../src/supervisor/termination.ts";
-import { waitFor } from "../process/support.ts";
+import { waitFor } from "../support/wait.ts";
 
 let made: Termination | null = null;
 afterEach(() => made?.close());

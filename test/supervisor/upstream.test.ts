@@ -9,18 +9,18 @@ import { join } from "node:path";
 import { closeFd, datagramSocket, recvDatagram } from "../../src/process/sys.ts";
 import { createUpstream } from "../../src/supervisor/upstream.ts";
 import type { Verdict } from "../../src/supervisor/verdict.ts";
-import { tempDir, waitFor } from "../process/support.ts";
+import { removeTempDirs, tempDir } from "../support/files.ts";
+import { waitFor } from "../support/wait.ts";
 
 // The test's socket raises SIGIO here when a datagram arrives; its default action would end the test.
 const ignore = () => {};
-let tmp: ReturnType<typeof tempDir>;
+const tmp = tempDir();
 beforeAll(() => {
   process.on("SIGIO", ignore);
-  tmp = tempDir();
 });
 afterAll(() => {
   process.off("SIGIO", ignore);
-  tmp.cleanup();
+  removeTempDirs();
 });
 
 const NOT_READY: Verdict = { ok: false, services: [{ name: "web", ok: false, reason: "starting", optional: false }] };
@@ -38,7 +38,7 @@ function listen(path: string) {
 }
 
 test("STATUS= when its line changes, READY=1 the first time it is ready, STOPPING=1 once, then nothing", () => {
-  const path = join(tmp.dir, "n.sock");
+  const path = join(tmp, "n.sock");
   const socket = listen(path);
   const warnings: string[] = [];
   const up = createUpstream(path, (m) => warnings.push(m));
@@ -69,7 +69,7 @@ test("a socket in the abstract namespace (@name, as systemd gives) is reached", 
 });
 
 test("a socket nobody listens on any more costs one warning naming it, and bosun goes on", () => {
-  const path = join(tmp.dir, "gone.sock");
+  const path = join(tmp, "gone.sock");
   const warnings: string[] = [];
   const up = createUpstream(path, (m) => warnings.push(m));
   up.update(NOT_READY);

@@ -9,8 +9,8 @@
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { BOSUN_MAIN } from "./cli.ts";
 
-const MAIN = join(import.meta.dir, "..", "..", "src", "main.ts");
 let built: { dir: string; file: string } | null = null;
 
 /** The bundle of src/main.ts, built on first use; `removeBundle` deletes it. */
@@ -19,7 +19,7 @@ function bundle(): string {
   const dir = mkdtempSync(join(tmpdir(), "bosun-nobody-"));
   chmodSync(dir, 0o755);
   const file = join(dir, "bosun.js");
-  const r = Bun.spawnSync([process.execPath, "build", MAIN, "--target=bun", "--outfile", file], { stdout: "pipe", stderr: "pipe" });
+  const r = Bun.spawnSync([process.execPath, "build", BOSUN_MAIN, "--target=bun", "--outfile", file], { stdout: "pipe", stderr: "pipe" });
   if (r.exitCode !== 0) throw new Error(`bundling bosun for another user failed: ${r.stderr.toString()}`);
   chmodSync(file, 0o644);
   built = { dir, file };

@@ -1,4 +1,5 @@
 /**
+ * @module test/cli/control
  * The control CLI against a real bosun on a real socket: every command's success path and its
  * refusal path (exit code and message), and `--json` checked against the response schemas.
  */
@@ -7,7 +8,10 @@ import { existsSync, lstatSync, mkdirSync, readlinkSync, rmSync, writeFileSync }
 import { join } from "node:path";
 import * as v from "valibot";
 import { ActionResult, InfoJson, ProbeJson, ServiceList, StatusJson } from "../../src/control/schemas.ts";
-import { boot, cli, removeDir, spawnCli, tempDir, waitFor, writeServices, type Daemon } from "./harness.ts";
+import { bosunArgv, cli, spawnCli } from "../support/cli.ts";
+import { boot, type Daemon } from "../support/daemon.ts";
+import { removeTempDirs, tempDir, writeFiles } from "../support/files.ts";
+import { waitFor } from "../support/wait.ts";
 
 // Each test runs the CLI a few times as separate processes (~150 ms each on 2 busy cores).
 setDefaultTimeout(30000);
@@ -16,6 +20,8 @@ let dir: string;
 let d: Daemon;
 let healthyFlag: string;
 const run = (command: string, ...args: string[]) => cli(d.socket, command, ...args);
+/** The CLI as a process of its own, against this daemon: exit status and usage errors as a shell sees them. */
+const runProcess = (...args: string[]) => spawnCli(args, { env: { BOSUN_SOCKET: d.socket } });
 const status = async (name: string) => v.parse(StatusJson, JSON.parse((await run("status", "--json", name)).stdout));
 
 beforeAll(async () => {
@@ -23,7 +29,7 @@ beforeAll(async () => {
   healthyFlag = join(dir, "healthy");
   writeFileSync(healthyFlag, "");
   const s = join(dir, "services");
-  writeServices(s, {
+  writeFiles(s, {
     // `after` loads unrun without starting it.
     boot: "type = internal\ndepends-on = web\ndepends-on = checked\nwaits-for = flaky\nwaits-for.d = boot.d\nafter = unrun\n",
     // healthy while its flag file exists; left running when not (restart = no)
@@ -47,7 +53,7 @@ beforeAll(async () => {
     eater: "type = process\ncommand = /bin/cat\nconsumer-of = piped\nrestart = no\n",
     mute: "type = process\ncommand = /bin/sleep 1000\nlog-type = none\nrestart = no\n",
   });
-  d = await boot(dir);
+  d = await boot(dir, { healthListen: true }).answering();
   await waitFor("web to start at boot", async () => (await status("web")).state === "started");
 });
 
@@ -55,7 +61,7 @@ afterAll(async () => {
   try {
     await d?.stop();
   } finally {
-    removeDir(dir);
+    removeTempDirs();
   }
 });
 
@@ -125,14 +131,14 @@ describe("reads", () => {
   });
 
   test("a bad service name is a usage error (exit 2) naming the argument", async () => {
-    const r = await spawnCli(d.socket, "status", "../etc");
+    const r = await runProcess("status", "../etc");
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("'../etc': a service name is");
   });
 
   test("a missing or extra argument is a usage error with the usage line", async () => {
     for (const args of [["stop"], ["add-dep", "frob", "a", "b"], ["list", "x"], ["setenv", "novalue"], ["logs", "-n", "200000", "web"], ["logs", "-f", "--json", "web"]]) {
-      const r = await spawnCli(d.socket, ...args);
+      const r = await runProcess(...args);
       expect(r.code).toBe(2);
       expect(r.stderr).toContain("usage: bosun");
     }
@@ -178,7 +184,7 @@ describe("start and stop", () => {
   });
 
   test("stop refuses while a hard dependent is started unless forced, listing the dependents", async () => {
-    const r = await spawnCli(d.socket, "stop", "web");
+    const r = await runProcess("stop", "web");
     expect(r.code).toBe(1);
     expect(r.stderr + r.stdout).toContain("api");
     expect((await status("web")).state).toBe("started");
@@ -362,7 +368,7 @@ describe("other commands", () => {
   });
 
   test("logs -f follows new lines as the service writes them", async () => {
-    const follow = Bun.spawn([process.execPath, join(import.meta.dir, "../../src/main.ts"), "logs", "-f", "-p", d.socket, "web"], {
+    const follow = Bun.spawn(bosunArgv(["logs", "-f", "-p", d.socket, "web"]), {
       stdout: "pipe",
       stderr: "ignore",
     });

@@ -1,4 +1,5 @@
 /**
+ * @module test/cli/tasks
  * Scheduled services and run-once services end to end: a real bosun, real scripts that record
  * what they did, the CLI and the event stream. A task on `@every 1s` whose runs outlast the
  * interval never overlaps and counts the due times it skips, or runs the queued one right
@@ -13,10 +14,14 @@ import { join } from "node:path";
 import * as v from "valibot";
 import { client } from "../../src/control/client.ts";
 import { ServiceList, StatusJson, type EventJson } from "../../src/control/schemas.ts";
-import { boot, cli, removeDir, tempDir, waitFor, writeServices, type Daemon } from "./harness.ts";
+import { cli } from "../support/cli.ts";
+import { boot, type Daemon } from "../support/daemon.ts";
+import { removeTempDirs, tempDir, writeFiles } from "../support/files.ts";
+import { waitFor } from "../support/wait.ts";
 
 // Runs are real seconds (@every 1s), and each CLI call a real round trip on 2 busy cores.
 setDefaultTimeout(60000);
+afterAll(removeTempDirs);
 
 /**
  * Records each run in `$1.log` (`start`, `end`, and `overlap` if another run of the same task
@@ -67,7 +72,7 @@ describe("scheduled services", () => {
     const s = join(dir, "services");
     const task = (name: string, schedule: string, length: string, extra = "") =>
       `type = scripted\nschedule = ${schedule}\ncommand = /bin/sh ${s}/run.sh ${dir}/${name} ${length}\nlog-type = buffer\n${extra}`;
-    writeServices(s, {
+    writeFiles(s, {
       "run.sh": RUN_SH,
       boot: "type = internal\n",
       tick: task("tick", "@every 1s", "1.5"),
@@ -79,15 +84,11 @@ describe("scheduled services", () => {
       failing: "type = scripted\nschedule = @yearly\nrestart = yes\ncommand = /bin/sh -c \"exit 3\"\n",
       plain: "type = internal\n",
     });
-    d = await boot(dir);
+    d = await boot(dir, { healthListen: true }).answering();
   });
 
   afterAll(async () => {
-    try {
-      await d?.stop();
-    } finally {
-      removeDir(dir);
-    }
+    await d?.stop();
   });
 
   test("runs longer than the interval never overlap, and the due times they cover are skipped and counted", async () => {
@@ -221,29 +222,25 @@ describe("scheduled services", () => {
 describe("shutdown", () => {
   test("waits for a run going before bosun ends", async () => {
     const dir = tempDir();
+    const s = join(dir, "services");
+    writeFiles(s, {
+      "run.sh": RUN_SH,
+      boot: "type = internal\nwaits-for = job\n",
+      job: `type = scripted\nschedule = @yearly\ncommand = /bin/sh ${s}/run.sh ${dir}/job gate\nstop-timeout = 30\n`,
+    });
+    const d = await boot(dir, { healthListen: true }).answering();
     try {
-      const s = join(dir, "services");
-      writeServices(s, {
-        "run.sh": RUN_SH,
-        boot: "type = internal\nwaits-for = job\n",
-        job: `type = scripted\nschedule = @yearly\ncommand = /bin/sh ${s}/run.sh ${dir}/job gate\nstop-timeout = 30\n`,
-      });
-      const d = await boot(dir);
-      try {
-        await waitFor("job to start", async () => (await cli(d.socket, "is-started", "job")).code === 0);
-        expect((await cli(d.socket, "run", "--no-wait", "job")).code).toBe(0);
-        await waitFor("the run of job to start", () => existsSync(join(dir, "job.log")));
-        d.proc.kill("SIGTERM");
-        await waitFor("bosun to begin its shutdown", () => d.output().includes("shutting down"));
-        expect(d.proc.exitCode).toBeNull();
-        writeFileSync(join(dir, "job.gate"), "");
-        expect(await d.proc.exited).toBe(0);
-        expect(readFileSync(join(dir, "job.log"), "utf8")).toBe("start\nend\n");
-      } finally {
-        await d.stop();
-      }
+      await waitFor("job to start", async () => (await cli(d.socket, "is-started", "job")).code === 0);
+      expect((await cli(d.socket, "run", "--no-wait", "job")).code).toBe(0);
+      await waitFor("the run of job to start", () => existsSync(join(dir, "job.log")));
+      d.proc.kill("SIGTERM");
+      await waitFor("bosun to begin its shutdown", () => d.output().includes("shutting down"));
+      expect(d.proc.exitCode).toBeNull();
+      writeFileSync(join(dir, "job.gate"), "");
+      expect(await d.proc.exited).toBe(0);
+      expect(readFileSync(join(dir, "job.log"), "utf8")).toBe("start\nend\n");
     } finally {
-      removeDir(dir);
+      await d.stop();
     }
   });
 });
@@ -252,7 +249,7 @@ describe("run-once", () => {
   /** db <- migrate (run-once, counting its starts and stops) <- app. */
   function services(dir: string, marker = ""): void {
     const count = join(dir, "count");
-    writeServices(join(dir, "services"), {
+    writeFiles(join(dir, "services"), {
       boot: "type = internal\nwaits-for = app\n",
       app: "type = process\ncommand = /bin/sleep 1000\ndepends-on = migrate\nrestart = no\n",
       migrate: `type = scripted\noptions = run-once\ncommand = /bin/sh -c "echo start >> ${count}"\nstop-command = /bin/sh -c "echo stop >> ${count}"\ndepends-on = db\n${marker}`,
@@ -264,7 +261,7 @@ describe("run-once", () => {
   test("a restart of its dependency does not run it again; a stop and start by hand does", async () => {
     const dir = tempDir();
     services(dir);
-    const d = await boot(dir);
+    const d = await boot(dir, { healthListen: true }).answering();
     try {
       await waitFor("app to start", async () => (await cli(d.socket, "is-started", "app")).code === 0);
       expect(count(dir)).toEqual(["start"]);
@@ -280,7 +277,6 @@ describe("run-once", () => {
       expect(count(dir)).toEqual(["start", "stop", "start"]);
     } finally {
       await d.stop();
-      removeDir(dir);
     }
   });
 
@@ -288,7 +284,7 @@ describe("run-once", () => {
     const dir = tempDir();
     const marker = join(dir, "migrated");
     services(dir, `run-once-marker = ${marker}\n`);
-    const first = await boot(dir);
+    const first = await boot(dir, { healthListen: true }).answering();
     try {
       await waitFor("app to start", async () => (await cli(first.socket, "is-started", "app")).code === 0);
       expect(existsSync(marker)).toBe(true);
@@ -298,7 +294,7 @@ describe("run-once", () => {
     // the shutdown ran the stop-command, and kept the marker
     expect(count(dir)).toEqual(["start", "stop"]);
     expect(existsSync(marker)).toBe(true);
-    const second = await boot(dir);
+    const second = await boot(dir, { healthListen: true }).answering();
     try {
       await waitFor("app to start again", async () => (await cli(second.socket, "is-started", "app")).code === 0);
       expect(count(dir)).toEqual(["start", "stop"]);
@@ -310,7 +306,6 @@ describe("run-once", () => {
       expect(existsSync(marker)).toBe(true);
     } finally {
       await second.stop();
-      removeDir(dir);
     }
   });
 });
