@@ -64,15 +64,4 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-/**
- * How much later than usual the JIT compiles, for every command but `boot`: a control command
- * lives a few milliseconds, and compiling the code it runs a hundred times over (a row per
- * service, a check per field) costs more than the compiled code gives back (a tenth of
- * `bosun list`'s CPU with 100 services). The supervisor itself keeps the normal policy.
- */
-const CLIENT_JIT_POLICY = 32;
-
-if (import.meta.main) {
-  if (process.argv[2] !== "boot") Bun.unsafe.setJITPolicy(CLIENT_JIT_POLICY);
-  process.exitCode = await main(process.argv.slice(2));
-}
+if (import.meta.main) process.exitCode = await main(process.argv.slice(2));
