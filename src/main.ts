@@ -2,9 +2,9 @@
 /**
  * @module main
  * argv -> one command. Each command group lives in cli/ and is imported only when used, so a
- * control command does not pay for loading the supervisor.
+ * control command does not pay for loading the supervisor, and `--help` or `--version` load
+ * nothing at all.
  */
-import { HelpRequested, UsageError } from "./cli/args.ts";
 
 type Runner = (command: string, argv: string[]) => Promise<number>;
 
@@ -50,6 +50,8 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await (await load())(command, rest);
   } catch (e) {
+    // Thrown while parsing the command's flags, so cli/args is loaded by now.
+    const { HelpRequested, UsageError } = await import("./cli/args.ts");
     if (e instanceof HelpRequested) {
       console.log(e.usage);
       return 0;

@@ -3,12 +3,19 @@
  * Where the control socket and the service directories are. The daemon and every client use
  * these same functions, so a client finds the socket the daemon made. Every rule has a fallback
  * that needs no passwd entry, no HOME and no XDG variables (a container's `USER 1000`).
+ *
+ * A control command resolving its socket loads no node module: paths are joined here as
+ * written (the kernel resolves the rest), and node:fs, with the passwd lookup that reads through
+ * it, is required only in the branches that use it; loading node:path and node:fs would be
+ * about a fifth of such a command's start-up.
  */
-import { mkdirSync, lstatSync } from "node:fs";
-import { join } from "node:path";
-import { findUser } from "./config/users.ts";
 
 type Env = Record<string, string | undefined>;
+
+/** `dir/name...`, with no doubled `/` where `dir` ends in one. */
+function under(dir: string, ...names: string[]): string {
+  return [dir.replace(/\/+$/, ""), ...names].join("/");
+}
 
 /**
  * The control socket: `-p`, else `$BOSUN_SOCKET`, else `/run/bosun.sock` for root, else
@@ -25,9 +32,10 @@ export function socketPath(opts: { flag?: string; env?: Env; uid?: number; creat
   if (opts.flag) return opts.flag;
   if (env.BOSUN_SOCKET) return env.BOSUN_SOCKET;
   if (uid === 0) return "/run/bosun.sock";
-  if (env.XDG_RUNTIME_DIR) return join(env.XDG_RUNTIME_DIR, "bosun.sock");
+  if (env.XDG_RUNTIME_DIR) return under(env.XDG_RUNTIME_DIR, "bosun.sock");
   const dir = `/tmp/bosun-${uid}`;
   if (opts.create) {
+    const { mkdirSync, lstatSync } = require("node:fs") as typeof import("node:fs");
     try {
       mkdirSync(dir, { mode: 0o700 });
     } catch (e) {
@@ -39,7 +47,7 @@ export function socketPath(opts: { flag?: string; env?: Env; uid?: number; creat
       throw new Error(`${dir} exists but is not a private directory owned by uid ${uid}; remove it or pass -p SOCKET`);
     }
   }
-  return join(dir, "bosun.sock");
+  return under(dir, "bosun.sock");
 }
 
 /**
@@ -57,7 +65,7 @@ export function serviceDirs(opts: { flags?: string[]; env?: Env; uid?: number })
   const env = opts.env ?? process.env;
   const uid = opts.uid ?? process.getuid?.() ?? 0;
   if (uid === 0) return ["/etc/bosun/services"];
-  const home = env.HOME || findUser(String(uid))?.home;
-  const config = env.XDG_CONFIG_HOME || (home ? join(home, ".config") : null);
-  return config ? [join(config, "bosun", "services"), "/etc/bosun/services"] : ["/etc/bosun/services"];
+  const home = env.HOME || (require("./config/users.ts") as typeof import("./config/users.ts")).findUser(String(uid))?.home;
+  const config = env.XDG_CONFIG_HOME || (home ? under(home, ".config") : null);
+  return config ? [under(config, "bosun", "services"), "/etc/bosun/services"] : ["/etc/bosun/services"];
 }

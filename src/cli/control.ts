@@ -5,30 +5,23 @@
  * scripts. Exit 0 on success, 1 when bosun refused or the operation failed, 2 on bad usage.
  */
 import type { ConsolaInstance } from "consola";
-import { constants } from "node:os";
 import * as v from "valibot";
-import { describeUsage } from "../cgroup/usage.ts";
 import { describeExit, isFailedStop } from "../engine/outcome.ts";
 import { client, ControlError, type Client } from "../control/client.ts";
 import {
   ActionResult,
-  ENV_NAME,
   EnvJson,
   HealthJson,
   InfoJson,
-  LiveDepKind,
   ProbeJson,
   ServiceList,
   StatusJson,
   type EventJson,
   type ServiceJson,
-} from "../control/schemas.ts";
+} from "../control/answers.ts";
 import { socketPath } from "../paths.ts";
-import { describeReload } from "../supervisor/announce.ts";
-import { summary } from "../supervisor/verdict.ts";
-import { signalNumber } from "../process/signals.ts";
+import { summary } from "../supervisor/verdict-json.ts";
 import { nameArg, parseCommand, type CommandSpec } from "./args.ts";
-import { runTask, taskCell, taskLines } from "./tasks.ts";
 
 let consola: ConsolaInstance | null = null;
 
@@ -50,9 +43,10 @@ export async function say(): Promise<ConsolaInstance> {
 const socketOpt = { socket: { type: "string", short: "p" } } as const;
 const jsonOpt = { json: { type: "boolean" } } as const;
 const waitOpts = { "no-wait": { type: "boolean" } } as const;
-const Name = v.strictTuple([nameArg()], "give exactly one service NAME");
 const common = { socket: v.optional(v.string()) };
 const bool = v.optional(v.boolean(), false);
+
+type Spec = CommandSpec<v.GenericSchema>;
 
 /** A spec for a command taking one NAME plus the given flags. */
 function named<O extends Record<string, { type: "boolean" | "string"; short?: string }>>(
@@ -60,67 +54,88 @@ function named<O extends Record<string, { type: "boolean" | "string"; short?: st
   options: O,
   flags: Record<string, v.GenericSchema> = {},
 ) {
-  return { usage, options: { ...socketOpt, ...options }, schema: v.object({ ...common, ...flags, positionals: Name }) } satisfies CommandSpec<v.GenericSchema>;
+  return { usage, options: { ...socketOpt, ...options }, schema: v.object({ ...common, ...flags, positionals: v.strictTuple([nameArg()], "give exactly one service NAME") }) } satisfies Spec;
+}
+
+/** `add-dep` and `rm-dep`: TYPE FROM TO, TYPE checked as the server checks it. */
+async function depSpec(usage: string): Promise<Spec> {
+  const { LiveDepKind } = await import("../control/schemas.ts");
+  return { usage, options: socketOpt, schema: v.object({ ...common, positionals: v.strictTuple([v.picklist(LiveDepKind.options, "give TYPE: need, milestone or waits-for"), nameArg("FROM"), nameArg("TO")], "give TYPE FROM TO") }) };
 }
 
 const P = "[-p SOCKET]";
-const depArgs = v.object({ ...common, positionals: v.strictTuple([v.picklist(LiveDepKind.options, "give TYPE: need, milestone or waits-for"), nameArg("FROM"), nameArg("TO")], "give TYPE FROM TO") });
-/** A signal as `bosun signal` takes it: a name (with or without SIG, any case) or a number. */
-const SignalArg = v.pipe(
-  v.string("give the signal SIG"),
-  v.check((sig) => (/^\d+$/.test(sig) ? Number(sig) >= 1 && Number(sig) <= 64 : signalNumber(sig.toUpperCase().replace(/^SIG/, "")) !== undefined), "no such signal (bosun signal --list shows them)"),
-);
+/**
+ * Each command's spec, built when that command runs: a command pays for its own flags and
+ * checks, and for the modules only they need (the signal table, the request schemas), not for
+ * every other command's.
+ */
 const specs = {
-  list: { usage: `bosun list ${P} [--json]\nOne line per loaded service.`, options: { ...socketOpt, ...jsonOpt }, schema: v.object({ ...common, json: bool, positionals: v.strictTuple([], "list takes no arguments") }) },
-  status: named(`bosun status ${P} [--json] NAME\nThe full status of one service.`, jsonOpt, { json: bool }),
-  start: named(`bosun start ${P} [--no-wait] [--pin] NAME\nStart and activate NAME (and its dependencies); waits until it has started.`, { ...waitOpts, pin: { type: "boolean" } }, { "no-wait": bool, pin: bool }),
-  stop: named(`bosun stop ${P} [--no-wait] [--pin] [--force] NAME\nStop NAME; refused while started services need it unless --force.`, { ...waitOpts, pin: { type: "boolean" }, force: { type: "boolean" } }, { "no-wait": bool, pin: bool, force: bool }),
-  restart: named(`bosun restart ${P} [--no-wait] NAME\nStop and start NAME again; its hard dependents restart too.`, waitOpts, { "no-wait": bool }),
-  wake: named(`bosun wake ${P} [--no-wait] NAME\nStart NAME without activating it: it runs while something needs it.`, waitOpts, { "no-wait": bool }),
-  release: named(`bosun release ${P} [--no-wait] NAME\nRemove NAME's activation: it stops unless something started needs it.`, waitOpts, { "no-wait": bool }),
-  unpin: named(`bosun unpin ${P} NAME\nRemove a start or stop pin.`, {}),
-  reload: named(`bosun reload ${P} [--plan] [--json] NAME\nRe-read NAME's file and apply it; a running service is not restarted: settings that need its next start are named. --plan shows all that without doing it.`, { plan: { type: "boolean" }, ...jsonOpt }, { plan: bool, json: bool }),
-  unload: named(`bosun unload ${P} NAME\nForget a stopped service nothing depends on.`, {}),
-  trigger: named(`bosun trigger ${P} NAME\nMark a triggered service as triggered.`, {}),
-  untrigger: named(`bosun untrigger ${P} NAME\nClear a triggered service's trigger.`, {}),
-  run: named(`bosun run ${P} [--no-wait] NAME\nRun the scheduled service NAME now (with schedule-overlap = queue, after the run going); waits for the run's end: exit 0 when it succeeded, 1 otherwise.`, waitOpts, { "no-wait": bool }),
-  enable: named(`bosun enable ${P} NAME\nAdd NAME to its enable-via service's (default boot) waits-for.d, live and on disk; starts it if that service is up.`, {}),
-  disable: named(`bosun disable ${P} NAME\nUndo enable.`, {}),
-  "is-started": named(`bosun is-started ${P} NAME\nExit 0 if NAME is started, 1 otherwise; prints nothing (but why it cannot answer).`, {}),
-  "is-failed": named(`bosun is-failed ${P} NAME\nExit 0 if NAME stopped by failing, 1 otherwise; prints nothing (but why it cannot answer).`, {}),
-  signal: {
-    usage: `bosun signal ${P} SIG NAME | bosun signal --list\nSend signal SIG (name like HUP or SIGHUP, or a number) to NAME's process.`,
-    options: { ...socketOpt, list: { type: "boolean", short: "l" } },
-    schema: v.variant("list", [
-      v.object({ ...common, list: v.literal(true), positionals: v.strictTuple([], "--list takes no arguments") }),
-      v.object({ ...common, list: v.optional(v.literal(false), false), positionals: v.strictTuple([SignalArg, nameArg()], "give SIG and NAME") }),
-    ]),
+  list: () => ({ usage: `bosun list ${P} [--json]\nOne line per loaded service.`, options: { ...socketOpt, ...jsonOpt }, schema: v.object({ ...common, json: bool, positionals: v.strictTuple([], "list takes no arguments") }) }),
+  status: () => named(`bosun status ${P} [--json] NAME\nThe full status of one service.`, jsonOpt, { json: bool }),
+  start: () => named(`bosun start ${P} [--no-wait] [--pin] NAME\nStart and activate NAME (and its dependencies); waits until it has started.`, { ...waitOpts, pin: { type: "boolean" } }, { "no-wait": bool, pin: bool }),
+  stop: () => named(`bosun stop ${P} [--no-wait] [--pin] [--force] NAME\nStop NAME; refused while started services need it unless --force.`, { ...waitOpts, pin: { type: "boolean" }, force: { type: "boolean" } }, { "no-wait": bool, pin: bool, force: bool }),
+  restart: () => named(`bosun restart ${P} [--no-wait] NAME\nStop and start NAME again; its hard dependents restart too.`, waitOpts, { "no-wait": bool }),
+  wake: () => named(`bosun wake ${P} [--no-wait] NAME\nStart NAME without activating it: it runs while something needs it.`, waitOpts, { "no-wait": bool }),
+  release: () => named(`bosun release ${P} [--no-wait] NAME\nRemove NAME's activation: it stops unless something started needs it.`, waitOpts, { "no-wait": bool }),
+  unpin: () => named(`bosun unpin ${P} NAME\nRemove a start or stop pin.`, {}),
+  reload: () => named(`bosun reload ${P} [--plan] [--json] NAME\nRe-read NAME's file and apply it; a running service is not restarted: settings that need its next start are named. --plan shows all that without doing it.`, { plan: { type: "boolean" }, ...jsonOpt }, { plan: bool, json: bool }),
+  unload: () => named(`bosun unload ${P} NAME\nForget a stopped service nothing depends on.`, {}),
+  trigger: () => named(`bosun trigger ${P} NAME\nMark a triggered service as triggered.`, {}),
+  untrigger: () => named(`bosun untrigger ${P} NAME\nClear a triggered service's trigger.`, {}),
+  run: () => named(`bosun run ${P} [--no-wait] NAME\nRun the scheduled service NAME now (with schedule-overlap = queue, after the run going); waits for the run's end: exit 0 when it succeeded, 1 otherwise.`, waitOpts, { "no-wait": bool }),
+  enable: () => named(`bosun enable ${P} NAME\nAdd NAME to its enable-via service's (default boot) waits-for.d, live and on disk; starts it if that service is up.`, {}),
+  disable: () => named(`bosun disable ${P} NAME\nUndo enable.`, {}),
+  "is-started": () => named(`bosun is-started ${P} NAME\nExit 0 if NAME is started, 1 otherwise; prints nothing (but why it cannot answer).`, {}),
+  "is-failed": () => named(`bosun is-failed ${P} NAME\nExit 0 if NAME stopped by failing, 1 otherwise; prints nothing (but why it cannot answer).`, {}),
+  signal: async () => {
+    const { signalNumber } = await import("../process/signals.ts");
+    /** A signal as `bosun signal` takes it: a name (with or without SIG, any case) or a number. */
+    const SignalArg = v.pipe(
+      v.string("give the signal SIG"),
+      v.check((sig) => (/^\d+$/.test(sig) ? Number(sig) >= 1 && Number(sig) <= 64 : signalNumber(sig.toUpperCase().replace(/^SIG/, "")) !== undefined), "no such signal (bosun signal --list shows them)"),
+    );
+    return {
+      usage: `bosun signal ${P} SIG NAME | bosun signal --list\nSend signal SIG (name like HUP or SIGHUP, or a number) to NAME's process.`,
+      options: { ...socketOpt, list: { type: "boolean", short: "l" } },
+      schema: v.variant("list", [
+        v.object({ ...common, list: v.literal(true), positionals: v.strictTuple([], "--list takes no arguments") }),
+        v.object({ ...common, list: v.optional(v.literal(false), false), positionals: v.strictTuple([SignalArg, nameArg()], "give SIG and NAME") }),
+      ]),
+    };
   },
-  "add-dep": { usage: `bosun add-dep ${P} TYPE FROM TO\nAdd a dependency (TYPE need, milestone or waits-for) from FROM on TO, live.`, options: socketOpt, schema: depArgs },
-  "rm-dep": { usage: `bosun rm-dep ${P} TYPE FROM TO\nRemove a dependency of FROM on TO, live.`, options: socketOpt, schema: depArgs },
-  setenv: {
+  "add-dep": () => depSpec(`bosun add-dep ${P} TYPE FROM TO\nAdd a dependency (TYPE need, milestone or waits-for) from FROM on TO, live.`),
+  "rm-dep": () => depSpec(`bosun rm-dep ${P} TYPE FROM TO\nRemove a dependency of FROM on TO, live.`),
+  setenv: () => ({
     usage: `bosun setenv ${P} NAME=VALUE...\nSet variables in the environment later launches get.`,
     options: socketOpt,
     schema: v.object({ ...common, positionals: v.pipe(v.array(v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]*=/, "each argument is NAME=VALUE"))), v.minLength(1, "give at least one NAME=VALUE")) }),
+  }),
+  unsetenv: async () => {
+    const { ENV_NAME } = await import("../control/schemas.ts");
+    return {
+      usage: `bosun unsetenv ${P} NAME...\nRemove variables from the environment later launches get.`,
+      options: socketOpt,
+      schema: v.object({ ...common, positionals: v.pipe(v.array(v.pipe(v.string(), v.regex(ENV_NAME, "a variable NAME is letters, digits and '_'"))), v.minLength(1, "give at least one NAME")) }),
+    };
   },
-  unsetenv: {
-    usage: `bosun unsetenv ${P} NAME...\nRemove variables from the environment later launches get.`,
-    options: socketOpt,
-    schema: v.object({ ...common, positionals: v.pipe(v.array(v.pipe(v.string(), v.regex(ENV_NAME, "a variable NAME is letters, digits and '_'"))), v.minLength(1, "give at least one NAME")) }),
-  },
-  shutdown: { usage: `bosun shutdown ${P}\nStop every service in order and end bosun.`, options: socketOpt, schema: v.object({ ...common, positionals: v.strictTuple([], "shutdown takes no arguments") }) },
-  health: {
+  shutdown: () => ({ usage: `bosun shutdown ${P}\nStop every service in order and end bosun.`, options: socketOpt, schema: v.object({ ...common, positionals: v.strictTuple([], "shutdown takes no arguments") }) }),
+  health: () => ({
     usage: `bosun health ${P} [--json] [NAME]\nWithout NAME: exit 0 when bosun is ready (every service the boot set needs is up, ready and healthy), else 1 with why (for HEALTHCHECK). With NAME: exit 0 when that service is up, ready and healthy, else 1 with why.`,
     options: { ...socketOpt, ...jsonOpt },
     schema: v.object({ ...common, json: bool, positionals: v.union([v.strictTuple([]), v.strictTuple([nameArg()])], "give at most one service NAME") }),
-  },
-  info: { usage: `bosun info ${P} [--json]\nbosun itself: version, pid, uptime, socket, probe listener, service dirs, boot services.`, options: { ...socketOpt, ...jsonOpt }, schema: v.object({ ...common, json: bool, positionals: v.strictTuple([], "info takes no arguments") }) },
-  events: { usage: `bosun events ${P} [--json]\nFollow state changes, one line each, until interrupted.`, options: { ...socketOpt, ...jsonOpt }, schema: v.object({ ...common, json: bool, positionals: v.strictTuple([], "events takes no arguments") }) },
-} satisfies Record<string, CommandSpec<v.GenericSchema>>;
+  }),
+  info: () => ({ usage: `bosun info ${P} [--json]\nbosun itself: version, pid, uptime, socket, probe listener, service dirs, boot services.`, options: { ...socketOpt, ...jsonOpt }, schema: v.object({ ...common, json: bool, positionals: v.strictTuple([], "info takes no arguments") }) }),
+  events: () => ({ usage: `bosun events ${P} [--json]\nFollow state changes, one line each, until interrupted.`, options: { ...socketOpt, ...jsonOpt }, schema: v.object({ ...common, json: bool, positionals: v.strictTuple([], "events takes no arguments") }) }),
+} satisfies Record<string, () => Spec | Promise<Spec>>;
 
 type Command = keyof typeof specs;
 
-const out = (text: string) => process.stdout.write(`${text}\n`);
+/**
+ * Data to stdout through console.log: Bun writes it synchronously itself, where touching
+ * process.stdout would first build node's stream layer (about 9 ms and 9 MiB of a command's
+ * start-up). A lone string argument is printed as it is, with no format directives applied.
+ */
+const out = (text: string) => console.log(text);
 const json = (value: unknown) => out(JSON.stringify(value, null, 2));
 
 /** `pid 12` when running, else how it last ended. */
@@ -143,13 +158,15 @@ function stateText(s: ServiceJson): string {
 }
 
 async function listLines(services: ServiceJson[]): Promise<string[]> {
-  const rows = await Promise.all(services.map(async (s) => [
+  // cli/tasks words a scheduled service's cell: loaded only when one is listed.
+  const tasks = services.some((s) => s.task) ? await import("./tasks.ts") : null;
+  const rows = services.map((s) => [
     s.name,
     stateText(s),
     [s.activated ? "activated" : "", s.pinned ? `pinned-${s.pinned}` : ""].filter(Boolean).join(","),
-    s.task ? await taskCell({ ...s, task: s.task }) : pidOrExit(s),
+    s.task && tasks ? tasks.taskCell({ ...s, task: s.task }) : pidOrExit(s),
     trouble(s),
-  ]));
+  ]);
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd());
 }
@@ -169,10 +186,10 @@ async function statusLines(s: StatusJson): Promise<string[]> {
   if (s.readiness) lines.push(`  readiness:  ${s.readiness}`);
   if (s.health) lines.push(`  health:     ${healthText(s.health)}`);
   if (s.statusText) lines.push(`  status:     ${s.statusText}`);
-  const usage = s.usage ? describeUsage(s.usage) : "";
+  const usage = s.usage ? (await import("../cgroup/usage.ts")).describeUsage(s.usage) : "";
   if (usage) lines.push(`  resources:  ${usage}`);
   if (s.oomKills) lines.push(`  oom kills:  ${s.oomKills} (processes the kernel's OOM killer ended in its cgroups since bosun started)`);
-  if (s.task) lines.push(...(await taskLines(s.task, Date.now())));
+  if (s.task) lines.push(...(await import("./tasks.ts")).taskLines(s.task, Date.now()));
   lines.push(`  file:       ${s.file ?? "(none: ad-hoc)"}${s.fileChanged ? " (changed on disk since loaded: bosun reload " + s.name + ")" : ""}`);
   lines.push(`  depends:    ${edges(s.depends)}`, `  dependents: ${edges(s.dependents)}`);
   if (s.logProblem) lines.push(`  log:        ${s.logProblem}`);
@@ -287,8 +304,6 @@ async function act(c: Client, command: Command, name: string, body: Record<strin
   return 1;
 }
 
-const signalNumbers = constants.signals as Record<string, number>;
-
 /**
  * Runs one control command against the daemon's socket.
  *
@@ -298,8 +313,9 @@ const signalNumbers = constants.signals as Record<string, number>;
 export async function run(command: string, argv: string[]): Promise<number> {
   if (!(command in specs)) throw new Error(`cli/control has no command ${command}`);
   const name = command as Command;
-  const args = parseCommand(specs[name] as CommandSpec<v.GenericSchema>, argv) as Record<string, unknown> & { socket?: string; positionals: string[] };
+  const args = parseCommand(await specs[name](), argv) as Record<string, unknown> & { socket?: string; positionals: string[] };
   if (name === "signal" && args.list) {
+    const signalNumbers = (await import("node:os")).constants.signals as Record<string, number>;
     out(Object.entries(signalNumbers).map(([k, n]) => `${n} ${k.slice(3)}`).join("\n"));
     return 0;
   }
@@ -346,6 +362,7 @@ async function dispatch(c: Client, name: Command, args: Record<string, unknown> 
       return act(c, name, first, body, !args["no-wait"]);
     }
     case "reload": {
+      const { describeReload } = await import("../supervisor/describe-reload.ts");
       const result = await c.post(path(first, "reload"), { plan: args.plan }, ActionResult);
       if (args.json) json(result);
       else if (result.plan) {
@@ -367,7 +384,7 @@ async function dispatch(c: Client, name: Command, args: Record<string, unknown> 
       return 0;
     }
     case "run":
-      return runTask(c, first, !args["no-wait"], say);
+      return (await import("./tasks.ts")).runTask(c, first, !args["no-wait"], say);
     case "signal": {
       const sig = /^\d+$/.test(first) ? Number(first) : first;
       await c.post(path(second, "signal"), { signal: sig }, ActionResult);

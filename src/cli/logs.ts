@@ -6,7 +6,8 @@
  */
 import * as v from "valibot";
 import { client, ControlError } from "../control/client.ts";
-import { LogsJson, MAX_LOG_LINES } from "../control/schemas.ts";
+import { LogsJson } from "../control/answers.ts";
+import { MAX_LOG_LINES } from "../control/schemas.ts";
 import { socketPath } from "../paths.ts";
 import { nameArg, parseCommand } from "./args.ts";
 import { say } from "./control.ts";
@@ -48,12 +49,13 @@ export async function run(_command: string, argv: string[]): Promise<number> {
   try {
     if (!args.follow) {
       const { lines, elsewhere } = await c.get(path, LogsJson);
-      if (args.json) process.stdout.write(`${JSON.stringify(elsewhere ? { lines, elsewhere } : { lines })}\n`);
-      else if (lines.length) process.stdout.write(`${lines.join("\n")}\n`);
+      // console.log, not process.stdout: see cli/control's out().
+      if (args.json) console.log(JSON.stringify(elsewhere ? { lines, elsewhere } : { lines }));
+      else if (lines.length) console.log(lines.join("\n"));
       if (elsewhere && !args.json) (await say()).info(elsewhere);
       return 0;
     }
-    for await (const { line } of await c.follow(path)) process.stdout.write(`${line}\n`);
+    for await (const { line } of await c.follow(path)) console.log(line);
     (await say()).info("bosun closed the log stream");
     return 0;
   } catch (e) {

@@ -3,20 +3,15 @@
  * What the control commands show of scheduled services, and `bosun run`: the status lines
  * (schedule, next run, the run going, the last run, counts), the list's cell (the run going or
  * the next due time), and a run asked for now, followed on the event stream to its end. Due
- * times are shown in the schedule's timezone with their UTC offset; config/schedule.ts (and the
- * cron library behind it) loads only when a task is on screen.
+ * times are shown in the schedule's timezone with their UTC offset (config/due.ts: the cron
+ * library is not needed to show them). cli/control loads this module only when a task is on
+ * screen or run.
  */
 import type { ConsolaInstance } from "consola";
+import { formatDue } from "../config/due.ts";
 import { describeExit } from "../engine/outcome.ts";
 import type { Client } from "../control/client.ts";
-import { ActionResult, type ServiceJson, type TaskJson } from "../control/schemas.ts";
-
-type Format = (ms: number, timezone: string | null) => string;
-
-/** The due-time formatter, loaded on first use. */
-async function formatter(): Promise<Format> {
-  return (await import("../config/schedule.ts")).formatDue;
-}
+import { ActionResult, type ServiceJson, type TaskJson } from "../control/answers.ts";
 
 /** `1h 2m 3s` for a span in ms (`0s` for none). */
 function span(ms: number): string {
@@ -35,11 +30,10 @@ function outcome(run: NonNullable<TaskJson["last"]>): string {
  * The status lines of a scheduled service, in the layout of `bosun status`.
  *
  * @example
- * await taskLines(task, Date.now()) // ["  schedule:   @hourly (UTC)", "  next run:   2025-05-14 11:00:00 +00:00 (in 40m 0s)", ...]
+ * taskLines(task, Date.now()) // ["  schedule:   @hourly (UTC)", "  next run:   2025-05-14 11:00:00 +00:00 (in 40m 0s)", ...]
  */
-export async function taskLines(task: TaskJson, now: number): Promise<string[]> {
-  const due = await formatter();
-  const at = (ms: number) => due(ms, task.timezone);
+export function taskLines(task: TaskJson, now: number): string[] {
+  const at = (ms: number) => formatDue(ms, task.timezone);
   const lines = [`  schedule:   ${task.schedule}${task.timezone ? ` (${task.timezone})` : ""}`];
   lines.push(`  next run:   ${task.next === null ? "none (the task is not started)" : `${at(task.next)} (in ${span(task.next - now)})`}`);
   if (task.running) lines.push(`  running:    run ${task.running.number} since ${at(task.running.start)} (${span(now - task.running.start)}${task.running.byHand ? ", bosun run" : ""})${task.queued ? "; another waits" : ""}`);
@@ -55,12 +49,12 @@ export async function taskLines(task: TaskJson, now: number): Promise<string[]> 
  * The list's cell for a scheduled service: the run going, else when the next one is due.
  *
  * @example
- * await taskCell(service) // "next 2025-05-14 11:00:00 +00:00"
+ * taskCell(service) // "next 2025-05-14 11:00:00 +00:00"
  */
-export async function taskCell(s: ServiceJson & { task: TaskJson }): Promise<string> {
+export function taskCell(s: ServiceJson & { task: TaskJson }): string {
   if (s.pid !== null && s.task.running) return `pid ${s.pid} (run ${s.task.running.number})`;
   if (s.task.running) return `run ${s.task.running.number}`;
-  return s.task.next === null ? "" : `next ${(await formatter())(s.task.next, s.task.timezone)}`;
+  return s.task.next === null ? "" : `next ${formatDue(s.task.next, s.task.timezone)}`;
 }
 
 /**

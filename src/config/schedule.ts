@@ -20,6 +20,9 @@ import type { ServiceDescription } from "./schema.ts";
 import { parseSeconds } from "./units.ts";
 import { ValueError } from "./value.ts";
 
+/** How a due time reads lives in due.ts, which the CLI loads without croner. */
+export { formatDue } from "./due.ts";
+
 /** A parsed schedule: what gives a scheduled service its due times. */
 export interface Schedule {
   /** The expression as written. */
@@ -210,28 +213,4 @@ export function nextRuns(schedule: Schedule, from: number, n: number): number[] 
  */
 export function scheduleOf(desc: ServiceDescription): Schedule | null {
   return desc.schedule === null ? null : parseSchedule(desc.schedule, desc.scheduleTimezone);
-}
-
-/**
- * A due time as people read it in the schedule's timezone, with its UTC offset, so a time
- * around a daylight-saving change is unambiguous.
- *
- * @example
- * formatDue(Date.UTC(2025, 2, 30, 1), "Europe/Berlin") // "2025-03-30 03:00:00 +02:00"
- */
-export function formatDue(ms: number, timezone: string | null): string {
-  const parts = new Intl.DateTimeFormat("en-US", {
-    timeZone: timezone ?? undefined,
-    hourCycle: "h23",
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
-    timeZoneName: "longOffset",
-  }).formatToParts(new Date(ms));
-  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? "";
-  const offset = part("timeZoneName").replace(/^GMT/, "") || "+00:00";
-  return `${part("year")}-${part("month")}-${part("day")} ${part("hour")}:${part("minute")}:${part("second")} ${offset}`;
 }

@@ -8,24 +8,10 @@
  * Durations are seconds (dinit's unit), sizes are bytes, signals are names without `SIG`.
  */
 import * as v from "valibot";
+import { DepKind, ServiceName, ServiceType } from "./names.ts";
 
-/** dinit's service types; `internal` is the default when `type` is absent. */
-export const ServiceType = v.picklist(["process", "bgprocess", "scripted", "internal", "triggered"]);
-export type ServiceType = v.InferOutput<typeof ServiceType>;
-
-/** Dependency kinds that start (or wait for) the target. `before`/`after` only order. */
-export const DepKind = v.picklist(["need", "milestone", "waits-for", "prepared-by"]);
-export type DepKind = v.InferOutput<typeof DepKind>;
-
-/** A service name: alnum plus `.-_` and bytes >= 0x80, no leading dot, optional `@arg`. */
-export const ServiceName = v.pipe(
-  v.string(),
-  v.minLength(1, "a service name cannot be empty"),
-  v.regex(
-    /^(?!\.)[A-Za-z0-9._\-\u{80}-\u{10FFFF}]+(@[^/\x00]*)?$/u,
-    "a service name is letters, digits, '.', '-', '_' (no leading '.', no '/'), optionally '@arg'",
-  ),
-);
+/** The words shared with the control socket and the command line (config/names.ts). */
+export { DepKind, ServiceName, ServiceType };
 
 /** The signals dinit accepts for `term-signal` and `signal`, plus `none` (send nothing). */
 export const StopSignal = v.picklist(["HUP", "INT", "QUIT", "KILL", "USR1", "USR2", "TERM", "CONT", "STOP", "none"]);

@@ -1,11 +1,11 @@
 /**
  * @module control/client
  * The CLI's side of the control socket: fetch over the unix socket, answers parsed with the
- * schemas of control/schemas.ts, failures turned into a ControlError with a reason. Imports
+ * schemas of control/answers.ts, failures turned into a ControlError with a reason. Imports
  * neither hono nor the engine, so a client command starts fast.
  */
 import * as v from "valibot";
-import { ErrorJson, EventJson, LogLineJson } from "./schemas.ts";
+import { ErrorJson, EventJson, LogLineJson } from "./answers.ts";
 
 /** A request bosun refused or could not be asked: `code` as in ErrorJson, `unreachable` when no bosun answered. */
 export class ControlError extends Error {

@@ -10,6 +10,9 @@ import { describeExit, isFailure } from "../engine/outcome.ts";
 import { isFailedRun } from "../engine/task.ts";
 import type { ServiceEvent, StopReason } from "../engine/types.ts";
 
+/** A reload's wording lives in describe-reload.ts, which `bosun reload` loads alone. */
+export { describeReload } from "./describe-reload.ts";
+
 const STOP_WORDS: Record<StopReason, string> = {
   normal: "stopped",
   terminated: "exited",
@@ -50,25 +53,6 @@ export function announce(tagged: Tagged, event: ServiceEvent, type: ServiceType 
     if (event.reason === "normal" || event.reason === "terminated" || shuttingDown) tagged.info(line);
     else tagged.warn(line);
   } else tagged.debug(`${event.to}${event.note ? ` (${event.note})` : ""}`);
-}
-
-/**
- * What a reload of one service does (or, in a plan, would do), the same words for both:
- * settings that apply now, and settings that wait for the service's next start with the
- * command that restarts it; empty when nothing changed.
- *
- * @example
- * describeReload({ service: "web", now: ["restart-delay"], restartNeeded: ["command"], restartsWith: ["api"] })
- * // "applies now: restart-delay; at the next restart: command (bosun restart web, which also restarts api)"
- */
-export function describeReload(change: { service: string; now: string[]; restartNeeded: string[]; restartsWith: string[] }): string {
-  const parts: string[] = [];
-  if (change.now.length > 0) parts.push(`applies now: ${change.now.join(", ")}`);
-  if (change.restartNeeded.length > 0) {
-    const also = change.restartsWith.length > 0 ? `, which also restarts ${change.restartsWith.join(", ")}` : "";
-    parts.push(`at the next restart: ${change.restartNeeded.join(", ")} (bosun restart ${change.service}${also})`);
-  }
-  return parts.join("; ");
 }
 
 /**

@@ -9,26 +9,14 @@
  *   Services started by hand later do not count. Never ready while bosun drains or shuts down.
  * - Started (/startupz): the boot set finished starting, once; it stays so.
  * Each service not up and ready has its reason. The same words serve people (`summary`) and
- * Kubernetes' `?verbose` convention (`verboseText`).
+ * Kubernetes' `?verbose` convention (`verboseText`), both in verdict-json.ts with the shape.
  */
-import * as v from "valibot";
 import type { ServiceStatus } from "../engine/types.ts";
 import type { ServiceRuntime } from "./status.ts";
+import type { Verdict } from "./verdict-json.ts";
 
-/** The verdict: ok, and per service why not (the body of `GET /v1/health`). */
-export const VerdictJson = v.object({
-  ok: v.boolean(),
-  services: v.array(
-    v.object({
-      name: v.string(),
-      ok: v.boolean(),
-      reason: v.nullable(v.string()),
-      /** Wanted only through waits-for: shown, never counted. */
-      optional: v.optional(v.boolean(), false),
-    }),
-  ),
-});
-export type Verdict = v.InferOutput<typeof VerdictJson>;
+/** The verdict's shape and words, which a control command loads without the rules here. */
+export { summary, verboseText, VerdictJson, type Verdict } from "./verdict-json.ts";
 
 /** What the verdict reads of the running supervisor. */
 export interface VerdictSource {
@@ -131,32 +119,4 @@ export function ready(src: VerdictSource): Verdict {
 export function serviceReady(src: Pick<VerdictSource, "status" | "runtime">, name: string): Verdict {
   const services = judge(src, [name]);
   return { ok: services[0]!.ok, services };
-}
-
-/**
- * One line for people: `ready` or the counted services that are not, with why.
- *
- * @example
- * summary(ready(sup), "ready") // "not ready: web: starting"
- */
-export function summary(result: Verdict, what: string): string {
-  if (result.ok) return what;
-  const bad = result.services.filter((s) => !s.ok && !s.optional).map((s) => `${s.name}: ${s.reason}`);
-  return `not ${what}: ${bad.join("; ")}`;
-}
-
-/**
- * The `?verbose` body of a probe, in Kubernetes' convention: a `[+]name ok` or
- * `[-]name failed: reason` line per check, then `<check> check passed|failed`.
- *
- * @example
- * verboseText(ready(sup), "readyz") // "[+]db ok\n[-]web failed: starting\nreadyz check failed\n"
- */
-export function verboseText(result: Verdict, check: string): string {
-  const lines = result.services.map((s) => {
-    const optional = s.optional ? (s.ok ? " (optional)" : " (optional: not counted)") : "";
-    return s.ok ? `[+]${s.name} ok${optional}` : `[-]${s.name} failed: ${s.reason}${optional}`;
-  });
-  lines.push(`${check} check ${result.ok ? "passed" : "failed"}`);
-  return `${lines.join("\n")}\n`;
 }
