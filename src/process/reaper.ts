@@ -8,11 +8,11 @@
  * that bosun supervises without having spawned it (a bgprocess daemon) is claimed: its status
  * goes to the claimant instead of the orphan count.
  */
-import { readdirSync, readFileSync } from "node:fs";
 import type { ExitStatus } from "../engine/types.ts";
 import { fromWaitStatus } from "./signals.ts";
 import { isOwnChild } from "./spawn.ts";
 import { reapPid, setSubreaper } from "./sys.ts";
+import { childPids, readEntry } from "./tree.ts";
 
 /** The daemon's one reaper: orphans are reaped and counted, claimed pids reported to their claimant. */
 export interface Reaper {
@@ -33,35 +33,6 @@ export interface Reaper {
 const RECENT = 64;
 /** Poll interval for a claimed pid that is not our child (no SIGCHLD comes for it while so). */
 const FOREIGN_POLL_MS = 1000;
-
-function parseStat(pid: number): { state: string; ppid: number } | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
-    // the command name in parentheses may itself hold spaces or parentheses
-    const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return { state: rest[0]!, ppid: Number(rest[1]) };
-  } catch {
-    return null;
-  }
-}
-
-/** Our children, from each thread's children list (orphans reparent to any of our threads). */
-function childPids(self: number): number[] {
-  try {
-    const pids: number[] = [];
-    for (const tid of readdirSync(`/proc/${self}/task`)) {
-      const text = readFileSync(`/proc/${self}/task/${tid}/children`, "latin1").trim();
-      if (text) for (const p of text.split(" ")) pids.push(Number(p));
-    }
-    return pids;
-  } catch {
-    // kernel without CONFIG_PROC_CHILDREN: walk /proc
-    return readdirSync("/proc")
-      .filter((e) => /^\d+$/.test(e))
-      .map(Number)
-      .filter((p) => parseStat(p)?.ppid === self);
-  }
-}
 
 /**
  * Starts reaping: as PID 1 directly, otherwise after making bosun a child subreaper (unless
@@ -101,7 +72,7 @@ export function createReaper(opts: { subreaper?: boolean; onError?: (message: st
 
   function scan(): void {
     for (const pid of childPids(self)) {
-      if (isOwnChild(pid) || parseStat(pid)?.state !== "Z") continue;
+      if (isOwnChild(pid) || readEntry(pid)?.state !== "Z") continue;
       const raw = reapPid(pid);
       if (raw !== null) settle(pid, fromWaitStatus(raw));
     }
@@ -126,7 +97,7 @@ export function createReaper(opts: { subreaper?: boolean; onError?: (message: st
   function watchForeign(pid: number): () => void {
     const timer = setInterval(() => {
       const onExit = claims.get(pid);
-      const stat = parseStat(pid);
+      const stat = readEntry(pid);
       if (!onExit || stat?.ppid === self) return clearInterval(timer);
       if (stat === null) {
         clearInterval(timer);
@@ -139,7 +110,7 @@ export function createReaper(opts: { subreaper?: boolean; onError?: (message: st
 
   return {
     claim(pid, onExit) {
-      const stat = parseStat(pid);
+      const stat = readEntry(pid);
       const early = recent.get(pid);
       recent.delete(pid);
       // a process that has the number now is another one than the orphan reaped under it

@@ -14,7 +14,8 @@ import { closeSync, openSync } from "node:fs";
 import { constants } from "node:os";
 
 const libc = dlopen("libc.so.6", {
-  prctl: { args: [FFIType.i32, FFIType.u64, FFIType.u64, FFIType.u64, FFIType.u64], returns: FFIType.i32 },
+  // arg2 is a number for PR_SET_CHILD_SUBREAPER, a pointer for PR_GET_CHILD_SUBREAPER
+  prctl: { args: [FFIType.i32, FFIType.ptr, FFIType.u64, FFIType.u64, FFIType.u64], returns: FFIType.i32 },
   waitpid: { args: [FFIType.i32, FFIType.ptr, FFIType.i32], returns: FFIType.i32 },
   socket: { args: [FFIType.i32, FFIType.i32, FFIType.i32], returns: FFIType.i32 },
   bind: { args: [FFIType.i32, FFIType.ptr, FFIType.u32], returns: FFIType.i32 },
@@ -30,6 +31,7 @@ const libc = dlopen("libc.so.6", {
 const c = libc.symbols;
 
 const PR_SET_CHILD_SUBREAPER = 36;
+const PR_GET_CHILD_SUBREAPER = 37;
 const CLONE_NEWPID = 0x20000000;
 const WNOHANG = 1;
 const AF_UNIX = 1;
@@ -74,6 +76,13 @@ function closeAndFail(fd: number, syscall: string): never {
  */
 export function setSubreaper(on: boolean): void {
   if (c.prctl(PR_SET_CHILD_SUBREAPER, on ? 1 : 0, 0, 0, 0) !== 0) throw lastError("prctl(PR_SET_CHILD_SUBREAPER)");
+}
+
+/** Whether orphans of our descendants come to us (`setSubreaper(true)` in effect). */
+export function isSubreaper(): boolean {
+  const flag = new Int32Array(new ArrayBuffer(4));
+  if (c.prctl(PR_GET_CHILD_SUBREAPER, flag, 0, 0, 0) !== 0) throw lastError("prctl(PR_GET_CHILD_SUBREAPER)");
+  return flag[0] !== 0;
 }
 
 /**

@@ -16,6 +16,8 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { waitUntil } from "../cgroup/wait.ts";
+import { isOwnChild } from "./spawn.ts";
+import { isSubreaper } from "./sys.ts";
 
 /** One process as /proc/PID/stat tells it. */
 export interface ProcessEntry {
@@ -41,6 +43,31 @@ export function readEntry(pid: number): ProcessEntry | null {
     return { pid, state: f[0]!, ppid: Number(f[1]), pgrp: Number(f[2]), session: Number(f[3]), start: Number(f[19]) };
   } catch {
     return null;
+  }
+}
+
+/** The children of `pid` (alive or zombies), from each of its threads' children list: an orphan may be adopted by any of them. */
+export function childPids(pid: number): number[] {
+  try {
+    const pids: number[] = [];
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const text = readFileSync(`/proc/${pid}/task/${tid}/children`, "latin1").trim();
+      if (text) for (const p of text.split(" ")) pids.push(Number(p));
+    }
+    return pids;
+  } catch {
+    // a kernel without CONFIG_PROC_CHILDREN: the whole table
+    return [...(processTable().byParent.get(pid) ?? [])].map((e) => e.pid);
+  }
+}
+
+/** Whether a process group `pgrp` has a process (alive or a zombie) now. */
+function groupExists(pgrp: number): boolean {
+  try {
+    process.kill(-pgrp, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code !== "ESRCH";
   }
 }
 
@@ -155,11 +182,32 @@ export function processTree(): ProcessTree {
     pending.clear();
   }
 
+  /**
+   * Whether a process of the service may be left, told without reading the whole table (every
+   * process of the machine, at each exit of a service restarting at once). What members() can
+   * find is a process of one of its sessions, or one seen at a stop, or a descendant of those.
+   * A session's process is in the leader's process group, or in another group whose topmost
+   * process, its parent gone, bosun has adopted; one seen at a stop is looked at itself; a
+   * descendant has one of those above it. Orphans that go elsewhere (bosun neither PID 1 nor a
+   * subreaper) can only be found in the table.
+   */
+  function mayHaveMembers(): boolean {
+    for (const sid of sessions.keys()) if (groupExists(sid)) return true;
+    for (const [pid, start] of seen) if (readEntry(pid)?.start === start) return true;
+    if (process.pid !== 1 && !isSubreaper()) return true;
+    for (const pid of childPids(process.pid)) {
+      if (isOwnChild(pid)) continue;
+      const e = readEntry(pid);
+      if (e !== null && sessions.has(e.session)) return true;
+    }
+    return false;
+  }
+
   /** The service's live processes now (zombies are dead: not counted). */
   function live(): ProcessEntry[] {
     resolvePending();
-    // nothing spawned yet (a launch that failed before its spawn): no need to read /proc
-    if (sessions.size === 0 && seen.size === 0) return [];
+    // nothing spawned yet (a launch that failed before its spawn), or nothing left
+    if ((sessions.size === 0 && seen.size === 0) || !mayHaveMembers()) return [];
     return members(processTable()).filter((e) => e.state !== "Z");
   }
 

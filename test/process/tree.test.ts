@@ -67,3 +67,28 @@ test("bosun itself, its session and its process group are never the service's", 
   tree.addSession(process.pid);
   expect(tree.pids()).toEqual([]);
 });
+
+test("what is left in another process group of the session, and its descendants, is found once the leader is gone", async () => {
+  const file = join(dir, "job");
+  // bash's `set -m` (dash's needs a terminal): the background job gets a process group of its
+  // own, still in the leader's session
+  const proc = spawnChild(["/bin/bash", "-c", `set -m; /bin/sh -c '/bin/sleep 100 & echo $! >> ${file}; wait' & echo $! >> ${file}; sleep 0.2; exit 0`], { detached: true });
+  const tree = processTree();
+  tree.addSession(proc.pid);
+  await proc.exited;
+  const left = await waitFor("two pids written", () => {
+    try {
+      const pids = pidsIn(file);
+      return pids.length === 2 && pids;
+    } catch {
+      return false;
+    }
+  });
+  const job = readEntry(left[1]!)!;
+  expect(job.session).toBe(proc.pid);
+  expect(job.pgrp).not.toBe(proc.pid);
+  expect(tree.pids().sort()).toEqual([...left].sort());
+  expect(await tree.killAll(5000)).toEqual([]);
+  expect(left.filter(alive)).toEqual([]);
+  expect(tree.pids()).toEqual([]);
+});
