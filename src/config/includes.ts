@@ -67,16 +67,18 @@ export function readWithIncludes(file: string, preload: Resolver): { statements:
         problems.push(error(path, s.line, null, `${directive}: ${e.message}`));
         continue;
       }
+      // real paths only once there is an include: a service file without one (nearly all) costs none
+      const reals = chain.map(realpath);
       const real = realpath(target);
-      if (chain.includes(real)) {
-        problems.push(error(path, s.line, null, `${directive} ${target}: include cycle (${[...chain, real].map((p) => relative(dirname(chain[0]!), p)).join(" -> ")}); remove one of the includes`));
+      if (reals.includes(real)) {
+        problems.push(error(path, s.line, null, `${directive} ${target}: include cycle (${[...reals, real].map((p) => relative(dirname(reals[0]!), p)).join(" -> ")}); remove one of the includes`));
       } else if (chain.length > MAX_INCLUDE_DEPTH) {
         problems.push(error(path, s.line, null, `${directive} ${target}: includes nest deeper than ${MAX_INCLUDE_DEPTH} levels`));
       } else {
-        visit(target, [...chain, real], { file: path, line: s.line }, s.optional);
+        visit(target, [...chain, target], { file: path, line: s.line }, s.optional);
       }
     }
   };
-  visit(file, [realpath(file)], null, false);
+  visit(file, [file], null, false);
   return { statements, problems };
 }

@@ -292,6 +292,15 @@ export function describe(input: Partial<ServiceDescriptionInput> & { name: strin
 
 let blank: ServiceDescription | null = null;
 
+/** A deep copy of plain data (objects, arrays, primitives): the defaults are nothing else, and structuredClone took 40 µs a service. */
+function copyData<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(copyData) as T;
+  if (value === null || typeof value !== "object") return value;
+  const copy: Record<string, unknown> = {};
+  for (const key in value) copy[key] = copyData((value as Record<string, unknown>)[key]);
+  return copy as T;
+}
+
 /**
  * A description with every default, for the loader to apply a file's settings to: the defaults
  * go through the schema once, and each service gets a copy (the loader validates the finished
@@ -302,5 +311,5 @@ let blank: ServiceDescription | null = null;
  */
 export function blankDescription(name: string, file: string | null): ServiceDescription {
   blank ??= describe({ name: "blank" });
-  return { ...structuredClone(blank), name, file };
+  return { ...copyData(blank), name, file };
 }

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { createLoader } from "../../src/config/loader.ts";
 import { InvalidService, ServiceNotFound } from "../../src/config/problems.ts";
 import { cycles } from "../../src/config/reach.ts";
-import { describe as description } from "../../src/config/schema.ts";
+import { blankDescription, describe as description } from "../../src/config/schema.ts";
 import { SETTINGS } from "../../src/config/settings.ts";
 import { removeTempDirs, tempDir } from "../support/files.ts";
 import { loaderFor, problemsOf } from "./support.ts";
@@ -473,4 +473,18 @@ describe("loadAll", () => {
     const beforeLoop = loaderFor({ a: "depends-on = b\nbefore = b\n", b: "" }).loader;
     expect(problemsOf(() => beforeLoop.loadAll(["a"]))[0]!.message).toContain("dependency cycle");
   });
+});
+
+test("each service starts from its own copy of the defaults: nothing one file sets reaches another's description", () => {
+  const a = blankDescription("a", null);
+  const b = blankDescription("b", null);
+  a.env.FOO = "1";
+  a.depends.push({ kind: "need", name: "x", line: 1 });
+  a.rlimits.nofile = { soft: 1, hard: 1 } as typeof a.rlimits.nofile;
+  a.cgroup.memoryMax = 1 as typeof a.cgroup.memoryMax;
+  expect(blankDescription("c", null)).toEqual({ ...b, name: "c" });
+  expect(b.env).toEqual({});
+  expect(b.depends).toEqual([]);
+  expect(b.rlimits.nofile).toBeNull();
+  expect(b.cgroup.memoryMax).toBeNull();
 });
