@@ -4,7 +4,7 @@
  * env-file, its `.d` directories) defensively: never opens a FIFO or device (that could hang),
  * refuses huge files, and turns every errno into a sentence.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { accessSync, readdirSync, readFileSync, statSync } from "node:fs";
 
 /** No real service file comes near this; a bigger one is refused before it is read. */
 const MAX_FILE_SIZE = 4 * 1024 * 1024;
@@ -63,7 +63,8 @@ export function readTextFile(path: string): string {
 /** Whether something exists at `path` (a dangling symlink counts as nothing). */
 export function exists(path: string): boolean {
   try {
-    statSync(path);
+    // access, not stat: it answers the same without building a Stats object
+    accessSync(path);
     return true;
   } catch (e) {
     // A loop or a permission problem is "something there" that the reader will explain.
