@@ -30,6 +30,8 @@ let cgroupsBefore = new Set<string>();
 beforeAll(async () => {
   if (reason) return;
   work = workDir();
+  // also when afterAll does not get that far (a podman call outlasting its timeout)
+  process.on("exit", () => rmSync(work, { recursive: true, force: true }));
   cgroupsBefore = cgroupSnapshot();
   p = podman(work);
   pauseImagesBefore = await pauseImages();
